@@ -1,0 +1,28 @@
+// Composition root: builds the object graph, registers every feature, and hands all disposables to VS Code.
+// Nothing else touches context.subscriptions. Features load their heavy modules lazily.
+import type * as vscode from 'vscode';
+import { Config } from './host/config';
+import { HostLogger } from './host/log';
+import type { FeatureRegistration, HostContext } from './host/hostContext';
+import { registerShowLogCommand } from './host/commands/showLogCommand';
+import { registerJobsView } from './host/views/jobsView';
+
+const features: FeatureRegistration[] = [registerShowLogCommand, registerJobsView];
+
+export function activate(context: vscode.ExtensionContext): void {
+  const log = new HostLogger();
+  const config = new Config();
+  context.subscriptions.push(log, config);
+  const ctx: HostContext = { extension: context, log, config };
+  for (const register of features) {
+    try {
+      context.subscriptions.push(register(ctx));
+    } catch (e) {
+      // One broken feature must not take the others down; the log says which one failed.
+      log.error(`Feature ${register.name} failed to register`, e);
+    }
+  }
+  log.info(`RFT Studio ${String(context.extension.packageJSON.version)} activated`);
+}
+
+export function deactivate(): void {}

@@ -1,0 +1,13 @@
+// What every host feature receives from the composition root (src/extension.ts).
+import type * as vscode from 'vscode';
+import type { Config } from './config';
+import type { HostLogger } from './log';
+
+export interface HostContext {
+  readonly extension: vscode.ExtensionContext;
+  readonly log: HostLogger;
+  readonly config: Config;
+}
+
+/** A feature registers its commands, providers and views and returns one disposable for all of them. */
+export type FeatureRegistration = (ctx: HostContext) => vscode.Disposable;
