@@ -18,13 +18,17 @@ export function mainHelp(commands: readonly CliCommand[]): string {
     'Commands:',
     ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
-    'Run `rft-studio <command> --help` for a command\'s options.',
+    "Run `rft-studio <command> --help` for a command's options.",
     'Exit codes: 0 ok, 1 problems found, 2 usage or I/O error.',
     '',
   ].join('\n');
 }
 
-export async function runCli(argv: readonly string[], io: CliIO, commands: readonly CliCommand[] = allCommands): Promise<number> {
+export async function runCli(
+  argv: readonly string[],
+  io: CliIO,
+  commands: readonly CliCommand[] = allCommands,
+): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     io.stdout(mainHelp(commands));

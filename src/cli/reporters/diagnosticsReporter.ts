@@ -50,13 +50,17 @@ export function renderText(files: readonly FileReport[], opts: ReportOptions): s
   const summary = files
     .map((f) => {
       const c = countBySeverity(f.diagnostics);
-      const what = [f.format, f.examples !== undefined ? `${f.examples} examples` : undefined].filter(Boolean).join(', ');
+      const what = [f.format, f.examples !== undefined ? `${f.examples} examples` : undefined]
+        .filter(Boolean)
+        .join(', ');
       return `${rel(opts.cwd, f.path)}${what ? ` (${what})` : ''}: ${c.error} error(s), ${c.warning} warning(s)`;
     })
     .join('\n');
   if (lines.length) lines.push('');
   lines.push(summary);
-  lines.push(`${total.error} error(s), ${total.warning} warning(s), ${total.info} info in ${files.length} file(s)`);
+  lines.push(
+    `${total.error} error(s), ${total.warning} warning(s), ${total.info} info in ${files.length} file(s)`,
+  );
   return `${lines.join('\n')}\n`;
 }
 
@@ -83,12 +87,19 @@ export function renderJson(files: readonly FileReport[], opts: ReportOptions): s
   )}\n`;
 }
 
-const SARIF_LEVEL: Record<Severity, string> = { error: 'error', warning: 'warning', info: 'note', hint: 'note' };
+const SARIF_LEVEL: Record<Severity, string> = {
+  error: 'error',
+  warning: 'warning',
+  info: 'note',
+  hint: 'note',
+};
 
 export function renderSarif(files: readonly FileReport[], opts: ReportOptions): string {
   const seen = new Map<string, RuleInfo>();
   for (const r of opts.rules ?? []) seen.set(r.code, r);
-  for (const f of files) for (const d of f.diagnostics) if (!seen.has(d.code)) seen.set(d.code, { code: d.code, description: d.code });
+  for (const f of files)
+    for (const d of f.diagnostics)
+      if (!seen.has(d.code)) seen.set(d.code, { code: d.code, description: d.code });
   const rules = [...seen.values()].sort((a, b) => a.code.localeCompare(b.code));
   const index = new Map(rules.map((r, i) => [r.code, i]));
   const toUri = (p: string) => rel(opts.cwd, p).split(path.sep).join('/');
@@ -134,7 +145,11 @@ export function renderSarif(files: readonly FileReport[], opts: ReportOptions): 
   return `${JSON.stringify(sarif, null, 2)}\n`;
 }
 
-export function renderDiagnostics(name: DiagnosticsReporterName, files: readonly FileReport[], opts: ReportOptions): string {
+export function renderDiagnostics(
+  name: DiagnosticsReporterName,
+  files: readonly FileReport[],
+  opts: ReportOptions,
+): string {
   switch (name) {
     case 'text':
       return renderText(files, opts);

@@ -1,6 +1,6 @@
 // The host side of a webview's message channel: queues posts until the webview says `ready`, re-sends
 // state on every `ready`, validates every incoming message, and answers requests exactly once.
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
 import type { Logger } from '../../core/log';
 import type { MessageSpec, ReplyEnvelope } from '../../shared/webviewProtocol';
 import { validateMessage } from '../../shared/webviewProtocol';
@@ -42,7 +42,12 @@ export class WebviewBridge<In extends { type: string }, Out> implements vscode.D
       if (opts.onRequest && typeof withId.id === 'number') {
         let reply: ReplyEnvelope;
         try {
-          reply = { type: 'reply', id: withId.id, ok: true, result: await opts.onRequest(withId as In & { id: number }) };
+          reply = {
+            type: 'reply',
+            id: withId.id,
+            ok: true,
+            result: await opts.onRequest(withId as In & { id: number }),
+          };
         } catch (e) {
           reply = { type: 'reply', id: withId.id, ok: false, error: (e as Error)?.message ?? String(e) };
         }

@@ -15,7 +15,10 @@ test('registered secrets are masked wherever they appear', () => {
 });
 
 test('formatLogArgs redacts objects and errors too', () => {
-  const line = formatLogArgs('request', [{ headers: { authorization: 'Bearer sk-live-1234567890' } }, new Error('sk-abcdefghijkl failed')]);
+  const line = formatLogArgs('request', [
+    { headers: { authorization: 'Bearer sk-live-1234567890' } },
+    new Error('sk-abcdefghijkl failed'),
+  ]);
   assert.ok(!line.includes('sk-live-1234567890'), line);
   assert.ok(!line.includes('sk-abcdefghijkl'), line);
   assert.match(line, /\[REDACTED\]/);

@@ -1,0 +1,104 @@
+// Streaming line reader for JSONL files on disk: constant memory however large the file, LF or CRLF,
+// a UTF-8 BOM, blank lines, a missing final newline, and lines of any length.
+import { open } from 'node:fs/promises';
+
+export interface JsonlLine {
+  /** 0-based line number in the file. */
+  line: number;
+  /** The line's text without its line terminator (and without the BOM on line 0). */
+  text: string;
+  /** Byte offset of the line's first byte (after the BOM on line 0). */
+  byteOffset: number;
+  /** Bytes of the line without its terminator. */
+  byteLength: number;
+  /** The line ended with CRLF. */
+  crlf: boolean;
+}
+
+export interface ReadJsonlOptions {
+  signal?: AbortSignal;
+  /** Read size in bytes (default 1 MiB). */
+  chunkSize?: number;
+  /** Called once with whether the file starts with a UTF-8 BOM. */
+  onBom?: (hasBom: boolean) => void;
+}
+
+const LF = 0x0a;
+const CR = 0x0d;
+
+/** Yields every line of a file (including blank ones; a trailing newline does not create an extra line). */
+export async function* readJsonlLines(path: string, opts: ReadJsonlOptions = {}): AsyncGenerator<JsonlLine> {
+  const handle = await open(path, 'r');
+  try {
+    const chunkSize = opts.chunkSize ?? 1 << 20;
+    let carry: Buffer = Buffer.alloc(0);
+    let carryOffset = 0; // file offset of carry[0]
+    let fileOffset = 0;
+    let line = 0;
+    let first = true;
+    const buf = Buffer.allocUnsafe(chunkSize);
+    for (;;) {
+      if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('aborted');
+      const { bytesRead } = await handle.read(buf, 0, chunkSize, fileOffset);
+      if (bytesRead === 0) break;
+      fileOffset += bytesRead;
+      let data: Buffer = carry.length
+        ? Buffer.concat([carry, buf.subarray(0, bytesRead)])
+        : Buffer.from(buf.subarray(0, bytesRead));
+      let base = carryOffset;
+      if (first) {
+        if (data.length < 3 && bytesRead === chunkSize) {
+          carry = data;
+          continue;
+        }
+        first = false;
+        const bom = data.length >= 3 && data[0] === 0xef && data[1] === 0xbb && data[2] === 0xbf;
+        opts.onBom?.(bom);
+        if (bom) {
+          data = data.subarray(3);
+          base += 3;
+        }
+      }
+      let start = 0;
+      for (;;) {
+        const nl = data.indexOf(LF, start);
+        if (nl < 0) break;
+        const crlf = nl > start && data[nl - 1] === CR;
+        const end = crlf ? nl - 1 : nl;
+        yield {
+          line: line++,
+          text: data.toString('utf8', start, end),
+          byteOffset: base + start,
+          byteLength: end - start,
+          crlf,
+        };
+        start = nl + 1;
+      }
+      carry = data.subarray(start);
+      carryOffset = base + start;
+    }
+    if (first) opts.onBom?.(false);
+    if (carry.length) {
+      if (first && carry.length >= 3 && carry[0] === 0xef && carry[1] === 0xbb && carry[2] === 0xbf) {
+        carry = carry.subarray(3);
+        carryOffset += 3;
+      }
+      const crlf = carry[carry.length - 1] === CR;
+      const end = crlf ? carry.length - 1 : carry.length;
+      yield { line, text: carry.toString('utf8', 0, end), byteOffset: carryOffset, byteLength: end, crlf };
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Splits in-memory text into lines the same way (BOM stripped, LF or CRLF, no phantom last line). */
+export function splitJsonlText(text: string): { lines: string[]; hasBom: boolean } {
+  const hasBom = text.charCodeAt(0) === 0xfeff;
+  const body = hasBom ? text.slice(1) : text;
+  if (body === '') return { lines: [], hasBom };
+  const lines = body.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  for (let i = 0; i < lines.length; i++) if (lines[i].endsWith('\r')) lines[i] = lines[i].slice(0, -1);
+  return { lines, hasBom };
+}
