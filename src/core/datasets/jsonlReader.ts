@@ -40,14 +40,15 @@ export async function* readJsonlLines(path: string, opts: ReadJsonlOptions = {})
     for (;;) {
       if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('aborted');
       const { bytesRead } = await handle.read(buf, 0, chunkSize, fileOffset);
-      if (bytesRead === 0) break;
+      const eof = bytesRead === 0;
       fileOffset += bytesRead;
       let data: Buffer = carry.length
         ? Buffer.concat([carry, buf.subarray(0, bytesRead)])
         : Buffer.from(buf.subarray(0, bytesRead));
       let base = carryOffset;
       if (first) {
-        if (data.length < 3 && bytesRead === chunkSize) {
+        // Decide about the BOM once 3 bytes are known (or the file ended).
+        if (data.length < 3 && !eof) {
           carry = data;
           continue;
         }
@@ -76,13 +77,9 @@ export async function* readJsonlLines(path: string, opts: ReadJsonlOptions = {})
       }
       carry = data.subarray(start);
       carryOffset = base + start;
+      if (eof) break;
     }
-    if (first) opts.onBom?.(false);
     if (carry.length) {
-      if (first && carry.length >= 3 && carry[0] === 0xef && carry[1] === 0xbb && carry[2] === 0xbf) {
-        carry = carry.subarray(3);
-        carryOffset += 3;
-      }
       const crlf = carry[carry.length - 1] === CR;
       const end = crlf ? carry.length - 1 : carry.length;
       yield { line, text: carry.toString('utf8', 0, end), byteOffset: carryOffset, byteLength: end, crlf };
