@@ -3,9 +3,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as mochaModule from 'mocha';
+import type MochaType from 'mocha';
 
 // mocha 12 is an ES module; required from this CommonJS bundle its class arrives as the namespace's default.
-type MochaCtor = typeof import('mocha');
+type MochaCtor = typeof MochaType;
 const Mocha = ((mochaModule as unknown as { default?: MochaCtor }).default ?? mochaModule) as MochaCtor;
 
 function testFiles(dir: string): string[] {
