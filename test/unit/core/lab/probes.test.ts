@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildProbes, collectLabels, fillSchema, schemaOf } from '../../../../src/core/lab/probes';
 import { toCsv, toJsonl } from '../../../../src/core/lab/export';
+import type { ExportRow } from '../../../../src/core/lab/export';
 
 const root = join(__dirname, '../../../..');
 const labels21 = JSON.parse(
@@ -76,7 +77,7 @@ test('fillSchema handles enums, nullable types, nested arrays and bare schemas',
 });
 
 test('CSV export quotes commas, quotes and newlines; JSONL round-trips', () => {
-  const rows = [
+  const rows: ExportRow[] = [
     {
       grader: 'f1',
       line: 1,
