@@ -63,7 +63,10 @@ function installExitHooks() {
   hooksInstalled = true;
   // Last resort: whatever happens to this process, no server tree survives it.
   process.on('exit', () => {
-    for (const s of live) killGroup(s.pid, 'SIGKILL');
+    for (const s of live) {
+      killGroup(s.pid, 'SIGKILL');
+      if (s.ownsState) fs.rmSync(s.stateDir, { recursive: true, force: true });
+    }
   });
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     process.once(sig, () => {
@@ -206,6 +209,7 @@ export async function startServer(opts = {}) {
     extensionsDir,
     logFile,
     paths,
+    ownsState: ownState && !process.env.RFT_KEEP_STATE,
     /** vscode-remote:// URI of a path on this server, as URL payloads need. */
     remoteUri: (p) => `vscode-remote://127.0.0.1:${port}${p}`,
     /** Kills the whole process group and waits until every member has exited. */

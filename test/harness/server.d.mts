@@ -1,0 +1,36 @@
+// Types for server.mjs (imported by the TypeScript e2e helpers).
+import type { HarnessPaths } from './install.mjs';
+
+export declare const BASE_SETTINGS: Record<string, unknown>;
+
+export interface VscodeServer {
+  pid: number;
+  port: number;
+  url: string;
+  stateDir: string;
+  userDataDir: string;
+  extensionsDir: string;
+  logFile: string;
+  paths: HarnessPaths;
+  remoteUri(path: string): string;
+  stop(): Promise<void>;
+}
+
+export interface StartServerOptions {
+  port?: number;
+  smokeTestDriver?: boolean;
+  settings?: Record<string, unknown>;
+  extensionsDir?: string;
+  symlinkExtensions?: string[];
+  stateDir?: string;
+  log?: (msg: string) => void;
+}
+
+export declare function freePort(): Promise<number>;
+export declare function startServer(opts?: StartServerOptions): Promise<VscodeServer>;
+export declare function installExtension(
+  paths: HarnessPaths,
+  extensionsDir: string,
+  vsix: string,
+  stateDir: string,
+): Promise<string>;
