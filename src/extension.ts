@@ -3,6 +3,7 @@
 import type * as vscode from 'vscode';
 import { Config } from './host/config';
 import { HostLogger } from './host/log';
+import { ProviderHub } from './host/providerHub';
 import type { FeatureRegistration, HostContext } from './host/hostContext';
 import { registerShowLogCommand } from './host/commands/showLogCommand';
 import { registerJobsView } from './host/views/jobsView';
@@ -13,7 +14,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const log = new HostLogger();
   const config = new Config();
   context.subscriptions.push(log, config);
-  const ctx: HostContext = { extension: context, log, config };
+  const ctx: HostContext = { extension: context, log, config, providers: new ProviderHub() };
   for (const register of features) {
     try {
       context.subscriptions.push(register(ctx));

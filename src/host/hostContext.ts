@@ -2,11 +2,14 @@
 import type * as vscode from 'vscode';
 import type { Config } from './config';
 import type { HostLogger } from './log';
+import type { ProviderHub } from './providerHub';
 
 export interface HostContext {
   readonly extension: vscode.ExtensionContext;
   readonly log: HostLogger;
   readonly config: Config;
+  /** The active provider's client, for features that call a model. */
+  readonly providers: ProviderHub;
 }
 
 /** A feature registers its commands, providers and views and returns one disposable for all of them. */
