@@ -1,0 +1,653 @@
+// Statistics of one JSONL dataset, computed in one streaming pass: examples per format, role sequences, tokens per
+// example (o200k_base), item-field inventory, a chosen field's value distribution, exact and near duplicates,
+// answer leakage and a cost estimate. Line numbers in the results are 1-based, as people count them.
+import { createHash } from 'node:crypto';
+import type { FileFormat, LineKind } from '../datasets/format';
+import { detectFileFormat, detectLineKind } from '../datasets/format';
+import { readJsonlLines } from '../datasets/jsonlReader';
+import { countMessagesTokens } from '../tokens/tokenizer';
+import type { JsonType } from './exampleView';
+import {
+  canonicalJson,
+  conversationText,
+  dpoOutputs,
+  getPath,
+  isObject,
+  itemFields,
+  jsonType,
+  promptMessages,
+  roleSequence,
+  userText,
+} from './exampleView';
+import type { NearDuplicatePair } from './nearDuplicates';
+import { clusters, NEAR_DUPLICATE_DEFINITION, NearDuplicateIndex } from './nearDuplicates';
+import type { CostEstimate, PriceTable } from './pricing';
+import { DEFAULT_PRICES, estimateCost } from './pricing';
+
+/** A line's kind for statistics: the format detector's kinds plus lines that are not examples at all. */
+export type StatsLineKind = LineKind | 'invalid-json' | 'blank';
+
+export interface StatsOptions {
+  /** Field whose value distribution is reported (dotted path); otherwise a label-like field is picked. */
+  field?: string;
+  /** Examples with more tokens than this are listed (default 65,536). */
+  tokenLimit?: number;
+  /** Epochs assumed by the cost estimate (default 3). */
+  epochs?: number;
+  prices?: PriceTable;
+  nearThreshold?: number;
+  /** Bounds on near-duplicate detection (memory). */
+  nearMaxExamples?: number;
+  /** Skip token counting (it dominates the time on very large files). */
+  skipTokens?: boolean;
+  /** Called every `progressEvery` lines with the number of lines read and bytes consumed. */
+  onProgress?: (lines: number, bytes: number) => void;
+  progressEvery?: number;
+  signal?: AbortSignal;
+}
+
+export interface FieldInventoryEntry {
+  name: string;
+  /** Examples (parsed objects) that have the field. */
+  present: number;
+  /** present / examples × 100, rounded to 1 decimal. */
+  presencePct: number;
+  types: Partial<Record<JsonType, number>>;
+  /** Distinct values (array elements counted one by one), or undefined when more than DISTINCT_CAP. */
+  distinct?: number;
+}
+
+export interface ValueCount {
+  value: string;
+  count: number;
+}
+
+export interface ValueDistribution {
+  field: string;
+  /** The field was picked automatically (no --field given). */
+  auto: boolean;
+  rowsWithField: number;
+  rowsWithoutField: number;
+  /** Counted values: one per scalar, one per array element (so multi-label fields count each label). */
+  elements: number;
+  /** Rows whose value is an array (multi-label). */
+  arrayRows: number;
+  distinct: number;
+  /** Most frequent first (ties by value); at most DISTRIBUTION_CAP entries. */
+  values: ValueCount[];
+  /** Elements whose value is not among `values` (the distribution was cut). */
+  otherCount: number;
+}
+
+export interface Histogram {
+  binWidth: number;
+  bins: { from: number; to: number; count: number }[];
+}
+
+export interface TokenStats {
+  /** Examples whose tokens were counted (those with a conversation). */
+  counted: number;
+  total: number;
+  min: number;
+  max: number;
+  mean: number;
+  median: number;
+  p95: number;
+  histogram: Histogram;
+  limit: number;
+  overLimit: { count: number; lines: number[] };
+  skipped?: boolean;
+}
+
+export interface DatasetStats {
+  path?: string;
+  bytes: number;
+  lines: number;
+  /** Lines that parsed as JSON (objects or not). */
+  examples: number;
+  blankLines: number;
+  invalidJson: { count: number; lines: number[] };
+  kinds: Partial<Record<StatsLineKind, number>>;
+  fileFormat: { format: FileFormat; reason: string };
+  roleSequences: { sequence: string; count: number; firstLine: number }[];
+  tokens: TokenStats;
+  fields: FieldInventoryEntry[];
+  distribution?: ValueDistribution;
+  exactDuplicates: { groups: number[][]; extraCopies: number };
+  nearDuplicates: {
+    definition: string;
+    threshold: number;
+    pairs: { a: number; b: number; similarity: number }[];
+    clusters: number[][];
+    compared: number;
+    notCompared: number;
+  };
+  /** Rows whose reference answer appears verbatim (as a whole word) in the user prompt; `total` when the list was cut. */
+  leakage: {
+    fieldsChecked: string[];
+    rows: { line: number; field: string; value: string }[];
+    total?: number;
+  };
+  cost: CostEstimate;
+}
+
+export const DISTINCT_CAP = 1000;
+export const DISTRIBUTION_CAP = 200;
+export const LIST_CAP = 200;
+const VALUE_TEXT_CAP = 200;
+export const DEFAULT_TOKEN_LIMIT = 65_536;
+
+/** Item fields whose values are reference answers (checked for leakage into the prompt). */
+const ANSWER_FIELD =
+  /(answer|label|solution|expected|ground_?truth|gold|reference|completion|output|compliant|clause_type)/i;
+const NOT_ANSWER_FIELD =
+  /(message|prompt|input|question|developer|user|system|tool|context|instruction|text_input)/i;
+
+export function isAnswerField(name: string): boolean {
+  return ANSWER_FIELD.test(name) && !NOT_ANSWER_FIELD.test(name);
+}
+
+const LABEL_FIELD =
+  /(label|answer|class|categor|tag|topic|sentiment|compliant|clause_type|cwe|intent|level)/i;
+
+/** Text used to count a value in a distribution: strings as they are, anything else as JSON (bounded). */
+export function valueKey(v: unknown): string {
+  const s = typeof v === 'string' ? v : canonicalJson(v);
+  return s.length > VALUE_TEXT_CAP ? `${s.slice(0, VALUE_TEXT_CAP)}…` : s;
+}
+
+function elementsOf(v: unknown): unknown[] {
+  return Array.isArray(v) ? v : [v];
+}
+
+class ValueCounter {
+  counts: Map<string, number> | undefined = new Map();
+  rows = 0;
+  arrayRows = 0;
+  elements = 0;
+  add(v: unknown): void {
+    this.rows++;
+    if (Array.isArray(v)) this.arrayRows++;
+    for (const e of elementsOf(v)) {
+      this.elements++;
+      if (!this.counts) continue;
+      const k = valueKey(e);
+      this.counts.set(k, (this.counts.get(k) ?? 0) + 1);
+      if (this.counts.size > DISTINCT_CAP) this.counts = undefined;
+    }
+  }
+}
+
+function sortedCounts(m: Map<string, number>): ValueCount[] {
+  return [...m.entries()]
+    .map(([value, count]) => ({ value, count }))
+    .sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
+}
+
+/** Rounds up to 1, 2 or 5 × 10^n. */
+function niceStep(raw: number): number {
+  if (raw <= 1) return 1;
+  const p = 10 ** Math.floor(Math.log10(raw));
+  for (const m of [1, 2, 5, 10]) if (m * p >= raw) return m * p;
+  return 10 * p;
+}
+
+/** Equal-width bins of nice width from 0 covering the maximum, about `target` of them. */
+export function histogram(values: ArrayLike<number>, target = 20): Histogram {
+  let max = 0;
+  for (let i = 0; i < values.length; i++) if (values[i] > max) max = values[i];
+  const binWidth = niceStep((max + 1) / target);
+  const n = Math.max(1, Math.floor(max / binWidth) + 1);
+  const bins = Array.from({ length: n }, (_, i) => ({
+    from: i * binWidth,
+    to: (i + 1) * binWidth,
+    count: 0,
+  }));
+  for (let i = 0; i < values.length; i++) bins[Math.floor(values[i] / binWidth)].count++;
+  return { binWidth, bins };
+}
+
+/** Nearest-rank percentile of sorted values. */
+function percentile(sorted: ArrayLike<number>, p: number): number {
+  if (!sorted.length) return 0;
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))];
+}
+
+function median(sorted: ArrayLike<number>): number {
+  const n = sorted.length;
+  if (!n) return 0;
+  return n % 2 ? sorted[(n - 1) / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+}
+
+/** Tokens of one example as it is trained on: the conversation (DPO: prompt + each of the two answers). */
+export function exampleTokens(value: unknown): number | undefined {
+  if (!isObject(value)) return undefined;
+  const msgs = promptMessages(value);
+  const dpo = dpoOutputs(value);
+  const tools = value.tools ?? (isObject(value.input) ? value.input.tools : undefined);
+  if (dpo) {
+    return (
+      countMessagesTokens([...msgs, ...dpo.preferred], tools) +
+      countMessagesTokens([...msgs, ...dpo.nonPreferred], tools)
+    );
+  }
+  if (!Array.isArray(value.messages)) return undefined;
+  return countMessagesTokens(msgs, tools);
+}
+
+/** Accumulates one dataset line by line; `finish()` returns the statistics. Usable on any line source. */
+export class DatasetStatsBuilder {
+  private lines = 0;
+  private bytes = 0;
+  private examples = 0;
+  private blank = 0;
+  private invalid = { count: 0, lines: [] as number[] };
+  private readonly kinds: Partial<Record<StatsLineKind, number>> = {};
+  private readonly sampleKinds: LineKind[] = [];
+  private readonly roleSeqs = new Map<string, { count: number; firstLine: number }>();
+  private tokenValues = new Uint32Array(1024);
+  private tokenCount = 0;
+  private tokenTotal = 0;
+  private readonly overLimit = { count: 0, lines: [] as number[] };
+  private readonly fields = new Map<
+    string,
+    { present: number; types: Partial<Record<JsonType, number>>; values: ValueCounter }
+  >();
+  private readonly chosen: ValueCounter | undefined;
+  private readonly exact = new Map<string, number[]>();
+  readonly near: NearDuplicateIndex;
+  /** Example id (insertion index in `near`) → 1-based line. */
+  private readonly nearLines: number[] = [];
+  private readonly leaks: { line: number; field: string; value: string }[] = [];
+  private leakCount = 0;
+  private readonly leakFields = new Set<string>();
+  private readonly tokenLimit: number;
+
+  constructor(
+    private readonly opts: StatsOptions = {},
+    /** Also feeds a shared index for near duplicates across a training/validation pair, tagged with `group`. */
+    private readonly cross?: {
+      index: NearDuplicateIndex;
+      sink: { line: number; group: number }[];
+      group: number;
+    },
+  ) {
+    this.tokenLimit = opts.tokenLimit ?? DEFAULT_TOKEN_LIMIT;
+    this.chosen = opts.field ? new ValueCounter() : undefined;
+    this.near = new NearDuplicateIndex({ threshold: opts.nearThreshold, maxExamples: opts.nearMaxExamples });
+  }
+
+  /** Adds one line (0-based `line`, its text and byte length). */
+  addLine(line: number, text: string, byteLength = Buffer.byteLength(text)): void {
+    this.lines = Math.max(this.lines, line + 1);
+    this.bytes += byteLength;
+    const display = line + 1;
+    if (text.trim() === '') {
+      this.blank++;
+      this.kinds.blank = (this.kinds.blank ?? 0) + 1;
+      return;
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      this.invalid.count++;
+      if (this.invalid.lines.length < LIST_CAP) this.invalid.lines.push(display);
+      this.kinds['invalid-json'] = (this.kinds['invalid-json'] ?? 0) + 1;
+      return;
+    }
+    this.addValue(display, value, text);
+  }
+
+  private addValue(display: number, value: unknown, text: string): void {
+    this.examples++;
+    const kind = detectLineKind(value);
+    this.kinds[kind] = (this.kinds[kind] ?? 0) + 1;
+    if (this.sampleKinds.length < 100) this.sampleKinds.push(kind);
+
+    const seq = roleSequence(value);
+    if (seq) {
+      const e = this.roleSeqs.get(seq);
+      if (e) e.count++;
+      else this.roleSeqs.set(seq, { count: 1, firstLine: display });
+    }
+
+    if (!this.opts.skipTokens) {
+      const t = exampleTokens(value);
+      if (t !== undefined) {
+        if (this.tokenCount === this.tokenValues.length) {
+          const grown = new Uint32Array(this.tokenValues.length * 2);
+          grown.set(this.tokenValues);
+          this.tokenValues = grown;
+        }
+        this.tokenValues[this.tokenCount++] = t;
+        this.tokenTotal += t;
+        if (t > this.tokenLimit) {
+          this.overLimit.count++;
+          if (this.overLimit.lines.length < LIST_CAP) this.overLimit.lines.push(display);
+        }
+      }
+    }
+
+    const item = itemFields(value);
+    for (const [k, v] of Object.entries(item)) {
+      let f = this.fields.get(k);
+      if (!f) this.fields.set(k, (f = { present: 0, types: {}, values: new ValueCounter() }));
+      f.present++;
+      const t = jsonType(v);
+      f.types[t] = (f.types[t] ?? 0) + 1;
+      f.values.add(v);
+    }
+    if (this.chosen && this.opts.field) {
+      const got = getPath(value, this.opts.field);
+      if (got.found) this.chosen.add(got.value);
+    }
+
+    // Exact duplicates: same JSON value whatever the key order and whitespace.
+    const hash = createHash('sha1').update(canonicalJson(value)).digest('base64');
+    const seen = this.exact.get(hash);
+    if (seen) seen.push(display);
+    else this.exact.set(hash, [display]);
+
+    const convo = conversationText(value);
+    const nearText = convo || (isObject(value) ? canonicalJson(item) : text);
+    this.nearLines.push(display);
+    this.near.add(this.nearLines.length - 1, nearText);
+    if (this.cross) {
+      this.cross.sink.push({ line: display, group: this.cross.group });
+      this.cross.index.add(this.cross.sink.length - 1, nearText, this.cross.group);
+    }
+
+    this.checkLeakage(display, value, item);
+  }
+
+  private checkLeakage(display: number, value: unknown, item: Record<string, unknown>): void {
+    const prompt = userText(value);
+    if (!prompt) return;
+    for (const [k, v] of Object.entries(item)) {
+      if (!isAnswerField(k)) continue;
+      const parts = elementsOf(v)
+        .filter((e) => typeof e === 'string' || typeof e === 'number')
+        .map((e) => String(e).trim());
+      if (!parts.length || parts.some((p) => p.length < 2)) continue;
+      this.leakFields.add(k);
+      if (parts.every((p) => containsWord(prompt, p))) {
+        this.leakCount++;
+        if (this.leaks.length < LIST_CAP) this.leaks.push({ line: display, field: k, value: valueKey(v) });
+      }
+    }
+  }
+
+  /** Exact-duplicate hashes → 1-based lines (for cross-file overlap). */
+  exactHashes(): ReadonlyMap<string, number[]> {
+    return this.exact;
+  }
+
+  fieldCounter(name: string): Map<string, number> | undefined {
+    return this.chosen && name === this.opts.field
+      ? this.chosen.counts
+      : this.fields.get(name)?.values.counts;
+  }
+
+  /** The distribution field: the one asked for, else a label-like low-cardinality item field. */
+  pickDistributionField(): string | undefined {
+    if (this.opts.field) return this.opts.field;
+    const candidates = [...this.fields.entries()].filter(([, f]) => {
+      const c = f.values.counts;
+      return c && c.size >= 2 && (f.types.string ?? 0) + (f.types.array ?? 0) + (f.types.boolean ?? 0) > 0;
+    });
+    const named = candidates
+      .filter(([k, f]) => LABEL_FIELD.test(k) && f.values.counts!.size <= 100)
+      .sort((a, b) => a[1].values.counts!.size - b[1].values.counts!.size);
+    if (named.length) return named[0][0];
+    const lowCard = candidates
+      .filter(([, f]) => f.values.counts!.size <= 50 && f.values.counts!.size * 2 <= f.values.elements)
+      .sort((a, b) => a[1].values.counts!.size - b[1].values.counts!.size);
+    return lowCard[0]?.[0];
+  }
+
+  finish(path?: string): DatasetStats {
+    // Tokens.
+    const tv = this.tokenValues.subarray(0, this.tokenCount);
+    const sorted = Uint32Array.from(tv).sort();
+    const tokens: TokenStats = {
+      counted: this.tokenCount,
+      total: this.tokenTotal,
+      min: sorted.length ? sorted[0] : 0,
+      max: sorted.length ? sorted[sorted.length - 1] : 0,
+      mean: this.tokenCount ? this.tokenTotal / this.tokenCount : 0,
+      median: median(sorted),
+      p95: percentile(sorted, 95),
+      histogram: histogram(tv),
+      limit: this.tokenLimit,
+      overLimit: this.overLimit,
+      ...(this.opts.skipTokens ? { skipped: true } : {}),
+    };
+
+    const fields: FieldInventoryEntry[] = [...this.fields.entries()]
+      .map(([name, f]) => ({
+        name,
+        present: f.present,
+        presencePct: this.examples ? Math.round((f.present / this.examples) * 1000) / 10 : 0,
+        types: f.types,
+        distinct: f.values.counts?.size,
+      }))
+      .sort((a, b) => b.present - a.present || (a.name < b.name ? -1 : 1));
+
+    const fieldName = this.pickDistributionField();
+    let distribution: ValueDistribution | undefined;
+    if (fieldName) {
+      const counter = this.chosen ?? this.fields.get(fieldName)!.values;
+      const all = counter.counts ? sortedCounts(counter.counts) : [];
+      const shown = all.slice(0, DISTRIBUTION_CAP);
+      distribution = {
+        field: fieldName,
+        auto: !this.opts.field,
+        rowsWithField: counter.rows,
+        rowsWithoutField: this.examples - counter.rows,
+        elements: counter.elements,
+        arrayRows: counter.arrayRows,
+        distinct: counter.counts ? counter.counts.size : -1,
+        values: shown,
+        otherCount: counter.elements - shown.reduce((s, v) => s + v.count, 0),
+      };
+    }
+
+    const groups = [...this.exact.values()].filter((g) => g.length > 1).sort((a, b) => a[0] - b[0]);
+    const exactPairs = new Set<string>();
+    for (const g of groups)
+      for (let i = 0; i < g.length; i++)
+        for (let j = i + 1; j < g.length; j++) exactPairs.add(`${g[i]}:${g[j]}`);
+    const nearPairs = this.near
+      .findPairs('within', (a, b) => exactPairs.has(`${this.nearLines[a]}:${this.nearLines[b]}`))
+      .map((p: NearDuplicatePair) => ({
+        a: this.nearLines[p.a],
+        b: this.nearLines[p.b],
+        similarity: round3(p.similarity),
+      }));
+
+    const format = detectFileFormat(this.sampleKinds, path ? { fileName: path } : {});
+    const method =
+      format.format === 'rft' || format.format === 'sft' || format.format === 'dpo' ? format.format : 'none';
+
+    return {
+      ...(path ? { path } : {}),
+      bytes: this.bytes,
+      lines: this.lines,
+      examples: this.examples,
+      blankLines: this.blank,
+      invalidJson: this.invalid,
+      kinds: this.kinds,
+      fileFormat: format,
+      roleSequences: [...this.roleSeqs.entries()]
+        .map(([sequence, v]) => ({ sequence, ...v }))
+        .sort((a, b) => b.count - a.count || a.firstLine - b.firstLine),
+      tokens,
+      fields,
+      ...(distribution ? { distribution } : {}),
+      exactDuplicates: {
+        groups: groups.slice(0, LIST_CAP),
+        extraCopies: groups.reduce((s, g) => s + g.length - 1, 0),
+      },
+      nearDuplicates: {
+        definition: NEAR_DUPLICATE_DEFINITION,
+        threshold: this.near.threshold,
+        pairs: nearPairs.slice(0, LIST_CAP * 5),
+        clusters: clusters(nearPairs).slice(0, LIST_CAP),
+        compared: this.near.compared,
+        notCompared: this.near.notCompared,
+      },
+      leakage: {
+        fieldsChecked: [...this.leakFields].sort(),
+        rows: this.leaks,
+        ...(this.leakCount > this.leaks.length ? { total: this.leakCount } : {}),
+      },
+      cost: estimateCost(
+        method,
+        this.opts.skipTokens ? 0 : this.tokenTotal,
+        this.opts.epochs ?? 3,
+        this.opts.prices ?? DEFAULT_PRICES,
+      ),
+    };
+  }
+}
+
+function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
+
+/** `needle` occurs in `haystack` and is not glued to letters or digits on either side. */
+export function containsWord(haystack: string, needle: string): boolean {
+  let from = 0;
+  for (;;) {
+    const i = haystack.indexOf(needle, from);
+    if (i < 0) return false;
+    const before = i > 0 ? haystack[i - 1] : '';
+    const after = haystack[i + needle.length] ?? '';
+    const glued = (c: string) => c !== '' && /[\p{L}\p{N}]/u.test(c);
+    if (
+      !(glued(before) && /[\p{L}\p{N}]/u.test(needle[0])) &&
+      !(glued(after) && /[\p{L}\p{N}]/u.test(needle[needle.length - 1]))
+    )
+      return true;
+    from = i + 1;
+  }
+}
+
+/** Statistics of a file on disk, streamed with the shared JSONL reader. */
+export async function computeDatasetStats(path: string, opts: StatsOptions = {}): Promise<DatasetStats> {
+  const b = new DatasetStatsBuilder(opts);
+  await feed(b, path, opts);
+  return b.finish(path);
+}
+
+async function feed(b: DatasetStatsBuilder, path: string, opts: StatsOptions): Promise<void> {
+  const every = opts.progressEvery ?? 1000;
+  let n = 0;
+  let bytes = 0;
+  for await (const l of readJsonlLines(path, { signal: opts.signal })) {
+    b.addLine(l.line, l.text, l.byteLength);
+    bytes = l.byteOffset + l.byteLength;
+    if (++n % every === 0) {
+      opts.onProgress?.(n, bytes);
+      // Let other work (cancellation, messages) run on long files.
+      await new Promise<void>((r) => setImmediate(r));
+    }
+  }
+  opts.onProgress?.(n, bytes);
+}
+
+export interface PairStats {
+  train: DatasetStats;
+  valid: DatasetStats;
+  /** Validation lines that are exact copies of training lines. */
+  exactOverlap: { count: number; pairs: { train: number; valid: number }[] };
+  /** Near duplicates across the two files (same definition as within a file; exact copies excluded). */
+  nearAcross: { count: number; pairs: { train: number; valid: number; similarity: number }[] };
+  /** The distribution field side by side (percentages of each file's counted elements). */
+  labels?: {
+    field: string;
+    rows: { value: string; train: number; valid: number; trainPct: number; validPct: number }[];
+    onlyInTrain: string[];
+    onlyInValid: string[];
+  };
+}
+
+/** Statistics of a training file and its validation file, plus what relates them. */
+export async function computePairStats(
+  trainPath: string,
+  validPath: string,
+  opts: StatsOptions = {},
+): Promise<PairStats> {
+  const shared = new NearDuplicateIndex({
+    threshold: opts.nearThreshold,
+    maxExamples: (opts.nearMaxExamples ?? 100_000) * 2,
+  });
+  const sink: { line: number; group: number }[] = [];
+  const tb = new DatasetStatsBuilder(opts, { index: shared, sink, group: 0 });
+  await feed(tb, trainPath, opts);
+  const vb = new DatasetStatsBuilder(opts, { index: shared, sink, group: 1 });
+  await feed(vb, validPath, opts);
+  const train = tb.finish(trainPath);
+  const valid = vb.finish(validPath);
+
+  const trainHashes = tb.exactHashes();
+  const exactPairs: { train: number; valid: number }[] = [];
+  const exactSet = new Set<string>();
+  for (const [h, vLines] of vb.exactHashes()) {
+    const tLines = trainHashes.get(h);
+    if (!tLines) continue;
+    for (const v of vLines) {
+      exactPairs.push({ train: tLines[0], valid: v });
+      for (const t of tLines) exactSet.add(`${t}:${v}`);
+    }
+  }
+  exactPairs.sort((a, b) => a.valid - b.valid);
+
+  const across = shared
+    .findPairs('across', (a, b) => {
+      const [x, y] = sink[a].group === 0 ? [sink[a], sink[b]] : [sink[b], sink[a]];
+      return exactSet.has(`${x.line}:${y.line}`);
+    })
+    .map((p) => {
+      const [x, y] = sink[p.a].group === 0 ? [sink[p.a], sink[p.b]] : [sink[p.b], sink[p.a]];
+      return { train: x.line, valid: y.line, similarity: round3(p.similarity) };
+    })
+    .sort((a, b) => a.valid - b.valid || a.train - b.train);
+
+  let labels: PairStats['labels'];
+  const field = opts.field ?? train.distribution?.field ?? valid.distribution?.field;
+  if (field) {
+    const tc = tb.fieldCounter(field) ?? new Map<string, number>();
+    const vc = vb.fieldCounter(field) ?? new Map<string, number>();
+    const tTotal = [...tc.values()].reduce((s, x) => s + x, 0);
+    const vTotal = [...vc.values()].reduce((s, x) => s + x, 0);
+    const keys = new Set([...tc.keys(), ...vc.keys()]);
+    const rows = [...keys]
+      .map((value) => {
+        const t = tc.get(value) ?? 0;
+        const v = vc.get(value) ?? 0;
+        return { value, train: t, valid: v, trainPct: pct(t, tTotal), validPct: pct(v, vTotal) };
+      })
+      .sort((a, b) => b.train + b.valid - (a.train + a.valid) || (a.value < b.value ? -1 : 1))
+      .slice(0, DISTRIBUTION_CAP);
+    labels = {
+      field,
+      rows,
+      onlyInTrain: [...keys].filter((k) => tc.has(k) && !vc.has(k)).sort(),
+      onlyInValid: [...keys].filter((k) => vc.has(k) && !tc.has(k)).sort(),
+    };
+  }
+  return {
+    train,
+    valid,
+    exactOverlap: { count: exactPairs.length, pairs: exactPairs.slice(0, LIST_CAP) },
+    nearAcross: { count: across.length, pairs: across.slice(0, LIST_CAP * 5) },
+    ...(labels ? { labels } : {}),
+  };
+}
+
+function pct(n: number, total: number): number {
+  return total ? Math.round((n / total) * 1000) / 10 : 0;
+}
