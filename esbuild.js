@@ -80,6 +80,8 @@ function contexts() {
     sourcesContent: false,
     logLevel: /** @type {const} */ ('warning'),
     plugins: watch ? [problemMatcher] : [],
+    // The python grader worker ships inside the node bundles (src/core/graders/python/workerSource.ts).
+    define: { __RFT_PY_WORKER__: JSON.stringify(fs.readFileSync(path.join(root, 'src/core/graders/python/worker.py'), 'utf8')) },
   };
   /** @type {import('esbuild').BuildOptions[]} */
   const list = [
@@ -100,7 +102,7 @@ function contexts() {
       format: 'cjs',
       target: 'node20',
       banner: { js: '#!/usr/bin/env node' },
-      define: { __VERSION__: JSON.stringify(require('./package.json').version) },
+      define: { ...common.define, __VERSION__: JSON.stringify(require('./package.json').version) },
     },
   ];
   // Worker threads: any src/**/*.worker.ts becomes dist/workers/<name>.js.

@@ -1,0 +1,280 @@
+// The `calculate_output` language of multi graders: numbers (with exponents), variables named by the
+// grader keys, + - * / ^ (right-associative, binds tighter than unary minus), unary minus and plus,
+// parentheses, and min max abs floor ceil exp sqrt log. A parser and a tree evaluator; no eval/Function.
+
+export type FormulaNode =
+  | { kind: 'num'; value: number; start: number; end: number }
+  | { kind: 'var'; name: string; start: number; end: number }
+  | { kind: 'neg'; arg: FormulaNode; start: number; end: number }
+  | {
+      kind: 'bin';
+      op: '+' | '-' | '*' | '/' | '^';
+      left: FormulaNode;
+      right: FormulaNode;
+      start: number;
+      end: number;
+    }
+  | { kind: 'call'; fn: FormulaFunction; args: FormulaNode[]; start: number; end: number };
+
+export const FORMULA_FUNCTIONS = ['min', 'max', 'abs', 'floor', 'ceil', 'exp', 'sqrt', 'log'] as const;
+export type FormulaFunction = (typeof FORMULA_FUNCTIONS)[number];
+
+const ARITY: Record<FormulaFunction, [number, number]> = {
+  min: [1, Infinity],
+  max: [1, Infinity],
+  abs: [1, 1],
+  floor: [1, 1],
+  ceil: [1, 1],
+  exp: [1, 1],
+  sqrt: [1, 1],
+  log: [1, 1],
+};
+
+export class FormulaError extends Error {
+  constructor(
+    message: string,
+    /** Offsets in the formula text. */
+    readonly start: number,
+    readonly end: number,
+  ) {
+    super(message);
+  }
+}
+
+type Token =
+  | { t: 'num'; v: number; s: number; e: number }
+  | { t: 'id'; v: string; s: number; e: number }
+  | { t: 'op'; v: string; s: number; e: number }
+  | { t: 'eof'; s: number; e: number };
+
+const NUMBER = /(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?/y;
+const IDENT = /[A-Za-z_][A-Za-z0-9_]*/y;
+
+function tokenize(src: string): Token[] {
+  const out: Token[] = [];
+  let i = 0;
+  while (i < src.length) {
+    const c = src[i]!;
+    if (c === ' ' || c === '\t' || c === '\n' || c === '\r') {
+      i++;
+      continue;
+    }
+    NUMBER.lastIndex = i;
+    const num = NUMBER.exec(src);
+    if (num) {
+      out.push({ t: 'num', v: Number(num[0]), s: i, e: i + num[0].length });
+      i += num[0].length;
+      continue;
+    }
+    IDENT.lastIndex = i;
+    const id = IDENT.exec(src);
+    if (id) {
+      out.push({ t: 'id', v: id[0], s: i, e: i + id[0].length });
+      i += id[0].length;
+      continue;
+    }
+    if ('+-*/^(),'.includes(c)) {
+      out.push({ t: 'op', v: c, s: i, e: i + 1 });
+      i++;
+      continue;
+    }
+    const hint = c === '*' || src.startsWith('**', i) ? ' (use ^ for powers)' : '';
+    throw new FormulaError(`unexpected character "${c}"${hint}`, i, i + 1);
+  }
+  out.push({ t: 'eof', s: src.length, e: src.length });
+  return out;
+}
+
+/** Parses a formula; throws FormulaError with the offending range. */
+export function parseFormula(src: string): FormulaNode {
+  const toks = tokenize(src);
+  let p = 0;
+  const peek = () => toks[p]!;
+  const isOp = (v: string) => {
+    const t = peek();
+    return t.t === 'op' && t.v === v;
+  };
+  const expect = (v: string, what: string) => {
+    const t = peek();
+    if (t.t === 'op' && t.v === v) {
+      p++;
+      return t;
+    }
+    throw new FormulaError(
+      `expected ${what}${t.t === 'eof' ? ' before the end' : ''}`,
+      t.s,
+      Math.max(t.e, t.s + 1),
+    );
+  };
+
+  const parseExpr = (): FormulaNode => {
+    let left = parseTerm();
+    while (isOp('+') || isOp('-')) {
+      const op = (toks[p++] as { v: '+' | '-' }).v;
+      const right = parseTerm();
+      left = { kind: 'bin', op, left, right, start: left.start, end: right.end };
+    }
+    return left;
+  };
+  const parseTerm = (): FormulaNode => {
+    let left = parseUnary();
+    while (isOp('*') || isOp('/')) {
+      const op = (toks[p++] as { v: '*' | '/' }).v;
+      const right = parseUnary();
+      left = { kind: 'bin', op, left, right, start: left.start, end: right.end };
+    }
+    return left;
+  };
+  const parseUnary = (): FormulaNode => {
+    const t = peek();
+    if (t.t === 'op' && (t.v === '-' || t.v === '+')) {
+      p++;
+      const arg = parseUnary();
+      return t.v === '-' ? { kind: 'neg', arg, start: t.s, end: arg.end } : arg;
+    }
+    return parsePower();
+  };
+  const parsePower = (): FormulaNode => {
+    const base = parsePrimary();
+    if (isOp('^')) {
+      p++;
+      const exp = parseUnary(); // right-associative: 2^3^2 = 2^(3^2); 2^-1 allowed
+      return { kind: 'bin', op: '^', left: base, right: exp, start: base.start, end: exp.end };
+    }
+    return base;
+  };
+  const parsePrimary = (): FormulaNode => {
+    const t = peek();
+    if (t.t === 'num') {
+      p++;
+      return { kind: 'num', value: t.v, start: t.s, end: t.e };
+    }
+    if (t.t === 'id') {
+      p++;
+      if (isOp('(')) {
+        if (!(FORMULA_FUNCTIONS as readonly string[]).includes(t.v))
+          throw new FormulaError(
+            `unknown function "${t.v}" (allowed: ${FORMULA_FUNCTIONS.join(', ')})`,
+            t.s,
+            t.e,
+          );
+        p++;
+        const args: FormulaNode[] = [];
+        if (!isOp(')')) {
+          args.push(parseExpr());
+          while (isOp(',')) {
+            p++;
+            args.push(parseExpr());
+          }
+        }
+        const close = expect(')', '")" to close the call');
+        const fn = t.v as FormulaFunction;
+        const [lo, hi] = ARITY[fn];
+        if (args.length < lo || args.length > hi)
+          throw new FormulaError(
+            `${fn} takes ${hi === Infinity ? `at least ${lo} argument` : `${lo} argument`}${lo === 1 && hi === 1 ? '' : 's'}, got ${args.length}`,
+            t.s,
+            close.e,
+          );
+        return { kind: 'call', fn, args, start: t.s, end: close.e };
+      }
+      return { kind: 'var', name: t.v, start: t.s, end: t.e };
+    }
+    if (t.t === 'op' && t.v === '(') {
+      p++;
+      const inner = parseExpr();
+      const close = expect(')', '")"');
+      return { ...inner, start: t.s, end: close.e };
+    }
+    if (t.t === 'eof')
+      throw new FormulaError(src.trim() ? 'unexpected end of formula' : 'empty formula', t.s, t.e);
+    throw new FormulaError(`unexpected "${t.v}"`, t.s, t.e);
+  };
+
+  const node = parseExpr();
+  const rest = peek();
+  if (rest.t !== 'eof') {
+    const what = rest.t === 'num' ? String(rest.v) : rest.v;
+    throw new FormulaError(`unexpected "${what}" (missing operator?)`, rest.s, rest.e);
+  }
+  return node;
+}
+
+/** Every variable the formula names, with its range (for lint against the grader keys). */
+export function formulaVariables(
+  node: FormulaNode,
+  acc: Array<{ name: string; start: number; end: number }> = [],
+) {
+  switch (node.kind) {
+    case 'var':
+      acc.push({ name: node.name, start: node.start, end: node.end });
+      break;
+    case 'neg':
+      formulaVariables(node.arg, acc);
+      break;
+    case 'bin':
+      formulaVariables(node.left, acc);
+      formulaVariables(node.right, acc);
+      break;
+    case 'call':
+      for (const a of node.args) formulaVariables(a, acc);
+      break;
+    case 'num':
+      break;
+  }
+  return acc;
+}
+
+/** Evaluates with IEEE semantics (x/0 = ±Infinity, log(-1) = NaN); callers decide what non-finite means. */
+export function evaluateFormula(node: FormulaNode, vars: Readonly<Record<string, number>>): number {
+  switch (node.kind) {
+    case 'num':
+      return node.value;
+    case 'var': {
+      if (!Object.prototype.hasOwnProperty.call(vars, node.name))
+        throw new FormulaError(`unknown variable "${node.name}"`, node.start, node.end);
+      return vars[node.name]!;
+    }
+    case 'neg':
+      return -evaluateFormula(node.arg, vars);
+    case 'bin': {
+      const a = evaluateFormula(node.left, vars);
+      const b = evaluateFormula(node.right, vars);
+      switch (node.op) {
+        case '+':
+          return a + b;
+        case '-':
+          return a - b;
+        case '*':
+          return a * b;
+        case '/':
+          return a / b;
+        case '^':
+          return Math.pow(a, b);
+      }
+      break;
+    }
+    case 'call': {
+      const args = node.args.map((x) => evaluateFormula(x, vars));
+      switch (node.fn) {
+        case 'min':
+          return Math.min(...args);
+        case 'max':
+          return Math.max(...args);
+        case 'abs':
+          return Math.abs(args[0]!);
+        case 'floor':
+          return Math.floor(args[0]!);
+        case 'ceil':
+          return Math.ceil(args[0]!);
+        case 'exp':
+          return Math.exp(args[0]!);
+        case 'sqrt':
+          return Math.sqrt(args[0]!);
+        case 'log':
+          return Math.log(args[0]!);
+      }
+    }
+  }
+  throw new Error('unreachable');
+}
