@@ -1,0 +1,182 @@
+// Codes to names: replaces the codes in one field of every line (a string or an array of strings/numbers) by the
+// names in a mapping. Each output line is the input line byte for byte except the replaced values; codes that the
+// mapping does not know are left as they are and listed with their lines.
+import { stat } from 'node:fs/promises';
+import { parseTree, type Node as JsonNode } from 'jsonc-parser/lib/esm/main.js';
+import { readJsonlLines } from '../datasets/jsonlReader';
+import { AtomicFileWriter, assertUnchanged, type ScanOptions } from './dataset';
+import { findNodeAtPath, formatJsonPath, getAtPath, type PathSegment } from './jsonPath';
+import type { CodeMapping } from './mapping';
+
+export type MapProblemKind = 'invalid-json' | 'missing-field' | 'not-a-code';
+
+export interface MapProblem {
+  /** 1-based line. */
+  line: number;
+  kind: MapProblemKind;
+  message: string;
+}
+
+export interface MapLineResult {
+  text: string;
+  /** Codes replaced on this line. */
+  mapped: { code: string; name: string }[];
+  /** Codes the mapping does not know (left unchanged). */
+  unknown: string[];
+  /** Values that already are names of the mapping (left unchanged). */
+  alreadyNames: string[];
+  problem?: { kind: MapProblemKind; message: string };
+}
+
+function codeOf(node: JsonNode): string | undefined {
+  if (node.type === 'string') return node.value as string;
+  if (node.type === 'number') return String(node.value);
+  return undefined;
+}
+
+/** Maps the codes of one line. `segments` is the parsed field path. */
+export function mapLine(text: string, segments: readonly PathSegment[], mapping: CodeMapping): MapLineResult {
+  const res: MapLineResult = { text, mapped: [], unknown: [], alreadyNames: [] };
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    res.problem = { kind: 'invalid-json', message: `not valid JSON (${(e as Error).message})` };
+    return res;
+  }
+  if (getAtPath(value, segments) === undefined) {
+    res.problem = { kind: 'missing-field', message: `no field '${formatJsonPath(segments)}'` };
+    return res;
+  }
+  const node = findNodeAtPath(parseTree(text), segments);
+  if (!node) {
+    res.problem = { kind: 'missing-field', message: `no field '${formatJsonPath(segments)}'` };
+    return res;
+  }
+  const leaves: JsonNode[] = node.type === 'array' ? (node.children ?? []) : [node];
+  const edits: { offset: number; length: number; text: string }[] = [];
+  for (const leaf of leaves) {
+    const code = codeOf(leaf);
+    if (code === undefined) {
+      res.problem = {
+        kind: 'not-a-code',
+        message: `'${formatJsonPath(segments)}' holds ${leaf.type === 'null' ? 'null' : `a ${leaf.type}`}${node.type === 'array' ? ' element' : ''}, not a code (a string or a number)`,
+      };
+      continue;
+    }
+    const name = mapping.names.get(code);
+    if (name !== undefined) {
+      res.mapped.push({ code, name });
+      if (!(leaf.type === 'string' && name === code))
+        edits.push({ offset: leaf.offset, length: leaf.length, text: JSON.stringify(name) });
+    } else if (mapping.nameSet.has(code)) res.alreadyNames.push(code);
+    else res.unknown.push(code);
+  }
+  let out = text;
+  for (const e of edits.sort((a, b) => b.offset - a.offset))
+    out = out.slice(0, e.offset) + e.text + out.slice(e.offset + e.length);
+  res.text = out;
+  return res;
+}
+
+export interface MapReport {
+  file: string;
+  out: string;
+  field: string;
+  mapping: string;
+  /** Non-blank lines read. */
+  lines: number;
+  /** Lines with at least one code replaced. */
+  changedLines: number;
+  /** Per code: its name and how many times it was replaced. */
+  codes: { code: string; name: string; count: number }[];
+  /** Unknown codes with their 1-based lines (left unchanged in the output). */
+  unknown: { code: string; count: number; lines: number[] }[];
+  /** Values that were already names (e.g. a file mapped before). */
+  alreadyNames: number;
+  problems: MapProblem[];
+  written: boolean;
+}
+
+export interface MapOptions extends ScanOptions {
+  /** false: analyse only (for a summary before writing). */
+  write?: boolean;
+}
+
+/** Maps a file into `out` (atomically, never the input). Lines are read with the streaming reader. */
+export async function mapCodesInFile(
+  file: string,
+  field: readonly PathSegment[],
+  mapping: CodeMapping,
+  out: string,
+  opts: MapOptions = {},
+): Promise<MapReport> {
+  const write = opts.write ?? true;
+  const st = await stat(file);
+  const report: MapReport = {
+    file,
+    out,
+    field: formatJsonPath(field),
+    mapping: mapping.source,
+    lines: 0,
+    changedLines: 0,
+    codes: [],
+    unknown: [],
+    alreadyNames: 0,
+    problems: [],
+    written: false,
+  };
+  const codeCounts = new Map<string, { name: string; count: number }>();
+  const unknown = new Map<string, { count: number; lines: number[] }>();
+  const writer = write ? await AtomicFileWriter.create(out) : undefined;
+  try {
+    let bom = false;
+    let last = -1;
+    for await (const l of readJsonlLines(file, { signal: opts.signal, onBom: (b) => (bom = b) })) {
+      if (writer && l.line === 0 && bom) await writer.write(Buffer.from([0xef, 0xbb, 0xbf]));
+      if (opts.onProgress && st.size) {
+        const f = l.byteOffset / st.size;
+        if (f - last >= 0.01) opts.onProgress((last = f));
+      }
+      const terminated = l.byteOffset + l.byteLength < st.size;
+      const eol = terminated ? (l.crlf ? '\r\n' : '\n') : '';
+      if (l.text.trim() === '') {
+        await writer?.write(l.text + eol);
+        continue;
+      }
+      report.lines++;
+      const r = mapLine(l.text, field, mapping);
+      if (r.problem) report.problems.push({ line: l.line + 1, ...r.problem });
+      for (const m of r.mapped) {
+        const c = codeCounts.get(m.code) ?? { name: m.name, count: 0 };
+        c.count++;
+        codeCounts.set(m.code, c);
+      }
+      if (r.text !== l.text) report.changedLines++;
+      report.alreadyNames += r.alreadyNames.length;
+      for (const code of r.unknown) {
+        const u = unknown.get(code) ?? { count: 0, lines: [] };
+        u.count++;
+        if (u.lines[u.lines.length - 1] !== l.line + 1) u.lines.push(l.line + 1);
+        unknown.set(code, u);
+      }
+      await writer?.write(r.text + eol);
+    }
+    opts.onProgress?.(1);
+    if (writer) {
+      await assertUnchanged(file, { size: st.size, mtimeMs: st.mtimeMs });
+      await writer.commit();
+      report.written = true;
+    }
+  } catch (e) {
+    await writer?.abort();
+    throw e;
+  }
+  report.codes = [...codeCounts.entries()]
+    .map(([code, v]) => ({ code, name: v.name, count: v.count }))
+    .sort((a, b) => b.count - a.count || (a.code < b.code ? -1 : 1));
+  report.unknown = [...unknown.entries()]
+    .map(([code, v]) => ({ code, ...v }))
+    .sort((a, b) => b.count - a.count || (a.code < b.code ? -1 : 1));
+  return report;
+}
