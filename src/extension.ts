@@ -7,8 +7,9 @@ import { ProviderHub } from './host/providerHub';
 import type { FeatureRegistration, HostContext } from './host/hostContext';
 import { registerShowLogCommand } from './host/commands/showLogCommand';
 import { registerJobsView } from './host/views/jobsView';
+import { registerGraderLab } from './host/lab/registerGraderLab';
 
-const features: FeatureRegistration[] = [registerShowLogCommand, registerJobsView];
+const features: FeatureRegistration[] = [registerShowLogCommand, registerJobsView, registerGraderLab];
 
 export function activate(context: vscode.ExtensionContext): void {
   const log = new HostLogger();

@@ -4,10 +4,11 @@ import type { GraderEngine } from '../graders/engine';
 import type { SampleInput } from '../graders/sample';
 import { buildSample } from '../graders/sample';
 import type { Grader, GraderErrorFlags, GraderResult } from '../graders/types';
-import type { Comparison, Histogram, ItemSpread, SignalReport } from './analysis';
 import { compareGraders, histogram, learningSignal, mean, spreadPerItem } from './analysis';
-import type { ProbeId } from './probes';
 import { buildProbes, collectLabels } from './probes';
+import type { GraderAnalysis, LabAnalysis, LabComparison, LabRow, ProbeResult } from './types';
+
+export type { GraderAnalysis, LabAnalysis, LabComparison, LabRow, ProbeResult } from './types';
 
 export interface LabItem {
   /** 0-based line in the dataset. */
@@ -28,22 +29,6 @@ export interface LabGrader {
   id: string;
   label: string;
   grader: Grader;
-}
-
-export interface LabRow {
-  graderId: string;
-  itemIndex: number;
-  itemKey: string;
-  line: number;
-  sampleIndex: number;
-  /** The output as text, cut to OUTPUT_PREVIEW characters. */
-  output: string;
-  reward: number;
-  subRewards: Record<string, number>;
-  /** Names of the error flags that were raised. */
-  errors: string[];
-  traceback: string | null;
-  executionMs: number;
 }
 
 export const OUTPUT_PREVIEW = 2000;
@@ -141,28 +126,6 @@ export async function runLab(
   return out;
 }
 
-export interface GraderAnalysis {
-  graderId: string;
-  label: string;
-  histogram: Histogram;
-  signal: SignalReport;
-  spreads: ItemSpread[];
-  /** Mean of each sub-reward (multi graders), e.g. precision and recall. */
-  subRewardMeans: Record<string, number>;
-}
-
-export interface LabComparison extends Comparison {
-  a: string;
-  b: string;
-  /** For the largest disagreements: which row of the results they are. */
-  rows: Array<{ itemKey: string; line: number; sampleIndex: number; output: string; a: number; b: number }>;
-}
-
-export interface LabAnalysis {
-  graders: GraderAnalysis[];
-  comparisons: LabComparison[];
-}
-
 export function analyzeLab(
   rows: readonly LabRow[],
   graders: readonly LabGrader[],
@@ -214,20 +177,6 @@ export function analyzeLab(
     }
   }
   return { graders: analyses, comparisons };
-}
-
-export interface ProbeResult {
-  graderId: string;
-  probe: ProbeId;
-  title: string;
-  description: string;
-  /** Mean reward of the probe over the probed items. */
-  meanReward: number;
-  /** Mean reward of the real samples, for reference. */
-  baseline: number;
-  /** The grader pays this probe as much as, or more than, half the real samples' mean (and at least 0.2). */
-  exploitable: boolean;
-  items: number;
 }
 
 /** Grades the reward-hacking probes for up to `maxItems` items with every grader. */
