@@ -2,11 +2,10 @@
 // example (o200k_base), item-field inventory, a chosen field's value distribution, exact and near duplicates,
 // answer leakage and a cost estimate. Line numbers in the results are 1-based, as people count them.
 import { createHash } from 'node:crypto';
-import type { FileFormat, LineKind } from '../datasets/format';
+import type { LineKind } from '../datasets/format';
 import { detectFileFormat, detectLineKind } from '../datasets/format';
 import { readJsonlLines } from '../datasets/jsonlReader';
 import { countMessagesTokens } from '../tokens/tokenizer';
-import type { JsonType } from './exampleView';
 import {
   canonicalJson,
   conversationText,
@@ -21,11 +20,21 @@ import {
 } from './exampleView';
 import type { NearDuplicatePair } from './nearDuplicates';
 import { clusters, NEAR_DUPLICATE_DEFINITION, NearDuplicateIndex } from './nearDuplicates';
-import type { CostEstimate, PriceTable } from './pricing';
-import { DEFAULT_PRICES, estimateCost } from './pricing';
+import type { PriceTable } from './pricing';
+import type {
+  DatasetStats,
+  FieldInventoryEntry,
+  JsonType,
+  PairStats,
+  StatsLineKind,
+  TokenStats,
+  ValueCount,
+  ValueDistribution,
+  Histogram,
+} from '../../shared/datasetStats';
 
-/** A line's kind for statistics: the format detector's kinds plus lines that are not examples at all. */
-export type StatsLineKind = LineKind | 'invalid-json' | 'blank';
+export type * from '../../shared/datasetStats';
+import { DEFAULT_PRICES, estimateCost } from './pricing';
 
 export interface StatsOptions {
   /** Field whose value distribution is reported (dotted path); otherwise a label-like field is picked. */
@@ -44,91 +53,6 @@ export interface StatsOptions {
   onProgress?: (lines: number, bytes: number) => void;
   progressEvery?: number;
   signal?: AbortSignal;
-}
-
-export interface FieldInventoryEntry {
-  name: string;
-  /** Examples (parsed objects) that have the field. */
-  present: number;
-  /** present / examples × 100, rounded to 1 decimal. */
-  presencePct: number;
-  types: Partial<Record<JsonType, number>>;
-  /** Distinct values (array elements counted one by one), or undefined when more than DISTINCT_CAP. */
-  distinct?: number;
-}
-
-export interface ValueCount {
-  value: string;
-  count: number;
-}
-
-export interface ValueDistribution {
-  field: string;
-  /** The field was picked automatically (no --field given). */
-  auto: boolean;
-  rowsWithField: number;
-  rowsWithoutField: number;
-  /** Counted values: one per scalar, one per array element (so multi-label fields count each label). */
-  elements: number;
-  /** Rows whose value is an array (multi-label). */
-  arrayRows: number;
-  distinct: number;
-  /** Most frequent first (ties by value); at most DISTRIBUTION_CAP entries. */
-  values: ValueCount[];
-  /** Elements whose value is not among `values` (the distribution was cut). */
-  otherCount: number;
-}
-
-export interface Histogram {
-  binWidth: number;
-  bins: { from: number; to: number; count: number }[];
-}
-
-export interface TokenStats {
-  /** Examples whose tokens were counted (those with a conversation). */
-  counted: number;
-  total: number;
-  min: number;
-  max: number;
-  mean: number;
-  median: number;
-  p95: number;
-  histogram: Histogram;
-  limit: number;
-  overLimit: { count: number; lines: number[] };
-  skipped?: boolean;
-}
-
-export interface DatasetStats {
-  path?: string;
-  bytes: number;
-  lines: number;
-  /** Lines that parsed as JSON (objects or not). */
-  examples: number;
-  blankLines: number;
-  invalidJson: { count: number; lines: number[] };
-  kinds: Partial<Record<StatsLineKind, number>>;
-  fileFormat: { format: FileFormat; reason: string };
-  roleSequences: { sequence: string; count: number; firstLine: number }[];
-  tokens: TokenStats;
-  fields: FieldInventoryEntry[];
-  distribution?: ValueDistribution;
-  exactDuplicates: { groups: number[][]; extraCopies: number };
-  nearDuplicates: {
-    definition: string;
-    threshold: number;
-    pairs: { a: number; b: number; similarity: number }[];
-    clusters: number[][];
-    compared: number;
-    notCompared: number;
-  };
-  /** Rows whose reference answer appears verbatim (as a whole word) in the user prompt; `total` when the list was cut. */
-  leakage: {
-    fieldsChecked: string[];
-    rows: { line: number; field: string; value: string }[];
-    total?: number;
-  };
-  cost: CostEstimate;
 }
 
 export const DISTINCT_CAP = 1000;
@@ -556,22 +480,6 @@ async function feed(b: DatasetStatsBuilder, path: string, opts: StatsOptions): P
     }
   }
   opts.onProgress?.(n, bytes);
-}
-
-export interface PairStats {
-  train: DatasetStats;
-  valid: DatasetStats;
-  /** Validation lines that are exact copies of training lines. */
-  exactOverlap: { count: number; pairs: { train: number; valid: number }[] };
-  /** Near duplicates across the two files (same definition as within a file; exact copies excluded). */
-  nearAcross: { count: number; pairs: { train: number; valid: number; similarity: number }[] };
-  /** The distribution field side by side (percentages of each file's counted elements). */
-  labels?: {
-    field: string;
-    rows: { value: string; train: number; valid: number; trainPct: number; validPct: number }[];
-    onlyInTrain: string[];
-    onlyInValid: string[];
-  };
 }
 
 /** Statistics of a training file and its validation file, plus what relates them. */

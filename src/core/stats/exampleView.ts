@@ -2,7 +2,9 @@
 // item fields and the JSON type of a value. Format-agnostic helpers (RFT, SFT, DPO and the `{"item": …}` eval shape).
 import { contentText } from '../tokens/tokenizer';
 
-export type JsonType = 'string' | 'number' | 'boolean' | 'null' | 'array' | 'object';
+import type { JsonType } from '../../shared/datasetStats';
+
+export type { JsonType };
 
 export function jsonType(v: unknown): JsonType {
   if (v === null) return 'null';

@@ -1,5 +1,8 @@
 // Training-cost estimate from token counts. SFT and DPO are billed per training token (tokens × epochs);
 // RFT is billed by training time, so for RFT the estimate is a plain note, never a number made up from tokens.
+import type { CostEstimate } from '../../shared/datasetStats';
+
+export type { CostEstimate };
 
 export interface TokenPrice {
   model: string;
@@ -69,18 +72,6 @@ export function resolvePriceTable(raw: unknown): PriceTable {
     perToken: perToken.length ? perToken : DEFAULT_PRICES.perToken,
     rftPerHour: rftPerHour.length ? rftPerHour : DEFAULT_PRICES.rftPerHour,
   };
-}
-
-export interface CostEstimate {
-  /** The dataset's training method the estimate is for. */
-  method: 'sft' | 'dpo' | 'rft' | 'none';
-  billedBy: 'tokens' | 'time' | 'n/a';
-  tokensPerEpoch: number;
-  epochs: number;
-  billedTokens: number;
-  rows: { model: string; usd: number }[];
-  note: string;
-  prices: { asOf: string; source: string };
 }
 
 /**
