@@ -1,12 +1,53 @@
-// nltk 3.9.1 `sentence_bleu` with `SmoothingFunction().method1`, uniform 4-gram weights.
-// NOTE: this is the named nltk call; it does NOT reproduce the BLEU rewards observed from the Azure OpenAI grader
-// service (off by about 0.008, see test/fixtures/golden/README.md). No variant tried so far does.
+// nltk 3.9.1 `sentence_bleu(references, hypothesis, smoothing_function=SmoothingFunction().method1)` with the default
+// uniform 4-gram weights. This is the call the `bleu` metric names; it does NOT reproduce the BLEU rewards observed
+// from the Azure OpenAI grader service (off by about 0.008, see test/fixtures/golden/README.md), and no other variant
+// tried so far does either.
+import { fsum, ngramCounts } from './ngrams';
+
+const MAX_N = 4;
+const WEIGHT = 0.25;
+const EPSILON = 0.1;
+
+/** Modified n-gram precision as an unreduced fraction (clipped matches, max(1, hypothesis n-grams)). */
+function modifiedPrecision(
+  references: readonly (readonly string[])[],
+  hypothesis: readonly string[],
+  n: number,
+): [number, number] {
+  const counts = ngramCounts(hypothesis, n);
+  if (counts.size === 0) return [0, 1];
+  const maxCounts = new Map<string, number>();
+  for (const reference of references) {
+    const refCounts = ngramCounts(reference, n);
+    for (const g of counts.keys()) maxCounts.set(g, Math.max(maxCounts.get(g) ?? 0, refCounts.get(g) ?? 0));
+  }
+  let numerator = 0;
+  for (const [g, c] of counts) numerator += Math.min(c, maxCounts.get(g) ?? 0);
+  return [numerator, Math.max(1, hypothesis.length - n + 1)];
+}
+
+function closestRefLength(references: readonly (readonly string[])[], hypLen: number): number {
+  let best = references[0].length;
+  for (const r of references) {
+    const d = Math.abs(r.length - hypLen);
+    const bd = Math.abs(best - hypLen);
+    if (d < bd || (d === bd && r.length < best)) best = r.length;
+  }
+  return best;
+}
 
 export function sentenceBleu(
   references: readonly (readonly string[])[],
   hypothesis: readonly string[],
 ): number {
-  void references;
-  void hypothesis;
-  throw new Error('not implemented yet');
+  if (references.length === 0) throw new Error('sentenceBleu needs at least one reference');
+  const precisions: [number, number][] = [];
+  for (let n = 1; n <= MAX_N; n++) precisions.push(modifiedPrecision(references, hypothesis, n));
+  if (precisions[0][0] === 0) return 0;
+  const hypLen = hypothesis.length;
+  const refLen = closestRefLength(references, hypLen);
+  const bp = hypLen > refLen ? 1 : hypLen === 0 ? 0 : Math.exp(1 - refLen / hypLen);
+  // method1: a precision with no matches becomes epsilon / denominator.
+  const terms = precisions.map(([num, den]) => WEIGHT * Math.log(num === 0 ? EPSILON / den : num / den));
+  return bp * Math.exp(fsum(terms));
 }

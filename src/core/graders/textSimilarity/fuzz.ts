@@ -41,7 +41,7 @@ export function lcsLength(a: readonly number[], b: readonly number[]): number {
     let carry = 0;
     for (let w = 0; w < words; w++) {
       const s = S[w];
-      const u = s & M[w];
+      const u = (s & M[w]) >>> 0;
       // (S + u + carry) with 32-bit carry propagation, then | (S - u).
       const sum = s + u + carry;
       carry = sum > 0xffffffff ? 1 : 0;

@@ -1,0 +1,65 @@
+// nltk 3.9.1 `NLTKWordTokenizer` (the improved Treebank word tokenizer that `word_tokenize` runs on each sentence),
+// with Python `re` semantics for \w, \s, \d, \b and $ (see pyRegex.ts).
+import { B, END, WORD, WS, pySplit } from './pyRegex';
+
+type Sub = readonly [RegExp, string];
+
+const re = (source: string, flags = ''): RegExp => new RegExp(source, 'gu' + flags);
+
+const STARTING_QUOTES: readonly Sub[] = [
+  [re('([«“‘„]|[`]+)'), ' $1 '],
+  [re('^"'), '``'],
+  [re('(``)'), ' $1 '],
+  [re('([ \\(\\[{<])("|\'{2})'), '$1 `` '],
+  // nltk 3.9.1's rule: split a quote from a following one-character word unless that could begin a clitic
+  // (later nltk versions replaced it with a rule that splits any word-opening quote).
+  [re(`(')(?!re|ve|ll|m|t|s|d|n)([${WORD}])${B}`, 'i'), '$1 $2'],
+];
+
+const PUNCTUATION: readonly Sub[] = [
+  [re(`([^\\.])(\\.)([\\]\\)}>"'»”’ ]*)[${WS}]*${END}`), '$1 $2 $3 '],
+  [re('([:,])([^\\p{Nd}])'), ' $1 $2'],
+  [re(`([:,])${END}`), ' $1 '],
+  [re('\\.{2,}'), ' $& '],
+  [re('[;@#$%&]'), ' $& '],
+  [re(`([^\\.])(\\.)([\\]\\)}>"']*)[${WS}]*${END}`), '$1 $2$3 '],
+  [re('[?!]'), ' $& '],
+  [re("([^'])' "), "$1 ' "],
+  [re('[*]'), ' $& '],
+];
+
+const PARENS_BRACKETS: Sub = [re('[\\]\\[(){}<>]'), ' $& '];
+const DOUBLE_DASHES: Sub = [re('--'), ' -- '];
+
+const ENDING_QUOTES: readonly Sub[] = [
+  [re('([»”’])'), ' $1 '],
+  [re("''"), " '' "],
+  [re('"'), " '' "],
+  [re("([^' ])('[sS]|'[mM]|'[dD]|') "), '$1 $2 '],
+  [re("([^' ])('ll|'LL|'re|'RE|'ve|'VE|n't|N'T) "), '$1 $2 '],
+];
+
+const CONTRACTIONS: readonly RegExp[] = [
+  re(`${B}(can)(not)${B}`, 'i'),
+  re(`${B}(d)('ye)${B}`, 'i'),
+  re(`${B}(gim)(me)${B}`, 'i'),
+  re(`${B}(gon)(na)${B}`, 'i'),
+  re(`${B}(got)(ta)${B}`, 'i'),
+  re(`${B}(lem)(me)${B}`, 'i'),
+  re(`${B}(more)('n)${B}`, 'i'),
+  re(`${B}(wan)(na)(?=[${WS}])`, 'i'),
+  re(` ('t)(is)${B}`, 'i'),
+  re(` ('t)(was)${B}`, 'i'),
+];
+
+/** `NLTKWordTokenizer().tokenize(sentence)` (no parenthesis conversion). */
+export function treebankTokenize(text: string): string[] {
+  for (const [r, s] of STARTING_QUOTES) text = text.replace(r, s);
+  for (const [r, s] of PUNCTUATION) text = text.replace(r, s);
+  text = text.replace(PARENS_BRACKETS[0], PARENS_BRACKETS[1]);
+  text = text.replace(DOUBLE_DASHES[0], DOUBLE_DASHES[1]);
+  text = ' ' + text + ' ';
+  for (const [r, s] of ENDING_QUOTES) text = text.replace(r, s);
+  for (const r of CONTRACTIONS) text = text.replace(r, ' $1 $2 ');
+  return pySplit(text);
+}
