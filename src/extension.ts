@@ -6,10 +6,10 @@ import { HostLogger } from './host/log';
 import { ProviderHub } from './host/providerHub';
 import type { FeatureRegistration, HostContext } from './host/hostContext';
 import { registerShowLogCommand } from './host/commands/showLogCommand';
-import { registerJobsView } from './host/views/jobsView';
+import { registerJobs } from './host/jobs/registerJobs';
 import { registerGraderLab } from './host/lab/registerGraderLab';
 
-const features: FeatureRegistration[] = [registerShowLogCommand, registerJobsView, registerGraderLab];
+const features: FeatureRegistration[] = [registerShowLogCommand, registerJobs, registerGraderLab];
 
 export function activate(context: vscode.ExtensionContext): void {
   const log = new HostLogger();

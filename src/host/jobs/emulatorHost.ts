@@ -1,0 +1,64 @@
+// Runs the local API emulator inside the extension host (setting `rftStudio.emulator.autoStart`, or the
+// "Local emulator" choice of Add Provider) on a free loopback port, and registers it as a session-only provider
+// without a key. The emulator module is loaded only when it is needed.
+import * as vscode from 'vscode';
+import type { HostContext } from '../hostContext';
+import type { ProviderEntry, ProviderStore } from './providerStore';
+
+export const EMULATOR_PROVIDER_ID = 'emulator';
+
+export class EmulatorHost implements vscode.Disposable {
+  private running: Promise<{ close(): Promise<void>; entry: ProviderEntry } | undefined> | undefined;
+  private readonly sub: vscode.Disposable;
+
+  constructor(
+    private readonly ctx: HostContext,
+    private readonly providers: ProviderStore,
+  ) {
+    this.sub = ctx.config.onDidChange((e) => {
+      if (
+        e.affectsConfiguration('rftStudio.emulator.autoStart') &&
+        ctx.config.get('emulator.autoStart', false)
+      )
+        void this.start();
+    });
+    if (ctx.config.get('emulator.autoStart', false)) void this.start();
+  }
+
+  /** Starts the emulator once per session and returns its provider entry. */
+  async start(): Promise<ProviderEntry | undefined> {
+    this.running ??= (async () => {
+      try {
+        const { startEmulator } = await import('../../emulator/server');
+        const speed = this.ctx.config.get<number>('emulator.speed', 1);
+        const emulator = await startEmulator({ port: 0, host: '127.0.0.1', speed, log: this.ctx.log });
+        const entry: ProviderEntry = {
+          id: EMULATOR_PROVIDER_ID,
+          kind: 'compatible',
+          label: 'Local emulator',
+          baseURL: emulator.url,
+          auth: 'none',
+          ephemeral: true,
+        };
+        await this.providers.add(entry);
+        // A fresh workspace (the demo) gets the emulator as its active provider; a chosen one is left alone.
+        if (!this.providers.list().some((p) => !p.ephemeral)) await this.providers.setActive(entry.id);
+        this.ctx.log.info(`Local emulator running at ${emulator.url} (speed ×${speed})`);
+        return { close: () => emulator.close(), entry };
+      } catch (e) {
+        this.running = undefined;
+        this.ctx.log.error('The local emulator could not start', e);
+        void vscode.window.showErrorMessage(
+          `The local emulator could not start: ${e instanceof Error ? e.message : String(e)}`,
+        );
+        return undefined;
+      }
+    })();
+    return (await this.running)?.entry;
+  }
+
+  dispose(): void {
+    this.sub.dispose();
+    void this.running?.then((r) => r?.close());
+  }
+}

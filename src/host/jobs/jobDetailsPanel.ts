@@ -1,0 +1,193 @@
+// The job details webview panel: one per job, fed with the monitor's view model on every change, restored after
+// a window reload by a WebviewPanelSerializer (the webview persists the job key with setState).
+import * as vscode from 'vscode';
+import type { HostToJobDetails, JobDetailsState, JobDetailsToHost } from '../../shared/jobDetailsProtocol';
+import {
+  JOB_DETAILS_VIEW_TYPE,
+  isJobDetailsPersistedState,
+  jobDetailsMessageSpec,
+} from '../../shared/jobDetailsProtocol';
+import { WebviewBridge } from '../webviews/webviewBridge';
+import { renderWebviewHtml, webviewOptions } from '../webviews/webviewHtml';
+import type { HostContext } from '../hostContext';
+import type { JobMonitor } from './jobMonitor';
+import { chartsFromSeries } from './detailsModel';
+import { etaText } from './jobsModel';
+
+/** Every message posted to a details webview, newest last (bounded): lets tests prove no secret is ever sent. */
+export const postedMessageLog: string[] = [];
+const LOG_LIMIT = 500;
+
+export class JobDetailsPanels implements vscode.Disposable {
+  private readonly panels = new Map<string, JobDetailsPanel>();
+  private readonly subs: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly ctx: HostContext,
+    private readonly monitor: JobMonitor,
+  ) {
+    this.subs.push(
+      vscode.window.registerWebviewPanelSerializer(JOB_DETAILS_VIEW_TYPE, {
+        deserializeWebviewPanel: async (panel, state: unknown) => {
+          if (isJobDetailsPersistedState(state)) this.adopt(panel, state.key);
+          else panel.dispose();
+        },
+      }),
+    );
+  }
+
+  open(key: string): void {
+    const existing = this.panels.get(key);
+    if (existing) {
+      existing.panel.reveal();
+      return;
+    }
+    const job = this.monitor.view(key);
+    const panel = vscode.window.createWebviewPanel(
+      JOB_DETAILS_VIEW_TYPE,
+      job ? `Job ${job.snapshot.suffix ?? job.jobId}` : 'Job details',
+      vscode.ViewColumn.Active,
+      webviewOptions(this.ctx.extension.extensionUri),
+    );
+    this.adopt(panel, key);
+  }
+
+  /** Open panels (for tests and the "no webview polls while hidden" logic). */
+  openKeys(): string[] {
+    return [...this.panels.keys()];
+  }
+
+  private adopt(panel: vscode.WebviewPanel, key: string): void {
+    const p = new JobDetailsPanel(this.ctx, this.monitor, panel, key);
+    this.panels.set(key, p);
+    panel.onDidDispose(() => {
+      if (this.panels.get(key) === p) this.panels.delete(key);
+      p.dispose();
+    });
+  }
+
+  dispose(): void {
+    for (const s of this.subs) s.dispose();
+    for (const p of this.panels.values()) p.panel.dispose();
+    this.panels.clear();
+  }
+}
+
+class JobDetailsPanel implements vscode.Disposable {
+  private readonly bridge: WebviewBridge<JobDetailsToHost, HostToJobDetails>;
+  private readonly subs: vscode.Disposable[] = [];
+  private lastSent = '';
+
+  constructor(
+    private readonly ctx: HostContext,
+    private readonly monitor: JobMonitor,
+    readonly panel: vscode.WebviewPanel,
+    private readonly key: string,
+  ) {
+    const webview = panel.webview;
+    webview.options = webviewOptions(ctx.extension.extensionUri);
+    panel.iconPath = vscode.Uri.joinPath(ctx.extension.extensionUri, 'webview', 'media', 'rft-studio.svg');
+    this.bridge = new WebviewBridge<JobDetailsToHost, HostToJobDetails>({
+      webview,
+      spec: jobDetailsMessageSpec,
+      log: ctx.log,
+      onReady: () => {
+        this.lastSent = '';
+        const m = this.message();
+        this.lastSent = JSON.stringify(m);
+        record(this.lastSent);
+        return [m];
+      },
+      onMessage: (msg) => this.onMessage(msg),
+    });
+    webview.html = renderWebviewHtml(webview, ctx.extension.extensionUri, {
+      app: 'jobDetails',
+      title: 'Job details',
+    });
+    this.subs.push(
+      monitor.onDidChange(() => this.push()),
+      panel.onDidChangeViewState(() => {
+        if (panel.visible) this.push();
+        else this.bridge.reset();
+      }),
+    );
+  }
+
+  private message(): HostToJobDetails {
+    const job = this.monitor.view(this.key);
+    if (!job) {
+      return {
+        type: 'missing',
+        key: this.key,
+        reason:
+          'This job is no longer in the Jobs view (it was removed from the list, or its provider was removed).',
+      };
+    }
+    const s = job.snapshot;
+    this.panel.title = `Job ${s.suffix ?? job.jobId}`;
+    const state: JobDetailsState = {
+      header: {
+        key: job.key,
+        id: job.jobId,
+        providerLabel: job.providerLabel,
+        status: s.status,
+        model: s.model,
+        suffix: s.suffix,
+        fineTunedModel: s.fineTunedModel,
+        step: s.step,
+        totalSteps: s.totalSteps,
+        eta: etaText(s, Date.now()),
+        createdAt: s.createdAt,
+        finishedAt: s.finishedAt,
+        error: s.error,
+        actions: job.actions,
+        lastUpdated: job.lastUpdated,
+        pollProblem: job.pollProblem,
+      },
+      charts: chartsFromSeries(this.monitor.series(this.key)),
+      events: job.events,
+      checkpoints: job.checkpoints,
+      alerts: job.alerts,
+    };
+    return { type: 'state', state };
+  }
+
+  private push(): void {
+    // Hidden panels (retainContextWhenHidden is off) get the full state on their next `ready`.
+    if (!this.panel.visible) return;
+    const m = this.message();
+    const text = JSON.stringify(m);
+    if (text === this.lastSent) return;
+    this.lastSent = text;
+    record(text);
+    this.bridge.post(m);
+  }
+
+  private async onMessage(msg: JobDetailsToHost): Promise<void> {
+    switch (msg.type) {
+      case 'action': {
+        const command = {
+          pause: 'rftStudio.pauseJob',
+          resume: 'rftStudio.resumeJob',
+          cancel: 'rftStudio.cancelJob',
+          copyId: 'rftStudio.copyJobId',
+          copyModel: 'rftStudio.copyFineTunedModel',
+          refresh: 'rftStudio.refreshJobs',
+        }[msg.action];
+        await vscode.commands.executeCommand(command, this.key);
+        break;
+      }
+    }
+  }
+
+  dispose(): void {
+    for (const s of this.subs) s.dispose();
+    this.bridge.dispose();
+    this.ctx.log.debug(`Job details for ${this.key} closed`);
+  }
+}
+
+function record(text: string): void {
+  postedMessageLog.push(text);
+  if (postedMessageLog.length > LOG_LIMIT) postedMessageLog.splice(0, postedMessageLog.length - LOG_LIMIT);
+}

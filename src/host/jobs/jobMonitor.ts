@@ -1,0 +1,426 @@
+// Follows every remembered job: one core JobPoller per provider (only new events, back-off on errors and when
+// nothing changes, silence while no job is active and the view is hidden), folds what it learns into the view
+// model, persists a snapshot per job, and tells the user about state changes and metric alerts.
+import * as vscode from 'vscode';
+import type { FineTuningJob, FineTuningJobCheckpoint, FineTuningJobEvent } from '../../core/jobs/jobsService';
+import { JobsService } from '../../core/jobs/jobsService';
+import type { PollerChange } from '../../core/jobs/poller';
+import { JobPoller } from '../../core/jobs/poller';
+import type { MetricsAlert, MetricsSeries } from '../../core/jobs/metrics';
+import { detectAlerts, parseMetricsEvents } from '../../core/jobs/metrics';
+import { describeApiError } from '../../core/providers';
+import type { IDisposable } from '../../core/lifecycle';
+import type { HostContext } from '../hostContext';
+import type { ClientCache } from './clients';
+import type { JobSnapshot, JobStore, TrackedJob } from './jobStore';
+import { jobKey } from './jobStore';
+import type { JobView } from './jobsModel';
+import { actionsFor, isActiveStatus } from './jobsModel';
+import { checkpointRow, eventRow } from './detailsModel';
+import type { ProviderStore } from './providerStore';
+
+interface RuntimeJob {
+  tracked: TrackedJob;
+  job?: FineTuningJob;
+  events: Map<string, FineTuningJobEvent>;
+  checkpoints: Map<string, FineTuningJobCheckpoint>;
+  series: MetricsSeries;
+  alerts: MetricsAlert[];
+  alerted: Set<string>;
+  pollProblem?: string;
+  lastUpdated?: number;
+  /** Polling stopped for good (the provider does not know the job, or has been removed). */
+  lost?: boolean;
+}
+
+interface ProviderPoller {
+  poller: JobPoller;
+  service: JobsService;
+  sub: IDisposable;
+}
+
+const EMPTY_SERIES: MetricsSeries = { points: [], graderNames: [] };
+
+export class JobMonitor implements vscode.Disposable {
+  private readonly _onDidChange = new vscode.EventEmitter<void>();
+  /** Fires (coalesced) whenever anything shown in the tree or the details changes. */
+  readonly onDidChange = this._onDidChange.event;
+  private readonly runtime = new Map<string, RuntimeJob>();
+  private readonly pollers = new Map<string, Promise<ProviderPoller | undefined>>();
+  private readonly subs: vscode.Disposable[] = [];
+  private visible = false;
+  private fireScheduled = false;
+
+  constructor(
+    private readonly ctx: HostContext,
+    private readonly store: JobStore,
+    private readonly providers: ProviderStore,
+    private readonly clients: ClientCache,
+  ) {
+    this.subs.push(
+      store.onDidChange(() => this.sync()),
+      providers.onDidChange(() => this.restartPollers()),
+      ctx.config.onDidChange((e) => {
+        if (e.affectsConfiguration('rftStudio.jobs') || e.affectsConfiguration('rftStudio.alerts'))
+          this.restartPollers();
+      }),
+    );
+    this.sync();
+  }
+
+  // ---- reading -------------------------------------------------------------------------------------------
+
+  jobs(): JobView[] {
+    return this.store
+      .list()
+      .map((t) => this.view(jobKey(t.providerId, t.jobId))!)
+      .filter(Boolean);
+  }
+
+  view(key: string): JobView | undefined {
+    const rt = this.runtime.get(key);
+    if (!rt) return undefined;
+    const t = rt.tracked;
+    const provider = this.providers.get(t.providerId);
+    const snapshot = this.snapshotOf(rt);
+    const files: JobView['files'] = [];
+    const job = rt.job as (FineTuningJob & Record<string, unknown>) | undefined;
+    const localOf = (id: string | null | undefined, role: 'training' | 'validation') =>
+      rt.tracked.files?.find((f) => f.id === id && f.role === role)?.localPath;
+    const trainingId = job?.training_file ?? t.files?.find((f) => f.role === 'training')?.id;
+    const validationId = job?.validation_file ?? t.files?.find((f) => f.role === 'validation')?.id;
+    if (trainingId)
+      files.push({ role: 'training', id: trainingId, localPath: localOf(trainingId, 'training') });
+    if (validationId)
+      files.push({ role: 'validation', id: validationId, localPath: localOf(validationId, 'validation') });
+    for (const id of job?.result_files ?? []) files.push({ role: 'result', id });
+    return {
+      key,
+      providerId: t.providerId,
+      providerLabel: provider?.label ?? `${t.providerId} (removed)`,
+      jobId: t.jobId,
+      snapshot,
+      events: [...rt.events.values()].map(eventRow),
+      checkpoints: [...rt.checkpoints.values()].map(checkpointRow),
+      files,
+      alerts: rt.alerts.map((a) => ({ kind: a.kind, message: a.message, step: a.step })),
+      actions:
+        provider && !rt.lost
+          ? actionsFor(snapshot.status, { pauseResume: true, cancel: true }, !!snapshot.fineTunedModel)
+          : ['copyId'],
+      pollProblem: rt.pollProblem,
+      lastUpdated: rt.lastUpdated,
+      orphan: !provider,
+    };
+  }
+
+  series(key: string): MetricsSeries {
+    return this.runtime.get(key)?.series ?? EMPTY_SERIES;
+  }
+
+  /** Any job that is still moving (drives the status bar spinner). */
+  activeCount(): number {
+    return this.jobs().filter((j) => isActiveStatus(j.snapshot.status) && !j.orphan).length;
+  }
+
+  // ---- acting --------------------------------------------------------------------------------------------
+
+  setVisible(visible: boolean): void {
+    this.visible = visible;
+    for (const p of this.pollers.values()) void p.then((pp) => pp?.poller.setVisible(visible));
+  }
+
+  async refresh(): Promise<void> {
+    for (const rt of this.runtime.values()) {
+      if (rt.lost && this.providers.get(rt.tracked.providerId)) {
+        rt.lost = false;
+        rt.pollProblem = undefined;
+      }
+    }
+    this.restartPollers();
+    await Promise.all([...this.pollers.values()].map(async (p) => (await p)?.poller.pollNow()));
+  }
+
+  async act(key: string, action: 'pause' | 'resume' | 'cancel'): Promise<FineTuningJob> {
+    const rt = this.runtime.get(key);
+    if (!rt) throw new Error('This job is no longer in the list.');
+    const pp = await this.pollerFor(rt.tracked.providerId, true);
+    if (!pp) throw new Error(`The provider "${rt.tracked.providerId}" is not available.`);
+    const job = await pp.service[action](rt.tracked.jobId);
+    this.applyJob(rt, job);
+    // The state machine moved: poll right away (and reset back-off) so the tree follows without waiting.
+    void pp.poller.pollNow().catch((e) => this.ctx.log.warn(`poll after ${action} failed`, e));
+    return job;
+  }
+
+  // ---- internals -----------------------------------------------------------------------------------------
+
+  /** Aligns runtime entries and poller subscriptions with the stored job list. */
+  private sync(): void {
+    const keys = new Set<string>();
+    for (const t of this.store.list()) {
+      const key = jobKey(t.providerId, t.jobId);
+      keys.add(key);
+      let rt = this.runtime.get(key);
+      if (!rt) {
+        rt = {
+          tracked: t,
+          events: new Map(),
+          checkpoints: new Map(),
+          series: EMPTY_SERIES,
+          alerts: [],
+          alerted: new Set(t.snapshot?.alerted ?? []),
+        };
+        this.runtime.set(key, rt);
+        void this.startTracking(rt);
+      } else {
+        rt.tracked = t;
+      }
+    }
+    for (const [key, rt] of this.runtime) {
+      if (!keys.has(key)) {
+        this.runtime.delete(key);
+        void this.pollers.get(rt.tracked.providerId)?.then((pp) => pp?.poller.untrack(rt.tracked.jobId));
+      }
+    }
+    this.fire();
+  }
+
+  private async startTracking(rt: RuntimeJob): Promise<void> {
+    const pp = await this.pollerFor(rt.tracked.providerId, false);
+    if (!pp || !this.runtime.has(jobKey(rt.tracked.providerId, rt.tracked.jobId))) return;
+    // After a reload the events are fetched again from the start (charts need them); afterwards only new ones.
+    pp.poller.track(rt.tracked.jobId, { checkpointIds: [] });
+  }
+
+  private pollerFor(providerId: string, interactive: boolean): Promise<ProviderPoller | undefined> {
+    const existing = this.pollers.get(providerId);
+    if (existing) return existing;
+    const created = (async (): Promise<ProviderPoller | undefined> => {
+      try {
+        const { client } = await this.clients.get(providerId, { interactive });
+        const service = new JobsService(client);
+        const cfg = this.ctx.config;
+        const poller = new JobPoller({
+          service,
+          logger: this.ctx.log,
+          intervalMs: Math.max(1, cfg.get<number>('jobs.pollIntervalSeconds', 10)) * 1000,
+          maxIntervalMs: Math.max(5, cfg.get<number>('jobs.maxPollIntervalSeconds', 300)) * 1000,
+          describeError: describeApiError,
+        });
+        const sub = poller.onDidChange((c) => this.onPollerChange(providerId, c));
+        poller.setVisible(this.visible);
+        return { poller, service, sub };
+      } catch (e) {
+        const message = e instanceof Error ? e.message : String(e);
+        this.ctx.log.warn(`Cannot poll jobs of provider ${providerId}: ${message}`);
+        for (const rt of this.runtime.values()) {
+          if (rt.tracked.providerId === providerId) rt.pollProblem = message;
+        }
+        this.pollers.delete(providerId);
+        this.fire();
+        return undefined;
+      }
+    })();
+    this.pollers.set(providerId, created);
+    return created;
+  }
+
+  /** Settings, providers or keys changed: rebuild the pollers (clients) and re-track every job. */
+  private restartPollers(): void {
+    const old = [...this.pollers.values()];
+    this.pollers.clear();
+    for (const p of old) void p.then((pp) => this.disposePoller(pp));
+    for (const rt of this.runtime.values()) {
+      if (!rt.lost) void this.startTracking(rt);
+    }
+    this.fire();
+  }
+
+  private disposePoller(pp: ProviderPoller | undefined): void {
+    if (!pp) return;
+    pp.sub.dispose();
+    pp.poller.dispose();
+  }
+
+  private onPollerChange(providerId: string, c: PollerChange): void {
+    if (c.type === 'scheduled') return;
+    const rt = this.runtime.get(jobKey(providerId, c.jobId));
+    if (!rt) return;
+    switch (c.type) {
+      case 'job':
+        this.applyJob(rt, c.job);
+        break;
+      case 'transition':
+        this.applyJob(rt, c.job);
+        this.notifyTransition(rt, c.from ?? rt.tracked.snapshot?.status, c.to);
+        break;
+      case 'events': {
+        for (const e of c.events) rt.events.set(String(e.id), e);
+        this.recomputeMetrics(rt);
+        rt.pollProblem = undefined;
+        rt.lastUpdated = Date.now();
+        break;
+      }
+      case 'checkpoints':
+        for (const ck of c.checkpoints) rt.checkpoints.set(String(ck.id), ck);
+        break;
+      case 'error': {
+        const secs = Math.round(c.retryInMs / 1000);
+        if (c.error.status === 404) {
+          rt.lost = true;
+          rt.pollProblem = `${rt.tracked.providerId} does not know this job any more (404). It may have been deleted, or the server was restarted.`;
+          void this.pollers.get(providerId)?.then((pp) => pp?.poller.untrack(c.jobId));
+        } else {
+          rt.pollProblem = `${c.error.message}${c.error.retryable ? ` — retrying in ${secs} s` : ''}`;
+        }
+        this.ctx.log.warn(
+          `Polling ${c.jobId} failed: ${c.error.message}${c.error.requestId ? ` (request ${c.error.requestId})` : ''}`,
+        );
+        break;
+      }
+      case 'recovered':
+        rt.pollProblem = undefined;
+        this.ctx.log.info(`Polling ${c.jobId} recovered`);
+        break;
+    }
+    this.persist(rt);
+    this.fire();
+  }
+
+  private applyJob(rt: RuntimeJob, job: FineTuningJob): void {
+    rt.job = job;
+    rt.lastUpdated = Date.now();
+  }
+
+  private recomputeMetrics(rt: RuntimeJob): void {
+    try {
+      rt.series = parseMetricsEvents([...rt.events.values()]);
+      rt.alerts = detectAlerts(rt.series, {
+        validGap: this.ctx.config.get<number>('alerts.validationGap', 0.15),
+        parseErrorRise: this.ctx.config.get<number>('alerts.parseErrorRise', 0.05),
+      });
+    } catch (e) {
+      this.ctx.log.error('Could not read the metrics events', e);
+      return;
+    }
+    for (const a of rt.alerts) {
+      if (rt.alerted.has(a.kind)) continue;
+      rt.alerted.add(a.kind);
+      if (!isActiveStatus(this.snapshotOf(rt).status)) continue;
+      void this.notifyAlert(rt, a);
+    }
+  }
+
+  private snapshotOf(rt: RuntimeJob): JobSnapshot {
+    const prev = rt.tracked.snapshot;
+    const job = rt.job as (FineTuningJob & Record<string, unknown>) | undefined;
+    const last = rt.series.points.at(-1);
+    const lastValid = [...rt.series.points].reverse().find((p) => p.validRewardMean !== undefined);
+    const suffix =
+      (typeof job?.user_provided_suffix === 'string' ? job.user_provided_suffix : undefined) ??
+      (typeof job?.suffix === 'string' ? job.suffix : undefined) ??
+      prev?.suffix;
+    return {
+      status: job?.status ?? prev?.status ?? 'unknown',
+      model: job?.model ?? prev?.model ?? '',
+      suffix,
+      fineTunedModel: job?.fine_tuned_model ?? prev?.fineTunedModel,
+      createdAt: job?.created_at ?? prev?.createdAt,
+      finishedAt: job?.finished_at ?? prev?.finishedAt,
+      estimatedFinish: job?.estimated_finish ?? prev?.estimatedFinish,
+      error: job?.error?.message
+        ? { code: job.error.code ?? undefined, message: job.error.message }
+        : job
+          ? undefined
+          : prev?.error,
+      step: last?.step ?? prev?.step,
+      totalSteps: last?.totalSteps ?? rt.series.totalSteps ?? prev?.totalSteps,
+      trainReward: last?.trainRewardMean ?? prev?.trainReward,
+      validReward: lastValid?.validRewardMean ?? prev?.validReward,
+      alerted: [...rt.alerted],
+    };
+  }
+
+  private persist(rt: RuntimeJob): void {
+    const snapshot = this.snapshotOf(rt);
+    rt.tracked = { ...rt.tracked, snapshot };
+    void this.store.saveSnapshot(jobKey(rt.tracked.providerId, rt.tracked.jobId), snapshot);
+  }
+
+  private notifyTransition(rt: RuntimeJob, from: string | undefined, to: string): void {
+    if (from === to || from === undefined) return;
+    const mode = this.ctx.config.get<string>('jobs.notifications', 'all');
+    const terminal = ['succeeded', 'failed', 'cancelled'].includes(to);
+    if (mode === 'none' || (mode === 'terminal' && !terminal)) return;
+    const s = this.snapshotOf(rt);
+    const name = s.suffix ? `"${s.suffix}" (${rt.tracked.jobId})` : rt.tracked.jobId;
+    const key = jobKey(rt.tracked.providerId, rt.tracked.jobId);
+    this.ctx.log.info(`Job ${rt.tracked.jobId}: ${from} → ${to}`);
+    if (to === 'succeeded') {
+      const model = s.fineTunedModel;
+      const items = model ? ['Copy Model ID', 'Open Details'] : ['Open Details'];
+      void vscode.window
+        .showInformationMessage(
+          `Fine-tuning job ${name} succeeded.${model ? ` Model: ${model}` : ''}`,
+          ...items,
+        )
+        .then((pick) => this.onNotificationPick(key, pick, model));
+    } else if (to === 'failed') {
+      const why = s.error ? ` ${s.error.code ? `${s.error.code}: ` : ''}${s.error.message}` : '';
+      void vscode.window
+        .showErrorMessage(`Fine-tuning job ${name} failed.${why}`, 'Open Details')
+        .then((pick) => this.onNotificationPick(key, pick));
+    } else if (to === 'cancelled') {
+      void vscode.window.showWarningMessage(`Fine-tuning job ${name} was cancelled.`);
+    } else {
+      void vscode.window
+        .showInformationMessage(`Fine-tuning job ${name} is now ${to.replace(/_/g, ' ')}.`, 'Open Details')
+        .then((pick) => this.onNotificationPick(key, pick));
+    }
+  }
+
+  private async notifyAlert(rt: RuntimeJob, a: MetricsAlert): Promise<void> {
+    const key = jobKey(rt.tracked.providerId, rt.tracked.jobId);
+    this.ctx.log.warn(`Alert on ${rt.tracked.jobId} at step ${a.step}: ${a.message}`);
+    const pick = await vscode.window.showWarningMessage(
+      `Job ${rt.tracked.snapshot?.suffix ?? rt.tracked.jobId}: ${a.message}`,
+      'Pause Job',
+      'Open Details',
+    );
+    if (pick === 'Pause Job') {
+      try {
+        await this.act(key, 'pause');
+      } catch (e) {
+        void vscode.window.showErrorMessage(`Could not pause the job: ${describeApiError(e).message}`);
+      }
+    } else {
+      await this.onNotificationPick(key, pick);
+    }
+  }
+
+  private async onNotificationPick(key: string, pick: string | undefined, model?: string): Promise<void> {
+    if (pick === 'Copy Model ID' && model) {
+      await vscode.env.clipboard.writeText(model);
+      void vscode.window.setStatusBarMessage(`Copied ${model}`, 3000);
+    } else if (pick === 'Open Details') {
+      await vscode.commands.executeCommand('rftStudio.openJobDetails', key);
+    }
+  }
+
+  private fire(): void {
+    if (this.fireScheduled) return;
+    this.fireScheduled = true;
+    setTimeout(() => {
+      this.fireScheduled = false;
+      this._onDidChange.fire();
+    }, 50);
+  }
+
+  dispose(): void {
+    for (const s of this.subs) s.dispose();
+    for (const p of this.pollers.values()) void p.then((pp) => this.disposePoller(pp));
+    this.pollers.clear();
+    this._onDidChange.dispose();
+  }
+}
