@@ -87,7 +87,14 @@ export function detectFileFormat(
   kinds: Iterable<LineKind>,
   opts: DetectFileFormatOptions = {},
 ): { format: FileFormat; reason: string } {
-  const counts: Record<LineKind, number> = { rft: 0, sft: 0, dpo: 0, 'eval-item': 0, 'bare-record': 0, unknown: 0 };
+  const counts: Record<LineKind, number> = {
+    rft: 0,
+    sft: 0,
+    dpo: 0,
+    'eval-item': 0,
+    'bare-record': 0,
+    unknown: 0,
+  };
   let total = 0;
   for (const k of kinds) {
     counts[k]++;
@@ -98,11 +105,13 @@ export function detectFileFormat(
   if (total > 0 && training === 0) {
     if (counts['eval-item'] > 0 && counts['eval-item'] >= counts['bare-record'])
       return { format: 'eval-items', reason: 'every example is an {"item": …} evaluation row' };
-    if (counts['bare-record'] > 0) return { format: 'records', reason: 'no example has "messages" or "input"' };
+    if (counts['bare-record'] > 0)
+      return { format: 'records', reason: 'no example has "messages" or "input"' };
   }
   const byName = opts.fileName ? formatFromFileName(opts.fileName) : undefined;
   if (byName) return byName;
-  if (training === 0) return { format: 'unknown', reason: total ? 'no example could be read' : 'the file is empty' };
+  if (training === 0)
+    return { format: 'unknown', reason: total ? 'no example could be read' : 'the file is empty' };
   // Majority; ties prefer RFT, then SFT (this is an RFT tool).
   let best: DatasetFormat = 'rft';
   for (const f of DATASET_FORMATS) if (counts[f] > counts[best]) best = f;

@@ -1,0 +1,474 @@
+// Checks one JSONL line on its own: JSON syntax, the line schema of the file's format, and the
+// per-example rules. Returns a small summary (kind, hash, item fields, diagnostics relative to the
+// line) that the file-level aggregation and the editor's incremental cache keep per line.
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import type { Diagnostic } from '../diagnostics';
+import validateDpo from '../generated/dataset-dpo.validator';
+import validateRft from '../generated/dataset-rft.validator';
+import validateSft from '../generated/dataset-sft.validator';
+import type { FileFormat, LineKind } from './format';
+import { detectLineKind } from './format';
+import type { Span } from './jsonPositions';
+import { LineTree, locateSyntaxError, pathToDisplay, pointerToPath } from './jsonPositions';
+import type { DatasetRuleCode } from './rules';
+import { ruleSeverity } from './rules';
+
+export type JsonType = 'string' | 'number' | 'boolean' | 'null' | 'array' | 'object';
+
+export interface LineSummary {
+  /** Empty or whitespace-only line (not an example). */
+  blank: boolean;
+  /** Shape of the parsed value; undefined for blank lines and invalid JSON. */
+  kind: LineKind | undefined;
+  /** Diagnostics with ranges on line 0 (rebased to the real line by the caller). */
+  diags: readonly Diagnostic[];
+  /** Content hash for duplicate detection (0 = not hashed). */
+  hash: number;
+  /** Item fields (top-level keys a grader reads as {{ item.* }}) and their JSON types, when tracked. */
+  fieldKeys?: string[];
+  fieldTypes?: JsonType[];
+}
+
+export interface LineCheckContext {
+  format: FileFormat;
+}
+
+const NO_DIAGS: readonly Diagnostic[] = Object.freeze([]);
+/** The empty line after a final newline: not a line of the file at all. */
+export const PHANTOM_SUMMARY: LineSummary = Object.freeze({
+  blank: true,
+  kind: undefined,
+  diags: NO_DIAGS,
+  hash: 0,
+});
+
+const VALIDATORS: Record<string, ValidateFunction | undefined> = {
+  rft: validateRft,
+  sft: validateSft,
+  dpo: validateDpo,
+};
+
+const ALLOWED_ROLES: Record<string, readonly string[]> = {
+  rft: ['developer', 'user', 'assistant', 'tool'],
+  sft: ['system', 'user', 'assistant', 'tool', 'function'],
+  dpo: ['system', 'user', 'assistant', 'tool', 'function'],
+};
+
+const RFT_RESERVED = new Set(['messages', 'tools']);
+const SFT_KEYS = new Set(['messages', 'tools', 'parallel_tool_calls', 'functions']);
+
+export function jsonType(v: unknown): JsonType {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'array';
+  const t = typeof v;
+  return t === 'string' || t === 'number' || t === 'boolean' ? t : 'object';
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** 53-bit string hash (cyrb53): duplicate detection keeps numbers, not lines, so memory stays flat. */
+export function hashLine(s: string): number {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < s.length; i++) {
+    const ch = s.charCodeAt(i);
+    h1 = Math.imul(h1 ^ ch, 2654435761);
+    h2 = Math.imul(h2 ^ ch, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return 4294967296 * (2097151 & h2) + (h1 >>> 0) || 1;
+}
+
+class LineDiagnostics {
+  readonly list: Diagnostic[] = [];
+  private treeCache: LineTree | undefined;
+  constructor(readonly text: string) {}
+  get tree(): LineTree {
+    return (this.treeCache ??= new LineTree(this.text));
+  }
+  add(
+    code: DatasetRuleCode,
+    span: Span,
+    message: string,
+    data?: unknown,
+    severity = ruleSeverity(code),
+  ): void {
+    for (const d of this.list)
+      if (d.code === code && d.range.start.character === span.start && d.range.end.character === span.end)
+        return;
+    this.list.push({
+      range: { start: { line: 0, character: span.start }, end: { line: 0, character: span.end } },
+      severity,
+      code,
+      message,
+      ...(data !== undefined ? { data } : {}),
+    });
+  }
+}
+
+/** The item fields of a parsed line for a file format, or undefined when the format has none. */
+export function itemFieldsOf(value: unknown, format: FileFormat): Record<string, unknown> | undefined {
+  if (!isObject(value)) return undefined;
+  switch (format) {
+    case 'rft': {
+      const out: Record<string, unknown> = {};
+      for (const k in value) if (!RFT_RESERVED.has(k)) out[k] = value[k];
+      return out;
+    }
+    case 'eval-items':
+      return isObject(value.item) ? value.item : undefined;
+    case 'records':
+      return value;
+    default:
+      return undefined;
+  }
+}
+
+/** Parses and checks one line. `text` excludes the line terminator (and the BOM on line 0). */
+export function checkLine(text: string, ctx: LineCheckContext): LineSummary {
+  if (isBlank(text)) {
+    const d = new LineDiagnostics(text);
+    d.add(
+      'jsonl/blank-line',
+      { start: 0, end: text.length },
+      'Blank line: a JSONL file has exactly one example on every line.',
+      { fix: 'delete-line' },
+    );
+    return { blank: true, kind: undefined, diags: d.list, hash: 0 };
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    const d = new LineDiagnostics(text);
+    const { span, message } = locateSyntaxError(text, (e as Error).message);
+    const trimmed = text.trim();
+    const multiline =
+      trimmed === '{' ||
+      trimmed === '[' ||
+      trimmed === '}' ||
+      trimmed === ']' ||
+      /^"[^"]*"\s*:/.test(trimmed);
+    d.add(
+      'jsonl/invalid-json',
+      span,
+      `Invalid JSON: ${message}.${multiline ? ' Each example must be one JSON object on a single line; pretty-printed JSON is not JSONL.' : ''}`,
+    );
+    return { blank: false, kind: undefined, diags: d.list, hash: 0 };
+  }
+  const kind = detectLineKind(value);
+  const hash = hashLine(text.trim());
+  const d = new LineDiagnostics(text);
+  if (!isObject(value)) {
+    d.add(
+      'jsonl/not-object',
+      d.tree.lineSpan(),
+      `Each line must be a JSON object, not ${article(jsonType(value))}.`,
+    );
+    return { blank: false, kind, diags: d.list, hash };
+  }
+  const format = ctx.format;
+  const validate = VALIDATORS[format];
+  if (validate) {
+    if (!validate(value)) schemaDiagnostics(validate.errors ?? [], value, kind, format, d);
+    formatRules(value, format, d);
+  }
+  const fields = itemFieldsOf(value, format);
+  let fieldKeys: string[] | undefined;
+  let fieldTypes: JsonType[] | undefined;
+  if (fields) {
+    fieldKeys = Object.keys(fields);
+    fieldTypes = fieldKeys.map((k) => jsonType(fields[k]));
+  }
+  return { blank: false, kind, diags: d.list.length ? d.list : NO_DIAGS, hash, fieldKeys, fieldTypes };
+}
+
+/** The kind of a line's text without checking it: undefined for blank lines, `unknown` for invalid JSON. */
+export function kindOfText(text: string): LineKind | undefined {
+  if (isBlank(text)) return undefined;
+  try {
+    return detectLineKind(JSON.parse(text));
+  } catch {
+    return 'unknown';
+  }
+}
+
+export function isBlank(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0d) return false;
+  }
+  return true;
+}
+
+function article(t: string): string {
+  return /^[aeiou]/.test(t) ? `an ${t}` : `a ${t}`;
+}
+
+function at(value: unknown, path: readonly (string | number)[]): unknown {
+  let v: unknown = value;
+  for (const seg of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<string | number, unknown>)[seg];
+  }
+  return v;
+}
+
+const KIND_HINT: Partial<Record<LineKind, string>> = {
+  rft: 'this line looks like an RFT example',
+  sft: 'this line looks like an SFT chat example',
+  dpo: 'this line looks like a DPO preference example',
+  'eval-item': 'this line is an {"item": …} evaluation row',
+  'bare-record': 'this line has no "messages"',
+};
+
+function schemaDiagnostics(
+  errors: readonly ErrorObject[],
+  value: Record<string, unknown>,
+  kind: LineKind,
+  format: FileFormat,
+  d: LineDiagnostics,
+): void {
+  for (const e of errors) {
+    if (e.keyword === 'if' || e.schemaPath.includes('/anyOf/')) continue;
+    const path = pointerToPath(e.instancePath);
+    const where = pathToDisplay(path);
+    const actual = at(value, path);
+    switch (e.keyword) {
+      case 'required': {
+        const missing = String((e.params as { missingProperty: string }).missingProperty);
+        let msg = path.length
+          ? `${where} is missing the required property "${missing}".`
+          : `Missing required property "${missing}".`;
+        if (!path.length && kind !== format && KIND_HINT[kind])
+          msg += ` The file is ${format.toUpperCase()} but ${KIND_HINT[kind]}.`;
+        if (
+          !path.length &&
+          (missing === 'preferred_output' || missing === 'non_preferred_output') &&
+          `${missing.replace('_output', '_completion')}` in value
+        )
+          msg += ` Found "${missing.replace('_output', '_completion')}": the guide and the API use "${missing}".`;
+        d.add('schema/required', path.length ? d.tree.valueSpan(path) : d.tree.lineSpan(), msg);
+        break;
+      }
+      case 'anyOf':
+        d.add(
+          'schema/required',
+          d.tree.valueSpan(path),
+          `${where}: an assistant message needs "content" (or "tool_calls").`,
+        );
+        break;
+      case 'type': {
+        const want = ([] as string[]).concat((e.params as { type: string | string[] }).type);
+        d.add(
+          'schema/type',
+          d.tree.valueSpan(path),
+          `${where} must be ${want.map(article).join(' or ')}, not ${article(jsonType(actual))}.`,
+        );
+        break;
+      }
+      case 'enum': {
+        const allowed = (e.params as { allowedValues: unknown[] }).allowedValues;
+        if (path[path.length - 1] === 'role' && typeof path[path.length - 2] === 'number') {
+          roleDiagnostic(path, actual, format, d);
+        } else {
+          d.add(
+            'schema/enum',
+            d.tree.valueSpan(path),
+            `${where} must be one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}; found ${JSON.stringify(actual)}.`,
+          );
+        }
+        break;
+      }
+      case 'const': {
+        const allowed = (e.params as { allowedValue: unknown }).allowedValue;
+        d.add(
+          'schema/const',
+          d.tree.valueSpan(path),
+          `${where} must be ${JSON.stringify(allowed)}; found ${JSON.stringify(actual)}.`,
+        );
+        break;
+      }
+      case 'minItems': {
+        const limit = (e.params as { limit: number }).limit;
+        d.add(
+          'schema/min-items',
+          d.tree.valueSpan(path),
+          limit === 1 ? `${where} must not be empty.` : `${where} must have at least ${limit} items.`,
+        );
+        break;
+      }
+      case 'maxItems':
+        d.add(
+          'schema/max-items',
+          d.tree.valueSpan(path),
+          `${where} must have at most ${(e.params as { limit: number }).limit} items.`,
+        );
+        break;
+      case 'pattern':
+        d.add(
+          'schema/pattern',
+          d.tree.valueSpan(path),
+          `${where} ${JSON.stringify(actual)} is not allowed: use a-z, A-Z, 0-9, "_" and "-", at most 64 characters.`,
+        );
+        break;
+      default:
+        d.add('schema/invalid', d.tree.valueSpan(path), `${where} ${e.message ?? 'is invalid'}.`);
+    }
+  }
+}
+
+function roleDiagnostic(
+  path: (string | number)[],
+  role: unknown,
+  format: FileFormat,
+  d: LineDiagnostics,
+): void {
+  const span = d.tree.valueSpan(path);
+  if (format === 'rft' && role === 'system') {
+    d.add(
+      'rft/system-role',
+      span,
+      'RFT examples use "developer" instead of "system" (system is not in the RFT schema).',
+      {
+        fix: 'system-to-developer',
+      },
+    );
+    return;
+  }
+  const allowed = ALLOWED_ROLES[format] ?? [];
+  const hint = format === 'rft' ? '' : role === 'developer' ? ' (use "system" in SFT and DPO files)' : '';
+  d.add(
+    'message/role-not-allowed',
+    span,
+    `Role ${JSON.stringify(role)} is not allowed in ${format.toUpperCase()} examples${hint}; use ${allowed.join(', ')}.`,
+  );
+}
+
+function checkMessages(messages: unknown, base: (string | number)[], d: LineDiagnostics): void {
+  if (!Array.isArray(messages)) return;
+  for (let i = 0; i < messages.length; i++) {
+    const m: unknown = messages[i];
+    if (!isObject(m)) continue;
+    const content = m.content;
+    const empty =
+      (typeof content === 'string' && isBlank(content.replace(/\n/g, ' '))) ||
+      (Array.isArray(content) && content.length === 0);
+    const toolCallTurn =
+      m.role === 'assistant' && (m.tool_calls !== undefined || m.function_call !== undefined);
+    if (empty && !toolCallTurn) {
+      d.add(
+        'message/empty-content',
+        d.tree.valueSpan([...base, i, 'content']),
+        `${pathToDisplay([...base, i])} (${String(m.role)}) has empty content.`,
+      );
+    }
+  }
+}
+
+function checkTools(tools: unknown, base: (string | number)[], d: LineDiagnostics): void {
+  if (!Array.isArray(tools)) return;
+  const seen = new Set<string>();
+  for (let i = 0; i < tools.length; i++) {
+    const t: unknown = tools[i];
+    const name = isObject(t) && isObject(t.function) ? t.function.name : undefined;
+    if (typeof name !== 'string') continue;
+    if (seen.has(name))
+      d.add(
+        'tools/duplicate-name',
+        d.tree.valueSpan([...base, i, 'function', 'name']),
+        `Another tool in this example is already named ${JSON.stringify(name)}.`,
+      );
+    seen.add(name);
+  }
+}
+
+function formatRules(value: Record<string, unknown>, format: FileFormat, d: LineDiagnostics): void {
+  if (format === 'rft' || format === 'sft') {
+    const messages = value.messages;
+    checkMessages(messages, ['messages'], d);
+    checkTools(value.tools, ['tools'], d);
+    if (!Array.isArray(messages) || messages.length === 0) return;
+    if (format === 'rft') {
+      const last: unknown = messages[messages.length - 1];
+      const role = isObject(last) ? last.role : undefined;
+      if (typeof role === 'string' && role !== 'user') {
+        const idx = messages.length - 1;
+        const assistantAnswer = role === 'assistant' && isObject(last) && typeof last.content === 'string';
+        d.add(
+          'rft/last-message-not-user',
+          d.tree.valueSpan(['messages', idx]),
+          assistantAnswer
+            ? 'The last message of an RFT example must be a user message; this one ends with an assistant answer (SFT style). Move the answer into a reference field for the grader.'
+            : `The last message of an RFT example must be a user message, not ${JSON.stringify(role)}.`,
+          assistantAnswer ? { fix: 'sft-to-rft' } : undefined,
+        );
+      }
+    } else {
+      let trainable = false;
+      let zeroWeight: number | undefined;
+      for (let i = 0; i < messages.length; i++) {
+        const m: unknown = messages[i];
+        if (!isObject(m) || m.role !== 'assistant') continue;
+        if (m.weight === 0) zeroWeight ??= i;
+        else trainable = true;
+      }
+      if (!trainable) {
+        d.add(
+          'sft/no-trainable-assistant',
+          zeroWeight !== undefined
+            ? d.tree.propertySpan(['messages', zeroWeight, 'weight'])
+            : d.tree.keySpan(['messages']),
+          zeroWeight !== undefined
+            ? 'Every assistant message has weight 0, so this example teaches nothing; set weight 1 on at least one.'
+            : 'An SFT example needs an assistant message to learn from; this one has none.',
+        );
+      }
+      for (const k of Object.keys(value)) {
+        if (!SFT_KEYS.has(k))
+          d.add(
+            'sft/unknown-key',
+            d.tree.keySpan([k]),
+            `"${k}" is not part of the SFT chat format (messages, tools, parallel_tool_calls, functions).`,
+            { fix: 'remove-key', key: k },
+          );
+      }
+    }
+    return;
+  }
+  if (format === 'dpo') {
+    const input = value.input;
+    if (isObject(input)) {
+      checkMessages(input.messages, ['input', 'messages'], d);
+      checkTools(input.tools, ['input', 'tools'], d);
+    }
+    for (const key of ['preferred_output', 'non_preferred_output'] as const) {
+      const out = value[key];
+      if (Array.isArray(out)) {
+        if (out.length !== 1)
+          d.add(
+            'dpo/output-count',
+            d.tree.valueSpan([key]),
+            `${key} must hold exactly one assistant message; it has ${out.length}.`,
+          );
+        checkMessages(out, [key], d);
+      }
+    }
+    for (const key of ['preferred_completion', 'non_preferred_completion'] as const) {
+      if (key in value)
+        d.add(
+          'dpo/completion-field-names',
+          d.tree.keySpan([key]),
+          `"${key}" is the 2025-05 spec name; the DPO guide and the API use "${key.replace('_completion', '_output')}".`,
+          {
+            fix: 'rename-key',
+            key,
+            to: key.replace('_completion', '_output'),
+          },
+        );
+    }
+  }
+}
