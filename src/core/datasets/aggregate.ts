@@ -183,7 +183,12 @@ export function isDrifting(present: number, types: Map<JsonType, number>, tracke
 export function majorityType(types: Map<JsonType, number>): JsonType | undefined {
   let best: JsonType | undefined;
   let n = -1;
-  for (const [t, c] of types) if (c > n || (c === n && best !== undefined && t < best)) ((best = t), (n = c));
+  for (const [t, c] of types) {
+    if (c > n || (c === n && best !== undefined && t < best)) {
+      best = t;
+      n = c;
+    }
+  }
   return best;
 }
 
