@@ -8,8 +8,9 @@ import type { FeatureRegistration, HostContext } from './host/hostContext';
 import { registerShowLogCommand } from './host/commands/showLogCommand';
 import { registerJobs } from './host/jobs/registerJobs';
 import { registerGraderLab } from './host/lab/registerGraderLab';
+import { registerDatasetPreview } from './host/preview/registerDatasetPreview';
 
-const features: FeatureRegistration[] = [registerShowLogCommand, registerJobs, registerGraderLab];
+const features: FeatureRegistration[] = [registerShowLogCommand, registerJobs, registerGraderLab, registerDatasetPreview];
 
 export function activate(context: vscode.ExtensionContext): void {
   const log = new HostLogger();
