@@ -48,16 +48,26 @@ export async function launchBrowser({ viewport = { width: 1400, height: 900 } } 
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 
-/** Records every request the page (and its frames/workers) makes to a host other than loopback. */
-export function trackOffHostRequests(context, sink = []) {
-  context.on('request', (req) => {
-    const url = req.url();
-    if (/^(data|blob|about|chrome|chrome-extension|vscode-[a-z-]+):/.test(url)) return;
-    try {
-      if (!LOOPBACK.has(new URL(url).hostname)) sink.push(url);
-    } catch {
-      sink.push(url);
-    }
+/** Whether a URL would leave the machine (anything but loopback, data:, blob: and browser-internal schemes). */
+export function isOffHost(url) {
+  if (/^(data|blob|about|chrome|chrome-extension|devtools):/.test(url)) return false;
+  try {
+    return !LOOPBACK.has(new URL(url).hostname);
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * Blocks and records every request that would reach the network on a host other than loopback.
+ * Routing sees real network requests only: webview resources (https://*.vscode-resource.vscode-cdn.net/...) are
+ * answered by the webview's service worker from the local server and never reach the network, so they are not
+ * counted. Returns the (live) list of blocked URLs.
+ */
+export async function trackOffHostRequests(context, sink = []) {
+  await context.route(isOffHost, (route) => {
+    sink.push(route.request().url());
+    return route.abort('internetdisconnected');
   });
   return sink;
 }

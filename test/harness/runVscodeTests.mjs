@@ -40,7 +40,7 @@ async function main() {
   try {
     browser = await launchBrowser();
     const { page, context } = browser;
-    const offHost = trackOffHostRequests(context);
+    const offHost = await trackOffHostRequests(context);
     let settle;
     const exitCode = new Promise((resolve) => (settle = resolve));
     await page.exposeFunction('codeAutomationLog', (type, args) => {

@@ -8,6 +8,7 @@ import { after } from 'node:test';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parse as parseJsonc } from 'jsonc-parser';
 import type { FrameLocator, Page } from 'playwright-core';
 import { copyWorkspace, launchBrowser, trackOffHostRequests, workbenchUrl } from '../../harness/browser.mjs';
 import { startServer as startVscodeServer } from '../../harness/server.mjs';
@@ -63,6 +64,10 @@ export interface Workbench {
   waitForNotification(text: string | RegExp, timeoutMs?: number): Promise<string>;
   /** Texts of all current notifications (toasts and Notifications Center). */
   notifications(): Promise<string[]>;
+  /** Message of the open modal dialog (e.g. a modal showWarningMessage), or null when none is open. */
+  dialog(): Promise<string | null>;
+  /** Waits for a modal dialog, clicks the button whose label contains `button`, returns the dialog's message. */
+  answerDialog(button: string): Promise<string>;
   /** Opens the Problems panel and returns the texts of its visible rows (file rows and problem rows). */
   problems(): Promise<string[]>;
   /** The inner frame of the visible (active) webview. */
@@ -103,22 +108,47 @@ export async function openWorkbench(opts: OpenWorkbenchOptions = {}): Promise<Wo
     fs.writeFileSync(file, content);
   }
   if (opts.settings) {
-    fs.mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
-    fs.writeFileSync(
-      path.join(workspace, '.vscode', 'settings.json'),
-      JSON.stringify(opts.settings, null, 2),
-    );
+    // Merged over the folder's own workspace settings (JSONC, e.g. demo/.vscode/settings.json when present).
+    const file = path.join(workspace, '.vscode', 'settings.json');
+    const existing = fs.existsSync(file)
+      ? (parseJsonc(fs.readFileSync(file, 'utf8')) as object | undefined)
+      : {};
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, JSON.stringify({ ...existing, ...opts.settings }, null, 2));
   }
   const browser = await launchBrowser();
   const { page, context } = browser;
   page.setDefaultTimeout(30_000);
-  const offHostRequests = trackOffHostRequests(context);
+  const offHostRequests = await trackOffHostRequests(context);
+
+  const dialogBox = page.locator('.monaco-dialog-box');
+  async function openDialogText(): Promise<string | null> {
+    if (!(await dialogBox.first().isVisible())) return null;
+    const message = await dialogBox.first().locator('.dialog-message-row').innerText();
+    return message.trim().replace(/\s+/g, ' ');
+  }
 
   const palette = page.locator('.quick-input-widget');
   const paletteInput = palette.locator('input.input');
 
+  /** Opens the quick input with a key; a focused webview swallows keys, so hand focus back to the workbench. */
+  async function openQuickInput(key: string): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      await page.keyboard.press(key);
+      try {
+        await paletteInput.waitFor({ state: 'visible', timeout: attempt < 2 ? 3000 : 30_000 });
+        return;
+      } catch (e) {
+        const blocking = await openDialogText();
+        if (blocking)
+          throw new Error(`a modal dialog blocks the workbench: "${blocking}" (use answerDialog())`);
+        if (attempt >= 2) throw e;
+        await page.evaluate(() => (document.activeElement as { blur?: () => void } | null)?.blur?.());
+      }
+    }
+  }
+
   async function pickFromQuickInput(query: string, label: string): Promise<void> {
-    await paletteInput.waitFor({ state: 'visible' });
     await paletteInput.fill(query);
     const rows = palette.locator('.quick-input-list .monaco-list-row');
     const loose = rows.filter({ hasText: label });
@@ -137,12 +167,12 @@ export async function openWorkbench(opts: OpenWorkbenchOptions = {}): Promise<Wo
     offHostRequests,
 
     async runCommand(title) {
-      await page.keyboard.press('F1');
+      await openQuickInput('F1');
       await pickFromQuickInput(`>${title}`, title);
     },
 
     async quickOpen(fileName) {
-      await page.keyboard.press('Control+P');
+      await openQuickInput('Control+P');
       await pickFromQuickInput(fileName, path.basename(fileName));
       await page
         .locator('.editor-group-container .tab.active', { hasText: path.basename(fileName) })
@@ -167,6 +197,17 @@ export async function openWorkbench(opts: OpenWorkbenchOptions = {}): Promise<Wo
         .first();
       await item.waitFor({ state: 'visible', timeout: timeoutMs });
       return (await item.innerText()).trim();
+    },
+
+    dialog: openDialogText,
+
+    async answerDialog(button) {
+      const box = dialogBox.first();
+      await box.waitFor({ state: 'visible' });
+      const message = (await box.locator('.dialog-message-row').innerText()).trim().replace(/\s+/g, ' ');
+      await box.locator('.dialog-buttons .monaco-button', { hasText: button }).first().click();
+      await box.waitFor({ state: 'hidden' });
+      return message;
     },
 
     async problems() {
