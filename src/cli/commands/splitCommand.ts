@@ -15,8 +15,8 @@ const USAGE = `Usage: rft-studio split <file> --field PATH (--valid-fraction F |
 
 Splits a JSONL file into training and validation files so that each label's share is as close as possible in
 both (iterative stratification, multi-label aware). Every label with at least two examples lands in both files,
-exact duplicate lines stay together in one file, and no line is lost or repeated: each example is copied byte
-for byte, in file order, into exactly one output. The report lists every label's counts side by side.
+exact duplicate lines stay together in one file, and no example is lost or repeated: each is copied byte
+for byte, in file order, into exactly one output (blank lines are dropped). The report lists every label's counts side by side.
 
 Options:
   --field PATH           the field that holds the label(s)

@@ -243,6 +243,15 @@ export async function splitFile(
   const ex = scan.examples;
   const validCount = resolveValidCount(ex.length, size);
   const result = stratifiedSplit(ex, validCount, seed);
+  const maxValid = size.maxValid ?? PROVIDER_LIMITS.maxValid;
+  const maxTrain = size.maxTrain ?? PROVIDER_LIMITS.maxTrain;
+  if (result.validCount > maxValid || result.trainCount > maxTrain) {
+    // Only possible when keeping duplicates together or covering every label forced extra examples over.
+    throw new PrepRequestError(
+      `keeping exact duplicates together and every label in both files needs ${result.validCount} validation and ` +
+        `${result.trainCount} training examples, over the limits (${maxValid} / ${maxTrain}); ask for a few fewer validation examples`,
+    );
+  }
   const total = countLabels(ex);
   const train = countLabels(ex.filter((_, i) => !result.valid[i]));
   const valid = countLabels(ex.filter((_, i) => result.valid[i]));

@@ -19,6 +19,11 @@ export interface SplitResult {
   uncovered: { label: string; reason: string }[];
 }
 
+/** Training groups compared with each validation group per improvement pass. */
+const SWAP_WINDOW = 2000;
+/** Upper bound on swap evaluations per split (keeps a 50,000-line split to a few seconds). */
+const SWAP_BUDGET = 6_000_000;
+
 const TRAIN = 0;
 const VALID = 1;
 
@@ -197,6 +202,105 @@ export function stratifiedSplit(
     unassign(best);
     assign(best, to);
   }
+
+  /**
+   * Local improvement: swap equal-sized groups between the files when that brings the label counts closer to
+   * their ideal (squared deviation relative to the label's size, so rare labels weigh more). Sizes and coverage
+   * are kept. Each validation group is compared with a bounded window of training groups, so the pass stays
+   * near-linear on large files.
+   */
+  function improveBySwaps(): void {
+    const weight = (l: number) => 1 / Math.max(1, total[l]);
+    const trainUnits = units.filter((u) => u.side === TRAIN).sort((a, b) => a.rank - b.rank);
+    const validUnits = units.filter((u) => u.side === VALID).sort((a, b) => a.rank - b.rank);
+    if (!trainUnits.length || !validUnits.length) return;
+    const window = Math.min(trainUnits.length, SWAP_WINDOW);
+    const d = new Float64Array(L); // change of each label's validation count for the swap being priced
+    const mark = new Int32Array(L).fill(-1);
+    const touched: number[] = [];
+    const w8 = new Float64Array(L);
+    for (let l = 0; l < L; l++) w8[l] = weight(l);
+    const idealV = Float64Array.from({ length: L }, (_, l) => ideal(VALID, l));
+    const idealT = Float64Array.from({ length: L }, (_, l) => ideal(TRAIN, l));
+    let stamp = 0;
+    const countV = count[VALID];
+    const countT = count[TRAIN];
+    const totals = total;
+    let budget = SWAP_BUDGET;
+    for (let pass = 0; pass < 4 && budget > 0; pass++) {
+      let improved = false;
+      let offset = 0;
+      for (const u of validUnits) {
+        if (u.side !== VALID || u.labels.length === 0) continue;
+        if ((budget -= window) < 0) break;
+        let best: Unit | undefined;
+        let bestGain = 1e-9;
+        for (let k = 0; k < window; k++) {
+          const w = trainUnits[(offset + k) % trainUnits.length];
+          if (w.side !== TRAIN || w.size !== u.size) continue;
+          stamp++;
+          touched.length = 0;
+          for (const l of u.labels) {
+            if (mark[l] !== stamp) {
+              mark[l] = stamp;
+              d[l] = 0;
+              touched.push(l);
+            }
+            d[l] -= u.size;
+          }
+          for (const l of w.labels) {
+            if (mark[l] !== stamp) {
+              mark[l] = stamp;
+              d[l] = 0;
+              touched.push(l);
+            }
+            d[l] += w.size;
+          }
+          let gain = 0;
+          let ok = true;
+          for (const l of touched) {
+            const dl = d[l];
+            if (dl === 0) continue;
+            const cv = countV[l];
+            const ct = countT[l];
+            if (totals[l] >= 2 && (cv + dl < 1 || ct - dl < 1)) {
+              ok = false;
+              break;
+            }
+            const a = cv - idealV[l];
+            const b = ct - idealT[l];
+            gain += (a * a + b * b - (a + dl) * (a + dl) - (b - dl) * (b - dl)) * w8[l];
+          }
+          if (ok && gain > bestGain) {
+            bestGain = gain;
+            best = w;
+          }
+        }
+        offset = (offset + window) % trainUnits.length;
+        if (best) {
+          unassign(u);
+          unassign(best);
+          assign(u, TRAIN);
+          assign(best, VALID);
+          improved = true;
+        }
+      }
+      if (!improved) break;
+      // Refresh the lists: units changed sides.
+      trainUnits.splice(
+        0,
+        trainUnits.length,
+        ...units.filter((x) => x.side === TRAIN).sort((a, b) => a.rank - b.rank),
+      );
+      validUnits.splice(
+        0,
+        validUnits.length,
+        ...units.filter((x) => x.side === VALID).sort((a, b) => a.rank - b.rank),
+      );
+    }
+  }
+
+  improveBySwaps();
 
   const valid = new Array<boolean>(n).fill(false);
   for (const u of units) if (u.side === VALID) for (const i of u.members) valid[i] = true;
