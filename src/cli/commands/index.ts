@@ -1,8 +1,19 @@
 // Every `rft-studio` subcommand, in the order `--help` lists them.
 import type { CliCommand } from '../command';
 import { emulatorCommand } from './emulatorCommand';
+import { gradeCommand } from './gradeCommand';
+import { lintCommand } from './lintCommand';
 import { mapCommand } from './mapCommand';
 import { sampleCommand } from './sampleCommand';
 import { splitCommand } from './splitCommand';
+import { validateCommand } from './validateCommand';
 
-export const commands: CliCommand[] = [emulatorCommand, mapCommand, sampleCommand, splitCommand];
+export const commands: CliCommand[] = [
+  emulatorCommand,
+  gradeCommand,
+  lintCommand,
+  mapCommand,
+  sampleCommand,
+  splitCommand,
+  validateCommand,
+];
