@@ -143,7 +143,7 @@ export async function openWorkbench(opts: OpenWorkbenchOptions = {}): Promise<Wo
         if (blocking)
           throw new Error(`a modal dialog blocks the workbench: "${blocking}" (use answerDialog())`);
         if (attempt >= 2) throw e;
-        await page.evaluate(() => (document.activeElement as { blur?: () => void } | null)?.blur?.());
+        await page.evaluate('document.activeElement?.blur?.()');
       }
     }
   }
