@@ -9,8 +9,9 @@ import { registerShowLogCommand } from './host/commands/showLogCommand';
 import { registerJobs } from './host/jobs/registerJobs';
 import { registerGraderLab } from './host/lab/registerGraderLab';
 import { registerDatasetPreview } from './host/preview/registerDatasetPreview';
+import { registerDatasets } from './host/datasets/registerDatasets';
 
-const features: FeatureRegistration[] = [registerShowLogCommand, registerJobs, registerGraderLab, registerDatasetPreview];
+const features: FeatureRegistration[] = [registerShowLogCommand, registerJobs, registerGraderLab, registerDatasetPreview, registerDatasets];
 
 export function activate(context: vscode.ExtensionContext): void {
   const log = new HostLogger();
