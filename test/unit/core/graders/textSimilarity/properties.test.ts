@@ -1,7 +1,6 @@
 // Every local metric returns a finite score in [0, 1] and neither throws nor hangs on arbitrary Unicode text,
 // including long inputs, astral characters, lone surrogates and sentence punctuation.
 import { test } from 'node:test';
-import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import {
   LOCAL_TEXT_SIMILARITY_METRICS,
