@@ -1,6 +1,7 @@
 // Runs the local API emulator inside the extension host (setting `rftStudio.emulator.autoStart`, or the
 // "Local emulator" choice of Add Provider) on a free loopback port, and registers it as a session-only provider
-// without a key. The emulator module is loaded only when it is needed.
+// whose key (random, per session) never leaves memory. The emulator module is loaded only when it is needed.
+import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { HostContext } from '../hostContext';
 import type { ProviderEntry, ProviderStore } from './providerStore';
@@ -31,16 +32,24 @@ export class EmulatorHost implements vscode.Disposable {
       try {
         const { startEmulator } = await import('../../emulator/server');
         const speed = this.ctx.config.get<number>('emulator.speed', 1);
-        const emulator = await startEmulator({ port: 0, host: '127.0.0.1', speed, log: this.ctx.log });
+        // A key only this session knows: other local processes cannot drive the in-process emulator.
+        const sessionKey = `emu-${randomBytes(18).toString('base64url')}`;
+        const emulator = await startEmulator({
+          port: 0,
+          host: '127.0.0.1',
+          speed,
+          log: this.ctx.log,
+          keys: [sessionKey],
+        });
         const entry: ProviderEntry = {
           id: EMULATOR_PROVIDER_ID,
           kind: 'compatible',
           label: 'Local emulator',
           baseURL: emulator.url,
-          auth: 'none',
+          auth: 'apiKey',
           ephemeral: true,
         };
-        await this.providers.add(entry);
+        await this.providers.add(entry, sessionKey);
         // A fresh workspace (the demo) gets the emulator as its active provider; a chosen one is left alone.
         if (!this.providers.list().some((p) => !p.ephemeral)) await this.providers.setActive(entry.id);
         this.ctx.log.info(`Local emulator running at ${emulator.url} (speed ×${speed})`);

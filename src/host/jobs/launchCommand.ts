@@ -41,11 +41,21 @@ export interface LaunchArgs {
   providerId?: string;
 }
 
-export interface LaunchResult {
-  key: string;
-  jobId: string;
-  status: string;
-}
+/** What the command returns (tests and other commands read it; no secrets). */
+export type LaunchResult =
+  | { ok: true; key: string; jobId: string; status: string }
+  | {
+      ok: false;
+      stage: 'spec' | 'provider' | 'preflight' | 'confirm' | 'create';
+      message: string;
+      code?: string;
+    };
+
+const fail = (
+  stage: Extract<LaunchResult, { ok: false }>['stage'],
+  message: string,
+  code?: string,
+): LaunchResult => ({ ok: false, stage, message, code });
 
 export class JobLauncher implements vscode.Disposable {
   private readonly diagnostics = vscode.languages.createDiagnosticCollection('rftStudio.preflight');
@@ -61,7 +71,7 @@ export class JobLauncher implements vscode.Disposable {
   async launch(arg?: LaunchArgs | vscode.Uri): Promise<LaunchResult | undefined> {
     if (this.running) {
       void vscode.window.showWarningMessage('A job launch is already in progress.');
-      return undefined;
+      return fail('confirm', 'A job launch is already in progress.');
     }
     this.running = true;
     try {
@@ -86,10 +96,9 @@ export class JobLauncher implements vscode.Disposable {
     );
     const specErrors = parsed.diagnostics.filter((d) => d.severity === 'error');
     if (!parsed.spec || specErrors.length) {
-      await this.blocked(
-        `${rel} has ${specErrors.length || 1} problem(s): ${specErrors[0]?.message ?? 'it is not a valid job spec'}`,
-      );
-      return undefined;
+      const message = `${rel} has ${specErrors.length || 1} problem(s): ${specErrors[0]?.message ?? 'it is not a valid job spec'}`;
+      this.blocked(message);
+      return fail('spec', message);
     }
     let resolved: ResolvedJobSpec;
     try {
@@ -100,41 +109,38 @@ export class JobLauncher implements vscode.Disposable {
           ? `${e.message}${e.path ? ` (${vscode.workspace.asRelativePath(e.path)})` : ''}`
           : String(e);
       this.ctx.log.warn(`Cannot resolve ${rel}: ${msg}`);
-      await this.blocked(`Cannot launch ${rel}: ${msg}`);
-      return undefined;
+      this.blocked(`Cannot launch ${rel}: ${msg}`);
+      return fail('spec', msg);
     }
 
     // 2. The provider.
     const provider = args.providerId ? this.providers.get(args.providerId) : this.providers.active();
     if (!provider) {
-      const pick = await vscode.window.showErrorMessage(
-        'Launching a job needs a provider (OpenAI, Azure OpenAI or an OpenAI-compatible server).',
-        'Add Provider',
-      );
-      if (pick) await vscode.commands.executeCommand('rftStudio.addProvider');
-      return undefined;
+      const message =
+        'Launching a job needs a provider (OpenAI, Azure OpenAI or an OpenAI-compatible server).';
+      void vscode.window
+        .showErrorMessage(message, 'Add Provider')
+        .then((pick) => pick && vscode.commands.executeCommand('rftStudio.addProvider'));
+      return fail('provider', message);
     }
     let client: Awaited<ReturnType<ClientCache['get']>>;
     try {
       client = await this.clients.get(provider.id, { interactive: true });
     } catch (e) {
       if (e instanceof MissingCredentialError) {
-        const pick = await vscode.window.showErrorMessage(e.message, 'Add Provider');
-        if (pick) await vscode.commands.executeCommand('rftStudio.addProvider');
-      } else {
-        void vscode.window.showErrorMessage(
-          `Cannot connect to ${provider.label}: ${describeApiError(e).message}`,
-        );
+        void vscode.window
+          .showErrorMessage(e.message, 'Add Provider')
+          .then((pick) => pick && vscode.commands.executeCommand('rftStudio.addProvider'));
+        return fail('provider', e.message);
       }
-      return undefined;
+      const message = `Cannot connect to ${provider.label}: ${describeApiError(e).message}`;
+      void vscode.window.showErrorMessage(message);
+      return fail('provider', message);
     }
     if (!client.capabilities.rftJobs) {
-      const notes = client.capabilities.notes.join(' ');
-      void vscode.window.showErrorMessage(
-        `${provider.label} no longer accepts new fine-tuning jobs. ${notes}`,
-        { modal: true },
-      );
-      return undefined;
+      const message = `${provider.label} no longer accepts new fine-tuning jobs. ${client.capabilities.notes.join(' ')}`;
+      void vscode.window.showErrorMessage(message);
+      return fail('provider', message);
     }
 
     // 3. Preflight, with progress; errors block.
@@ -150,20 +156,26 @@ export class JobLauncher implements vscode.Disposable {
           token,
         ),
     );
-    if (!report) return undefined;
+    if (!report) return fail('preflight', 'The preflight was cancelled or could not finish.');
     this.logReport(rel, provider, report);
     const errors = report.items.filter((i) => i.level === 'error');
     const summary = formatReport(report);
     if (errors.length) {
-      const pick = await vscode.window.showErrorMessage(
-        `Preflight found ${errors.length} error(s); the job was not launched.`,
-        { modal: true, detail: summary },
-        'Show Problems',
-        'Show Log',
-      );
-      if (pick === 'Show Problems') await vscode.commands.executeCommand('workbench.actions.view.problems');
-      if (pick === 'Show Log') this.ctx.log.show();
-      return undefined;
+      const message = `Preflight found ${errors.length} error(s); the job was not launched.`;
+      // Interactive launches show the whole report in a dialog; scripted ones (confirm: false) must not block.
+      void vscode.window
+        .showErrorMessage(
+          args.confirm === false ? `${message} ${errors.map((e) => e.title).join('; ')}` : message,
+          { modal: args.confirm !== false, detail: summary },
+          'Show Problems',
+          'Show Log',
+        )
+        .then((pick) => {
+          if (pick === 'Show Problems')
+            void vscode.commands.executeCommand('workbench.actions.view.problems');
+          if (pick === 'Show Log') this.ctx.log.show();
+        });
+      return fail('preflight', `${message}\n${summary}`);
     }
     if (args.confirm !== false) {
       const pick = await vscode.window.showInformationMessage(
@@ -171,7 +183,7 @@ export class JobLauncher implements vscode.Disposable {
         { modal: true, detail: summary },
         'Launch',
       );
-      if (pick !== 'Launch') return undefined;
+      if (pick !== 'Launch') return fail('confirm', 'Not confirmed.');
     }
 
     // 4. Upload and create, cancellable until the create request is sent.
@@ -205,8 +217,7 @@ export class JobLauncher implements vscode.Disposable {
         },
       );
     } catch (e) {
-      await this.launchFailed(e, provider);
-      return undefined;
+      return this.launchFailed(e, provider);
     }
 
     // 5. Remember it and show it.
@@ -245,7 +256,7 @@ export class JobLauncher implements vscode.Disposable {
       )
       .then((pick) => pick && vscode.commands.executeCommand('rftStudio.openJobDetails', key));
     void vscode.commands.executeCommand('rftStudio.jobs.focus');
-    return { key, jobId: job.id, status: job.status };
+    return { ok: true, key, jobId: job.id, status: job.status };
   }
 
   private async preflight(
@@ -323,10 +334,10 @@ export class JobLauncher implements vscode.Disposable {
     }
   }
 
-  private async launchFailed(e: unknown, provider: ProviderEntry): Promise<void> {
-    if (e instanceof Error && e.name === 'AbortError') {
+  private launchFailed(e: unknown, provider: ProviderEntry): LaunchResult {
+    if (e instanceof Error && (e.name === 'AbortError' || e.name === 'APIUserAbortError')) {
       void vscode.window.showInformationMessage('Launch cancelled. No job was created.');
-      return;
+      return fail('create', 'Launch cancelled. No job was created.', 'cancelled');
     }
     const info = describeApiError(e);
     this.ctx.log.error(
@@ -334,27 +345,24 @@ export class JobLauncher implements vscode.Disposable {
       e,
     );
     if (info.trainingNotAvailable) {
-      const pick = await vscode.window.showErrorMessage(
-        `${provider.label} refused to create the job: your organisation can no longer create fine-tuning jobs (403 training_not_available).`,
-        {
-          modal: true,
-          detail:
-            'OpenAI is winding down self-serve fine-tuning. Organisations that have not used fine-tuning recently are refused new jobs, and from 2027-01-06 no new jobs are accepted at all. ' +
-            'Your fine-tuned models stay available for inference. The uploaded files were kept. You can launch the same spec on Azure OpenAI, which still offers RFT.',
-        },
-        'Add Azure Provider',
-        'Read OpenAI’s Notice',
-      );
-      if (pick === 'Add Azure Provider')
-        await vscode.commands.executeCommand('rftStudio.addProvider', { kind: 'azure' });
-      if (pick === 'Read OpenAI’s Notice') await vscode.env.openExternal(vscode.Uri.parse(DEPRECATIONS_URL));
-      return;
+      // Stated plainly, without a dialog in the way: what happened, why, what still works, what to do instead.
+      const message =
+        `${provider.label} refused to create the job: this organisation can no longer create fine-tuning jobs (403 training_not_available). ` +
+        'OpenAI is winding down self-serve fine-tuning: organisations without recent fine-tuning use are refused now, and no new jobs are accepted after 2027-01-06. ' +
+        'Existing fine-tuned models keep working and the uploaded files were kept. Azure OpenAI still offers RFT.';
+      void vscode.window
+        .showErrorMessage(message, 'Add Azure Provider', 'Read OpenAI’s Notice')
+        .then((pick) => {
+          if (pick === 'Add Azure Provider')
+            void vscode.commands.executeCommand('rftStudio.addProvider', { kind: 'azure' });
+          if (pick === 'Read OpenAI’s Notice')
+            void vscode.env.openExternal(vscode.Uri.parse(DEPRECATIONS_URL));
+        });
+      return fail('create', message, 'training_not_available');
     }
-    const pick = await vscode.window.showErrorMessage(
-      `The job was not launched: ${info.message}${info.requestId ? ` (request id ${info.requestId})` : ''}`,
-      'Show Log',
-    );
-    if (pick) this.ctx.log.show();
+    const message = `The job was not launched: ${info.message}${info.requestId ? ` (request id ${info.requestId})` : ''}`;
+    void vscode.window.showErrorMessage(message, 'Show Log').then((pick) => pick && this.ctx.log.show());
+    return fail('create', message, info.code);
   }
 
   private async pickSpec(uri: vscode.Uri | string | undefined): Promise<vscode.Uri | undefined> {
@@ -380,9 +388,10 @@ export class JobLauncher implements vscode.Disposable {
     return pick?.uri;
   }
 
-  private async blocked(message: string): Promise<void> {
-    const pick = await vscode.window.showErrorMessage(message, 'Show Problems');
-    if (pick) await vscode.commands.executeCommand('workbench.actions.view.problems');
+  private blocked(message: string): void {
+    void vscode.window
+      .showErrorMessage(message, 'Show Problems')
+      .then((pick) => pick && vscode.commands.executeCommand('workbench.actions.view.problems'));
   }
 
   private logReport(rel: string, provider: ProviderEntry, report: PreflightReport): void {

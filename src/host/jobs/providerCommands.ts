@@ -259,13 +259,11 @@ export class ProviderCommands {
       typeof arg === 'object' && arg !== null && (arg as { confirm?: unknown }).confirm === false;
     if (!id) {
       const pick = await vscode.window.showQuickPick(
-        this.providers
-          .list()
-          .map((p) => ({
-            label: p.label,
-            description: `${p.kind}${p.baseURL ? ` · ${p.baseURL}` : ''}`,
-            id: p.id,
-          })),
+        this.providers.list().map((p) => ({
+          label: p.label,
+          description: `${p.kind}${p.baseURL ? ` · ${p.baseURL}` : ''}`,
+          id: p.id,
+        })),
         { title: 'Remove which provider?' },
       );
       id = pick?.id;

@@ -32,6 +32,8 @@ export class ProviderStore implements vscode.Disposable {
   private readonly _onDidChange = new vscode.EventEmitter<void>();
   readonly onDidChange = this._onDidChange.event;
   private readonly session = new Map<string, ProviderEntry>();
+  /** Keys of session-only providers (the in-process emulator's per-session key): memory only. */
+  private readonly sessionKeys = new Map<string, string>();
   private readonly subs: vscode.Disposable[] = [];
 
   constructor(private readonly ctx: HostContext) {
@@ -81,13 +83,15 @@ export class ProviderStore implements vscode.Disposable {
 
   /** Adds or replaces a provider; the key (if any) goes to SecretStorage only. */
   async add(entry: ProviderEntry, apiKey?: string): Promise<void> {
-    if (apiKey !== undefined) {
-      registerSecret(apiKey);
-      await this.ctx.extension.secrets.store(SECRET_PREFIX + entry.id, apiKey);
-    }
+    if (apiKey !== undefined) registerSecret(apiKey);
     if (entry.ephemeral) {
+      if (apiKey !== undefined) this.sessionKeys.set(entry.id, apiKey);
       this.session.set(entry.id, entry);
-    } else {
+      this._onDidChange.fire();
+      return;
+    }
+    if (apiKey !== undefined) await this.ctx.extension.secrets.store(SECRET_PREFIX + entry.id, apiKey);
+    {
       const config = vscode.workspace.getConfiguration('rftStudio');
       const inspect = config.inspect<unknown[]>('providers');
       // Keep the list where the user keeps it: workspace settings win if they already define providers.
@@ -106,6 +110,7 @@ export class ProviderStore implements vscode.Disposable {
 
   async remove(id: string): Promise<void> {
     await this.ctx.extension.secrets.delete(SECRET_PREFIX + id);
+    this.sessionKeys.delete(id);
     if (this.session.delete(id)) {
       this._onDidChange.fire();
       return;
@@ -156,7 +161,7 @@ export class ProviderStore implements vscode.Disposable {
       await token(opts.interactive);
       return { getToken: () => token(false) };
     }
-    const key = await this.ctx.extension.secrets.get(SECRET_PREFIX + p.id);
+    const key = this.sessionKeys.get(p.id) ?? (await this.ctx.extension.secrets.get(SECRET_PREFIX + p.id));
     if (!key) throw new MissingCredentialError(p, `No API key is stored for ${p.label}.`);
     registerSecret(key);
     return { apiKey: key };

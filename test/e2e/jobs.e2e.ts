@@ -1,0 +1,198 @@
+// Jobs end to end, the way a person does it, against the local API emulator this test starts: add a provider
+// through the UI (key typed into the password box), launch the demo spec from its CodeLens with the preflight
+// dialog, watch the job in the Jobs tree, pause and resume it from the context menu, see the live charts in the
+// details webview, keep monitoring through injected 429 / 500 / dropped connections and a window reload, and
+// read a plain message for training_not_available. Screenshots of the tree and the charts are saved.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, test } from 'node:test';
+import type { Locator } from 'playwright-core';
+import type { Emulator } from '../../src/emulator/server';
+import { startEmulator } from '../../src/emulator/server';
+import { openWorkbench, type Workbench } from './lib/workbench';
+
+const KEY = `sk-e2e-${randomBytes(24).toString('hex')}`;
+const PROVIDER_LABEL = 'E2E emulator';
+
+let wb: Workbench;
+let emu: Emulator;
+
+before(async () => {
+  // About 20 s per job: long enough to pause it by hand, short enough for a test.
+  emu = await startEmulator({ port: 0, speed: 3, keys: [KEY] });
+  wb = await openWorkbench({
+    settings: {
+      'rftStudio.emulator.autoStart': false,
+      'rftStudio.jobs.pollIntervalSeconds': 1,
+      'rftStudio.jobs.maxPollIntervalSeconds': 3,
+    },
+  });
+});
+
+after(async () => {
+  await wb?.close();
+  await emu?.close();
+});
+
+function jobRow(name: string | RegExp): Locator {
+  return wb.page.locator('.part.sidebar .monaco-list-row', { hasText: name }).first();
+}
+
+async function waitForRow(name: string | RegExp, text: RegExp, timeoutMs = 90_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline) {
+    const row = jobRow(name);
+    if (await row.isVisible()) {
+      last = (await row.innerText()).replace(/\s+/g, ' ');
+      if (text.test(last)) return last;
+    }
+    await wb.page.waitForTimeout(300);
+  }
+  throw new Error(`row ${String(name)} never matched ${text} (last: "${last}")`);
+}
+
+async function contextAction(name: string | RegExp, action: string): Promise<void> {
+  await jobRow(name).click({ button: 'right' });
+  const item = wb.page.locator('.context-view .monaco-menu .action-item', { hasText: action }).first();
+  await item.waitFor({ state: 'visible' });
+  await item.click();
+}
+
+async function typeIntoQuickInput(text: string): Promise<void> {
+  const input = wb.page.locator('.quick-input-widget input.input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(text);
+  await wb.page.keyboard.press('Enter');
+}
+
+test('a provider is added through the UI; its key goes to secret storage only', async () => {
+  await wb.runCommand('RFT Studio: Add Provider…');
+  const rows = wb.page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
+  await rows.filter({ hasText: 'OpenAI-compatible server' }).first().click();
+  await typeIntoQuickInput(emu.url);
+  await typeIntoQuickInput(KEY);
+  await typeIntoQuickInput(PROVIDER_LABEL);
+  await wb.waitForNotification(`${PROVIDER_LABEL} added and selected`);
+  const status = wb.page.locator('.statusbar-item', { hasText: `RFT: ${PROVIDER_LABEL}` }).first();
+  await status.waitFor({ state: 'visible' });
+  // The connection check listed jobs with the key.
+  assert.ok(
+    emu.requests().some((r) => r.path === '/fine_tuning/jobs' && r.method === 'GET' && r.status === 200),
+  );
+});
+
+test('launch from the CodeLens: preflight dialog, upload, the job appears in the tree', async () => {
+  await wb.quickOpen('countdown.rftjob.json');
+  const lens = wb.page
+    .locator('.codelens-decoration a', { hasText: `Launch job on ${PROVIDER_LABEL}` })
+    .first();
+  await lens.waitFor({ state: 'visible', timeout: 30_000 });
+  await lens.click();
+  const dialog = wb.page.locator('.monaco-dialog-box').first();
+  await dialog.waitFor({ state: 'visible', timeout: 60_000 });
+  const detail = await dialog.innerText();
+  assert.match(detail, /countdown-demo/);
+  assert.match(detail, /Training examples: 25, validation examples: 14/);
+  await wb.screenshot('01-preflight-dialog');
+  await wb.answerDialog('Launch');
+  await wb.waitForNotification(/Job ftjob-\S+ created on E2E emulator/, 60_000);
+  await wb.openActivityBar('RFT Studio');
+  await jobRow(PROVIDER_LABEL).waitFor({ state: 'visible' });
+  await waitForRow('countdown-demo', /o4-mini/);
+  const created = emu
+    .requests()
+    .filter((r) => r.method === 'POST' && r.path === '/fine_tuning/jobs' && r.status === 200);
+  assert.equal(created.length, 1);
+});
+
+test('the tree follows the job; pause and resume from the context menu', async () => {
+  const running = await waitForRow('countdown-demo', /running · step \d+\/\d+/);
+  assert.match(running, /train \d\.\d{3}/);
+  await wb.screenshot('02-tree-running');
+  await contextAction('countdown-demo', 'Pause Job');
+  await waitForRow('countdown-demo', /paused/, 30_000);
+  await wb.screenshot('03-tree-paused');
+  await contextAction('countdown-demo', 'Resume Job');
+  await waitForRow('countdown-demo', /running|queued/, 30_000);
+});
+
+test('the details webview draws live charts and ends with the fine-tuned model', async () => {
+  await jobRow('countdown-demo').click();
+  const frame = wb.webview();
+  await frame.locator('#job-status').waitFor({ state: 'visible', timeout: 30_000 });
+  await frame.locator('.chart-card[data-chart="reward"] canvas').waitFor({ state: 'visible' });
+  assert.equal(await frame.locator('.chart-card').count(), 5);
+  await frame.locator('#job-status', { hasText: 'succeeded' }).waitFor({ timeout: 120_000 });
+  const model = await frame.locator('#fine-tuned-model').innerText();
+  assert.match(model, /^ft:o4-mini/);
+  assert.equal(await frame.locator('.chart-card[data-chart="reward"] .chart-empty').isVisible(), false);
+  await wb.screenshot('04-details-charts');
+  await wb.waitForNotification(/succeeded/);
+  await waitForRow('countdown-demo', /succeeded/);
+  await wb.screenshot('05-tree-succeeded');
+});
+
+test('monitoring survives 429, 500, dropped connections and a window reload', async () => {
+  await wb.quickOpen('countdown.rftjob.json');
+  await wb.runCommand('RFT Studio: Launch Job');
+  await wb.answerDialog('Launch');
+  await wb.waitForNotification(/Job ftjob-\S+ created/, 60_000);
+  const jobs = emu
+    .requests()
+    .filter((r) => r.method === 'POST' && r.path === '/fine_tuning/jobs' && r.status === 200);
+  assert.equal(jobs.length, 2);
+  const before = emu.requests().length;
+  emu.addFault({ path: '/fine_tuning/jobs/*', method: 'GET', kind: '429', retryAfter: 1, count: 3 });
+  emu.addFault({ path: '/fine_tuning/jobs/*', method: 'GET', kind: '500', count: 3 });
+  emu.addFault({ path: '/fine_tuning/jobs/*', method: 'GET', kind: 'drop', count: 2 });
+  await wb.page.waitForTimeout(3000);
+  await wb.runCommand('Developer: Reload Window');
+  await wb.page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  await wb.page
+    .locator('.activitybar [aria-label*="RFT Studio"]')
+    .first()
+    .waitFor({ state: 'visible', timeout: 60_000 });
+  await wb.openActivityBar('RFT Studio');
+  // Two jobs under the provider now; the newest one is listed first and ends in success after the reload.
+  await wb.page
+    .locator('.part.sidebar .monaco-list-row', { hasText: 'countdown-demo' })
+    .nth(1)
+    .waitFor({ state: 'visible', timeout: 60_000 });
+  const deadline = Date.now() + 150_000;
+  for (;;) {
+    const texts = await wb.treeRows();
+    if (texts.filter((t) => /countdown-demo/.test(t) && /succeeded/.test(t)).length >= 2) break;
+    if (Date.now() > deadline) throw new Error(`jobs did not both succeed: ${texts.join(' | ')}`);
+    await wb.page.waitForTimeout(500);
+  }
+  const faults = new Set(
+    emu
+      .requests()
+      .slice(before)
+      .map((r) => r.fault)
+      .filter(Boolean),
+  );
+  assert.ok(
+    faults.has('429') && faults.has('500') && faults.has('drop'),
+    `faults seen: ${[...faults].join(', ')}`,
+  );
+  await wb.screenshot('06-tree-after-reload');
+});
+
+test('training_not_available is stated plainly', async () => {
+  emu.addFault({ path: '/fine_tuning/jobs', method: 'POST', kind: 'training_not_available', count: 1 });
+  await wb.quickOpen('countdown.rftjob.json');
+  await wb.runCommand('RFT Studio: Launch Job');
+  await wb.answerDialog('Launch');
+  const text = await wb.waitForNotification(/training_not_available/, 60_000);
+  assert.match(text, /can no longer create fine-tuning jobs/);
+  assert.match(text, /2027-01-06/);
+  await wb.screenshot('07-training-not-available');
+});
+
+test('the key never reached the page: not in the DOM, not in a webview', async () => {
+  const html = await wb.page.content();
+  assert.ok(!html.includes(KEY));
+  assert.deepEqual(wb.offHostRequests, []);
+});
