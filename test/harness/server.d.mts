@@ -12,6 +12,9 @@ export interface VscodeServer {
   extensionsDir: string;
   logFile: string;
   paths: HarnessPaths;
+  exited: Promise<number | string | null>;
+  /** True once stop() was called (an exit after that is expected). */
+  stopRequested: boolean;
   remoteUri(path: string): string;
   stop(): Promise<void>;
 }

@@ -199,6 +199,7 @@ export async function startServer(opts = {}) {
   const pid = /** @type {number} */ (child.pid);
   const url = `http://127.0.0.1:${port}`;
 
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
   let stopping = null;
   const server = {
     pid,
@@ -209,11 +210,15 @@ export async function startServer(opts = {}) {
     extensionsDir,
     logFile,
     paths,
+    /** Settles with the exit code (or signal) when the server process ends. */
+    exited,
     ownsState: ownState && !process.env.RFT_KEEP_STATE,
     /** vscode-remote:// URI of a path on this server, as URL payloads need. */
     remoteUri: (p) => `vscode-remote://127.0.0.1:${port}${p}`,
     /** Kills the whole process group and waits until every member has exited. */
+    stopRequested: false,
     stop() {
+      server.stopRequested = true;
       stopping ??= (async () => {
         killGroup(pid, 'SIGTERM');
         const deadline = Date.now() + 5000;
