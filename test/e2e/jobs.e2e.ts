@@ -93,7 +93,7 @@ test('launch from the CodeLens: preflight dialog, upload, the job appears in the
   await dialog.waitFor({ state: 'visible', timeout: 60_000 });
   const detail = await dialog.innerText();
   assert.match(detail, /countdown-demo/);
-  assert.match(detail, /Training examples: 25, validation examples: 14/);
+  assert.match(detail, /Training examples: 25, validation examples: 15/);
   await wb.screenshot('01-preflight-dialog');
   await wb.answerDialog('Launch');
   await wb.waitForNotification(/Job ftjob-\S+ created on E2E emulator/, 60_000);
