@@ -10,8 +10,9 @@ import { registerJobs } from './host/jobs/registerJobs';
 import { registerGraderLab } from './host/lab/registerGraderLab';
 import { registerDatasetPreview } from './host/preview/registerDatasetPreview';
 import { registerDatasets } from './host/datasets/registerDatasets';
+import { registerPrep } from './host/prep/registerPrep';
 
-const features: FeatureRegistration[] = [registerShowLogCommand, registerJobs, registerGraderLab, registerDatasetPreview, registerDatasets];
+const features: FeatureRegistration[] = [registerShowLogCommand, registerJobs, registerGraderLab, registerDatasetPreview, registerDatasets, registerPrep];
 
 export function activate(context: vscode.ExtensionContext): void {
   const log = new HostLogger();
