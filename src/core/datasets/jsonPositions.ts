@@ -15,7 +15,7 @@ const SYNTAX_MESSAGES: Record<string, string> = {
   PropertyNameExpected: 'expected a property name in double quotes',
   ValueExpected: 'expected a value',
   ColonExpected: "expected ':' after the property name",
-  CommaExpected: "expected ',' or a closing bracket",
+  CommaExpected: "expected ',' between items, or the closing bracket",
   CloseBraceExpected: "expected ',' or '}'",
   CloseBracketExpected: "expected ',' or ']'",
   EndOfFileExpected: 'unexpected text after the end of the JSON value',
@@ -60,9 +60,11 @@ export function locateSyntaxError(text: string, parseMessage: string): { span: S
   }
   const code = printParseErrorCode(first.error);
   let what = SYNTAX_MESSAGES[code] ?? code;
-  if (first.offset >= text.length) what = 'unexpected end of the line';
+  if (first.offset >= text.length) what = `the line ends too early (${what})`;
   if (first.error === 3 && text[first.offset] === ',') what = 'trailing comma';
-  if (first.error === 3 && text[first.offset] === "'") what = 'strings must use double quotes';
+  if (text[first.offset] === "'") what = 'strings and property names must use double quotes';
+  else if (code === 'InvalidSymbol')
+    what = 'invalid value (strings need double quotes; the literals are true, false and null)';
   return { span: endSpan(text, first.offset, Math.max(1, first.length)), message: what };
 }
 
