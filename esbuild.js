@@ -79,6 +79,8 @@ function contexts() {
     sourcemap: !production,
     sourcesContent: false,
     logLevel: /** @type {const} */ ('warning'),
+    // Prefer packages' ESM builds: some (jsonc-parser) ship a UMD `main` whose relative requires esbuild cannot follow.
+    mainFields: ['module', 'main'],
     plugins: watch ? [problemMatcher] : [],
     // The python grader worker ships inside the node bundles (src/core/graders/python/workerSource.ts).
     define: { __RFT_PY_WORKER__: JSON.stringify(fs.readFileSync(path.join(root, 'src/core/graders/python/worker.py'), 'utf8')) },
