@@ -21,6 +21,9 @@ const LOG_LIMIT = 500;
 export class JobDetailsPanels implements vscode.Disposable {
   private readonly panels = new Map<string, JobDetailsPanel>();
   private readonly subs: vscode.Disposable[] = [];
+  private readonly _onDidChangeVisibility = new vscode.EventEmitter<void>();
+  /** A details panel was shown, hidden, opened or closed (someone may be watching a job). */
+  readonly onDidChangeVisibility = this._onDidChangeVisibility.event;
 
   constructor(
     private readonly ctx: HostContext,
@@ -52,24 +55,32 @@ export class JobDetailsPanels implements vscode.Disposable {
     this.adopt(panel, key);
   }
 
-  /** Open panels (for tests and the "no webview polls while hidden" logic). */
+  /** Open panels (for tests). */
   openKeys(): string[] {
     return [...this.panels.keys()];
+  }
+
+  anyVisible(): boolean {
+    return [...this.panels.values()].some((p) => p.panel.visible);
   }
 
   private adopt(panel: vscode.WebviewPanel, key: string): void {
     const p = new JobDetailsPanel(this.ctx, this.monitor, panel, key);
     this.panels.set(key, p);
+    panel.onDidChangeViewState(() => this._onDidChangeVisibility.fire());
     panel.onDidDispose(() => {
       if (this.panels.get(key) === p) this.panels.delete(key);
       p.dispose();
+      this._onDidChangeVisibility.fire();
     });
+    this._onDidChangeVisibility.fire();
   }
 
   dispose(): void {
     for (const s of this.subs) s.dispose();
     for (const p of this.panels.values()) p.panel.dispose();
     this.panels.clear();
+    this._onDidChangeVisibility.dispose();
   }
 }
 

@@ -201,11 +201,18 @@ export class JobMonitor implements vscode.Disposable {
         const { client } = await this.clients.get(providerId, { interactive });
         const service = new JobsService(client);
         const cfg = this.ctx.config;
+        const intervalMs = Math.max(1, cfg.get<number>('jobs.pollIntervalSeconds', 10)) * 1000;
+        const maxIntervalMs = Math.max(
+          intervalMs,
+          cfg.get<number>('jobs.maxPollIntervalSeconds', 300) * 1000,
+        );
         const poller = new JobPoller({
           service,
           logger: this.ctx.log,
-          intervalMs: Math.max(1, cfg.get<number>('jobs.pollIntervalSeconds', 10)) * 1000,
-          maxIntervalMs: Math.max(5, cfg.get<number>('jobs.maxPollIntervalSeconds', 300)) * 1000,
+          intervalMs,
+          maxIntervalMs,
+          // Nobody is looking: a running job is still followed (for notifications), once a minute at most.
+          hiddenIntervalMs: Math.min(maxIntervalMs, Math.max(intervalMs, 60_000)),
           describeError: describeApiError,
         });
         const sub = poller.onDidChange((c) => this.onPollerChange(providerId, c));
@@ -248,9 +255,14 @@ export class JobMonitor implements vscode.Disposable {
     const rt = this.runtime.get(jobKey(providerId, c.jobId));
     if (!rt) return;
     switch (c.type) {
-      case 'job':
+      case 'job': {
+        // The poller reports transitions only between two of its own reads; the first read after a reload is
+        // compared with the snapshot stored before it, so a job that finished meanwhile is still announced.
+        const before = rt.job ? undefined : rt.tracked.snapshot?.status;
         this.applyJob(rt, c.job);
+        if (before && before !== c.job.status) this.notifyTransition(rt, before, c.job.status);
         break;
+      }
       case 'transition':
         this.applyJob(rt, c.job);
         this.notifyTransition(rt, c.from ?? rt.tracked.snapshot?.status, c.to);

@@ -68,8 +68,11 @@ export function registerJobs(ctx: HostContext): vscode.Disposable {
   const view = own(
     vscode.window.createTreeView<JobsNode>(JOBS_VIEW_ID, { treeDataProvider: tree, showCollapseAll: true }),
   );
-  monitor.setVisible(view.visible);
-  own(view.onDidChangeVisibility((e) => monitor.setVisible(e.visible)));
+  // "Visible" = someone can see a job: the Jobs view or a details panel. Hidden + nothing active = no requests.
+  const updateVisibility = () => monitor.setVisible(view.visible || panels.anyVisible());
+  updateVisibility();
+  own(view.onDidChangeVisibility(updateVisibility));
+  own(panels.onDidChangeVisibility(updateVisibility));
   const updateBadge = () => {
     const n = monitor.activeCount();
     view.badge = n ? { value: n, tooltip: `${n} job${n === 1 ? '' : 's'} running` } : undefined;
