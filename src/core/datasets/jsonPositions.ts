@@ -32,26 +32,34 @@ const SYNTAX_MESSAGES: Record<string, string> = {
 export function locateSyntaxError(text: string, parseMessage: string): { span: Span; message: string } {
   let first: ParseError | undefined;
   let trailingComma: number | undefined;
-  visit(
-    text,
-    {
-      onError: (error, offset, length) => {
-        if (!first) first = { error, offset, length };
+  try {
+    scanForError();
+  } catch {
+    // The scanner recurses per nesting level; absurdly deep lines overflow it. V8 still knows where it stopped.
+    first = undefined;
+  }
+  function scanForError() {
+    visit(
+      text,
+      {
+        onError: (error, offset, length) => {
+          if (!first) first = { error, offset, length };
+        },
+        onSeparator: (ch, offset) => {
+          if (ch === ',') trailingComma = offset;
+        },
+        onObjectEnd: (offset) => {
+          if (!first && trailingComma !== undefined && /^,\s*$/.test(text.slice(trailingComma, offset)))
+            first = { error: 3 /* ValueExpected */, offset: trailingComma, length: 1 };
+        },
+        onArrayEnd: (offset) => {
+          if (!first && trailingComma !== undefined && /^,\s*$/.test(text.slice(trailingComma, offset)))
+            first = { error: 3, offset: trailingComma, length: 1 };
+        },
       },
-      onSeparator: (ch, offset) => {
-        if (ch === ',') trailingComma = offset;
-      },
-      onObjectEnd: (offset) => {
-        if (!first && trailingComma !== undefined && /^,\s*$/.test(text.slice(trailingComma, offset)))
-          first = { error: 3 /* ValueExpected */, offset: trailingComma, length: 1 };
-      },
-      onArrayEnd: (offset) => {
-        if (!first && trailingComma !== undefined && /^,\s*$/.test(text.slice(trailingComma, offset)))
-          first = { error: 3, offset: trailingComma, length: 1 };
-      },
-    },
-    { disallowComments: true, allowTrailingComma: true },
-  );
+      { disallowComments: true, allowTrailingComma: true },
+    );
+  }
   if (!first) {
     // The scanner accepted what JSON.parse refused (rare: e.g. a lone surrogate); use V8's position.
     const m = /position (\d+)/.exec(parseMessage);
@@ -101,7 +109,14 @@ export class LineTree {
   constructor(readonly text: string) {}
 
   get tree(): Node | undefined {
-    if (this.root === null) this.root = parseTree(this.text) ?? undefined;
+    if (this.root === null) {
+      try {
+        this.root = parseTree(this.text) ?? undefined;
+      } catch {
+        // Nesting deep enough to overflow the recursive parser: ranges fall back to the whole line.
+        this.root = undefined;
+      }
+    }
     return this.root;
   }
 
