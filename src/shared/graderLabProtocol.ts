@@ -77,7 +77,12 @@ export type LabToWebview =
     }
   | { type: 'status'; status: LabStatus }
   | { type: 'rows'; rows: LabRow[]; reset?: boolean }
-  | { type: 'analysis'; analysis: LabAnalysis; probes: ProbeResult[] }
+  | {
+      type: 'analysis';
+      analysis: LabAnalysis;
+      probes: ProbeResult[];
+      recommendation: { best?: string; text: string };
+    }
   | { type: 'remote'; checked: number; diffs: RemoteDiff[] }
   | { type: 'notice'; level: 'info' | 'warning' | 'error'; message: string };
 

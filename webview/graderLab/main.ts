@@ -33,6 +33,7 @@ interface State {
   items: LabItemSummary[];
   rows: LabRow[];
   analysis?: LabAnalysis;
+  recommendation?: { best?: string; text: string };
   probes: ProbeResult[];
   remote?: { checked: number; diffs: RemoteDiff[] };
   status: LabStatus;
@@ -87,6 +88,7 @@ function onMessage(m: LabToWebview): void {
     case 'analysis':
       state.analysis = m.analysis;
       state.probes = m.probes;
+      state.recommendation = m.recommendation;
       break;
     case 'remote':
       state.remote = { checked: m.checked, diffs: m.diffs };
@@ -127,6 +129,7 @@ function render(): void {
     renderStatus(),
     ...(state.analysis
       ? [
+          renderRecommendation(),
           renderVerdicts(state.analysis),
           renderCharts(state.analysis),
           renderComparison(state.analysis),
@@ -430,6 +433,26 @@ function renderStatus(): HTMLElement {
   ]);
 }
 
+function renderRecommendation(): HTMLElement {
+  const r = state.recommendation;
+  if (!r) return el('section', {}, []);
+  return el(
+    'section',
+    {
+      class: `card recommendation ${r.best ? 'has-best' : ''}`,
+      id: 'recommendation',
+      'aria-label': 'Recommendation',
+    },
+    [
+      el('h2', {}, [
+        el('span', { class: `codicon codicon-${r.best ? 'lightbulb' : 'info'}` }),
+        ' Recommendation',
+      ]),
+      el('p', {}, [r.text]),
+    ],
+  );
+}
+
 const VERDICT_ICON: Record<string, string> = {
   promising: 'pass-filled',
   weak: 'warning',
@@ -675,7 +698,13 @@ function filteredRows(): LabRow[] {
 }
 
 function renderResults(): HTMLElement {
-  const rows = filteredRows();
+  // The toolbar is built once per render; filtering and sorting only rebuild the table below it, so the
+  // search box keeps its focus and caret while the user types.
+  const body = el('div', { id: 'results-body' });
+  const refresh = () => {
+    persist();
+    body.replaceChildren(...renderResultsTable());
+  };
   const search = el('vscode-textfield', {
     id: 'filter-text',
     placeholder: 'Filter by item or output',
@@ -683,18 +712,16 @@ function renderResults(): HTMLElement {
   });
   search.addEventListener('input', () => {
     state.filter.text = search.value ?? '';
-    persist();
-    scheduleRender();
+    refresh();
   });
-  const errorsOnly = el(
-    'vscode-checkbox',
-    { id: 'filter-errors', label: 'Errors only', checked: state.filter.errorsOnly ? '' : undefined },
-    ['Errors only'],
-  );
+  const errorsOnly = el('vscode-checkbox', {
+    id: 'filter-errors',
+    label: 'Errors only',
+    checked: state.filter.errorsOnly ? '' : undefined,
+  });
   errorsOnly.addEventListener('change', () => {
     state.filter.errorsOnly = !!errorsOnly.checked;
-    persist();
-    scheduleRender();
+    refresh();
   });
   const graderSelect = el('vscode-single-select', { id: 'filter-grader' }, [
     el('vscode-option', { value: '', selected: state.filter.grader ? undefined : '' }, ['All graders']),
@@ -706,9 +733,18 @@ function renderResults(): HTMLElement {
   ]);
   graderSelect.addEventListener('change', () => {
     state.filter.grader = graderSelect.value ?? '';
-    persist();
-    scheduleRender();
+    refresh();
   });
+  body.replaceChildren(...renderResultsTable(refresh));
+  return el('section', { class: 'card results', 'aria-label': 'Results' }, [
+    el('div', { class: 'toolbar' }, [search, graderSelect, errorsOnly]),
+    body,
+  ]);
+}
+
+function renderResultsTable(refresh?: () => void): HTMLElement[] {
+  const rerender = refresh ?? (() => scheduleRender());
+  const rows = filteredRows();
   const sortHeader = (label: string, key: State['sort']['key']) =>
     el(
       'th',
@@ -718,8 +754,7 @@ function renderResults(): HTMLElement {
         'aria-sort': state.sort.key === key ? (state.sort.desc ? 'descending' : 'ascending') : 'none',
         onclick: () => {
           state.sort = { key, desc: state.sort.key === key ? !state.sort.desc : key === 'reward' };
-          persist();
-          scheduleRender();
+          rerender();
         },
       },
       [
@@ -738,7 +773,10 @@ function renderResults(): HTMLElement {
           {
             href: '#',
             title: 'Show this line in the dataset',
-            onclick: (e: Event) => (e.preventDefault(), channel.post({ type: 'reveal', line: r.line })),
+            onclick: (e: Event) => {
+              e.preventDefault();
+              channel.post({ type: 'reveal', line: r.line });
+            },
           },
           [String(r.line + 1)],
         ),
@@ -768,11 +806,10 @@ function renderResults(): HTMLElement {
       ),
     ]),
   );
-  return el('section', { class: 'card results', 'aria-label': 'Results' }, [
+  return [
     el('h2', {}, [
       `Results (${rows.length}${rows.length !== state.rows.length ? ` of ${state.rows.length}` : ''})`,
     ]),
-    el('div', { class: 'toolbar' }, [search, graderSelect, errorsOnly]),
     el('table', { class: 'grid', id: 'results-table' }, [
       el('thead', {}, [
         el('tr', {}, [
@@ -795,7 +832,7 @@ function renderResults(): HTMLElement {
           ]),
         ]
       : []),
-  ]);
+  ];
 }
 
 function table(headers: string[], rows: string[][], caption?: string): HTMLElement {

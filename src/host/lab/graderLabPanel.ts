@@ -11,6 +11,7 @@ import type { LabGrader, LabItem, LabRow, LabSample } from '../../core/lab/labRu
 import { analyzeLab, runLab, runProbes } from '../../core/lab/labRun';
 import { isSampleProblem, itemKeyOf, pairSamples, parseSampleLine } from '../../core/lab/samples';
 import type { SampleEntry } from '../../core/lab/samples';
+import { recommendGrader } from '../../core/lab/recommend';
 import { planSampling, sampleModel } from '../../core/lab/sampling';
 import { Disposable, toDisposable } from '../../core/lifecycle';
 import type {
@@ -397,7 +398,9 @@ export class GraderLabPanel extends Disposable {
         baselines,
       });
     }
-    this.lastAnalysis = { type: 'analysis', analysis, probes };
+    const labels = new Map(this.setup.graders.map((g) => [g.path, g.label]));
+    const recommendation = recommendGrader(analysis, probes, (id) => labels.get(id) ?? path.basename(id));
+    this.lastAnalysis = { type: 'analysis', analysis, probes, recommendation };
     this.bridge.post(this.lastAnalysis);
   }
 

@@ -112,3 +112,37 @@ test('property: spearman is within [-1, 1] and symmetric; a grader agrees fully 
     ),
   );
 });
+
+test('recommendGrader prefers the grader that is not gameable, and says why', async () => {
+  const { recommendGrader } = await import('../../../../src/core/lab/recommend');
+  const rows = (k: string, rs: number[]) => rs.map((reward) => ({ itemKey: k, reward }));
+  const g = (id: string) => ({
+    graderId: id,
+    label: id,
+    histogram: histogram([]),
+    signal: learningSignal([...rows('a', [0, 0.5, 1]), ...rows('b', [0.2, 0.4, 0.9])]),
+    spreads: [],
+    subRewardMeans: {},
+  });
+  const probe = (graderId: string, meanReward: number, exploitable: boolean) => ({
+    graderId,
+    probe: 'all-labels' as const,
+    title: 'Every label at once',
+    description: '',
+    meanReward,
+    baseline: 0.7,
+    exploitable,
+    items: 10,
+  });
+  const analysis = { graders: [g('f1'), g('f2')], comparisons: [] };
+  const r = recommendGrader(analysis, [probe('f1', 0.2, false), probe('f2', 0.42, true)], (id) =>
+    id.toUpperCase(),
+  );
+  assert.equal(r.best, 'f1');
+  assert.match(r.text, /^Prefer F1: F1 gives a learning signal/);
+  assert.match(r.text, /F2 .*pays "Every label at once" 0\.420/);
+  assert.match(r.text, /Reward hacking is the deciding difference/);
+  const tie = recommendGrader(analysis, [], (id) => id);
+  assert.equal(tie.best, undefined);
+  assert.match(tie.text, /No clear winner/);
+});
