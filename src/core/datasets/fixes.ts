@@ -1,6 +1,6 @@
 // Quick fixes for dataset diagnostics, as plain text edits (the editor turns them into one undoable
 // WorkspaceEdit). Each fix works on the current text of the line the diagnostic is on.
-import { modify, applyEdits } from 'jsonc-parser';
+import { parseTree } from 'jsonc-parser';
 import type { Diagnostic, Range } from '../diagnostics';
 
 export interface TextEdit {
@@ -62,6 +62,21 @@ function parseLine(text: string): Record<string, unknown> | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The line without one top-level property (and the comma that separated it), formatting kept. */
+export function withoutProperty(text: string, key: string): string | undefined {
+  const root = parseTree(text);
+  const props = root?.type === 'object' ? (root.children ?? []) : [];
+  const i = props.findIndex((p) => p.children?.[0]?.value === key);
+  if (i < 0) return undefined;
+  const p = props[i];
+  if (i > 0) {
+    const prev = props[i - 1];
+    return text.slice(0, prev.offset + prev.length) + text.slice(p.offset + p.length);
+  }
+  if (i + 1 < props.length) return text.slice(0, p.offset) + text.slice(props[i + 1].offset);
+  return text.slice(0, p.offset) + text.slice(p.offset + p.length);
 }
 
 /** Turns an SFT-style line (ending with an assistant answer) into an RFT line: the answer moves to `field`. */
@@ -135,12 +150,9 @@ export function fixesFor(doc: LineSource, d: Diagnostic, opts: FixOptions = {}):
       const key = typeof data.key === 'string' ? data.key : undefined;
       if (!key || !parseLine(text)) return [];
       const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-      const edits = modify(body, [key], undefined, {
-        formattingOptions: { insertSpaces: true, tabSize: 0, eol: '' },
-      });
-      return [
-        { title: `Remove "${key}"`, code: d.code, edits: [replaceLine(doc, line, applyEdits(body, edits))] },
-      ];
+      const removed = withoutProperty(body, key);
+      if (removed === undefined) return [];
+      return [{ title: `Remove "${key}"`, code: d.code, edits: [replaceLine(doc, line, removed)] }];
     }
     case 'dataset/field-type': {
       const expected = data.expected;

@@ -1,7 +1,7 @@
 // Test helpers: validate text both in memory (the editor's model) and streamed from a temp file (the
 // CLI), and insist that both give the same report.
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Diagnostic } from '../../../../src/core/diagnostics';
@@ -13,7 +13,7 @@ let n = 0;
 
 export function tempFile(content: string | Buffer, name = `f${n}.jsonl`): string {
   const sub = join(dir, String(n++));
-  require('node:fs').mkdirSync(sub, { recursive: true });
+  mkdirSync(sub, { recursive: true });
   const p = join(sub, name);
   writeFileSync(p, content);
   return p;

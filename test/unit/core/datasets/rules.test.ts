@@ -1,5 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Diagnostic } from '../../../../src/core/diagnostics';
 import { DATASET_RULES, datasetRulesMarkdown, datasetRuleInfos } from '../../../../src/core/datasets/rules';
 import { validateDatasetText, validatePair } from '../../../../src/core/datasets/validate';
@@ -485,12 +487,7 @@ test('every validation keyword the dataset schemas use has its own diagnostic co
   };
   for (const f of ['rft', 'sft', 'dpo']) {
     walk(
-      JSON.parse(
-        require('node:fs').readFileSync(
-          require('node:path').join(__dirname, `../../../../schemas/dataset-${f}.schema.json`),
-          'utf8',
-        ),
-      ),
+      JSON.parse(readFileSync(join(__dirname, `../../../../schemas/dataset-${f}.schema.json`), 'utf8')),
       false,
     );
   }
