@@ -73,13 +73,14 @@ function tokenize(src: string): Token[] {
       i += id[0].length;
       continue;
     }
+    if (src.startsWith('**', i))
+      throw new FormulaError('"**" is not an operator here: use ^ for powers', i, i + 2);
     if ('+-*/^(),'.includes(c)) {
       out.push({ t: 'op', v: c, s: i, e: i + 1 });
       i++;
       continue;
     }
-    const hint = c === '*' || src.startsWith('**', i) ? ' (use ^ for powers)' : '';
-    throw new FormulaError(`unexpected character "${c}"${hint}`, i, i + 1);
+    throw new FormulaError(`unexpected character "${c}"`, i, i + 1);
   }
   out.push({ t: 'eof', s: src.length, e: src.length });
   return out;

@@ -144,6 +144,11 @@ export class PythonWorker {
     this.log = opts.log ?? nullLogger;
   }
 
+  /** A batch is with the worker process right now. */
+  get busy(): boolean {
+    return this.inFlight.some(Boolean);
+  }
+
   run(sample: unknown, item: unknown, signal?: AbortSignal): Promise<PythonOutcome> {
     if (this.disposed) return Promise.reject(new Error('python worker disposed'));
     if (signal?.aborted) return Promise.reject(new AbortedError());
