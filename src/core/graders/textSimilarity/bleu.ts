@@ -2,13 +2,34 @@
 // uniform 4-gram weights. This is the call the `bleu` metric names; it does NOT reproduce the BLEU rewards observed
 // from the Azure OpenAI grader service (off by about 0.008, see test/fixtures/golden/README.md), and no other variant
 // tried so far does either.
-import { fsum, ngramCounts } from './ngrams';
+import { fsum, internTokens, maxNumericVocabulary, ngramCounts, ngramCountsIds } from './ngrams';
 
 const MAX_N = 4;
 const WEIGHT = 0.25;
 const EPSILON = 0.1;
 
+type Counter = (tokens: number, n: number) => Map<string | number, number>;
+
 /** Modified n-gram precision as an unreduced fraction (clipped matches, max(1, hypothesis n-grams)). */
+function modifiedPrecisionWith(
+  count: Counter,
+  refCount: number,
+  hypLength: number,
+  n: number,
+): [number, number] {
+  const counts = count(0, n);
+  if (counts.size === 0) return [0, 1];
+  const maxCounts = new Map<string | number, number>();
+  for (let r = 1; r <= refCount; r++) {
+    const refCounts = count(r, n);
+    for (const g of counts.keys()) maxCounts.set(g, Math.max(maxCounts.get(g) ?? 0, refCounts.get(g) ?? 0));
+  }
+  let numerator = 0;
+  for (const [g, c] of counts) numerator += Math.min(c, maxCounts.get(g) ?? 0);
+  return [numerator, Math.max(1, hypLength - n + 1)];
+}
+
+/** Modified n-gram precision on string n-grams (used when the vocabulary is too large for numeric keys). */
 function modifiedPrecision(
   references: readonly (readonly string[])[],
   hypothesis: readonly string[],
@@ -42,7 +63,16 @@ export function sentenceBleu(
 ): number {
   if (references.length === 0) throw new Error('sentenceBleu needs at least one reference');
   const precisions: [number, number][] = [];
-  for (let n = 1; n <= MAX_N; n++) precisions.push(modifiedPrecision(references, hypothesis, n));
+  const { ids, size } = internTokens([hypothesis, ...references]);
+  if (size <= maxNumericVocabulary(MAX_N)) {
+    const base = size + 1;
+    const count: Counter = (list, n) => ngramCountsIds(ids[list], n, base);
+    for (let n = 1; n <= MAX_N; n++) {
+      precisions.push(modifiedPrecisionWith(count, references.length, hypothesis.length, n));
+    }
+  } else {
+    for (let n = 1; n <= MAX_N; n++) precisions.push(modifiedPrecision(references, hypothesis, n));
+  }
   if (precisions[0][0] === 0) return 0;
   const hypLen = hypothesis.length;
   const refLen = closestRefLength(references, hypLen);

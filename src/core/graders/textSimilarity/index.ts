@@ -54,17 +54,31 @@ export const METRIC_IMPLEMENTATION: Record<TextSimilarityMetric, string> = {
   cosine: 'cosine similarity of text-embedding-3-large embeddings (needs the provider; evals only, not RFT)',
 };
 
+// References (and often samples) repeat across a grading run; tokenizing is the costly part of bleu/gleu/meteor.
+const tokenCache = new Map<string, readonly string[]>();
+const TOKEN_CACHE_LIMIT = 10_000;
+
+function tokens(text: string): readonly string[] {
+  let t = tokenCache.get(text);
+  if (t === undefined) {
+    t = wordTokenize(text);
+    if (tokenCache.size >= TOKEN_CACHE_LIMIT) tokenCache.clear();
+    tokenCache.set(text, t);
+  }
+  return t;
+}
+
 /** Synchronous local score in [0,1]; throws for 'cosine' (needs the provider's embeddings endpoint). */
 export function textSimilarity(metric: LocalTextSimilarityMetric, input: string, reference: string): number {
   switch (metric) {
     case 'fuzzy_match':
       return fuzzRatio(input, reference);
     case 'bleu':
-      return sentenceBleu([wordTokenize(reference)], wordTokenize(input));
+      return sentenceBleu([tokens(reference)], tokens(input));
     case 'gleu':
-      return sentenceGleu([wordTokenize(reference)], wordTokenize(input));
+      return sentenceGleu([tokens(reference)], tokens(input));
     case 'meteor':
-      return meteorScore([wordTokenize(reference)], wordTokenize(input));
+      return meteorScore([tokens(reference)], tokens(input));
     case 'rouge_1':
       return rougeN(1, input, reference);
     case 'rouge_2':

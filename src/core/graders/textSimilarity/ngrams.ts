@@ -13,6 +13,40 @@ export function ngramCounts(
   return into;
 }
 
+/** Maps the tokens of several lists to small integers (same token, same id); `size` is the number of distinct ids. */
+export function internTokens(lists: readonly (readonly string[])[]): { ids: Int32Array[]; size: number } {
+  const table = new Map<string, number>();
+  const ids = lists.map((tokens) => {
+    const out = new Int32Array(tokens.length);
+    for (let i = 0; i < tokens.length; i++) {
+      let id = table.get(tokens[i]);
+      if (id === undefined) {
+        id = table.size;
+        table.set(tokens[i], id);
+      }
+      out[i] = id;
+    }
+    return out;
+  });
+  return { ids, size: table.size };
+}
+
+/** Largest vocabulary for which numeric keys of n-grams up to `maxN` stay exact doubles. */
+export function maxNumericVocabulary(maxN: number): number {
+  return Math.floor(Math.pow(2 ** 53, 1 / maxN)) - 2;
+}
+
+/** Counts n-grams of interned tokens, keyed by the n-gram read as a base-`base` number. */
+export function ngramCountsIds(ids: Int32Array, n: number, base: number): Map<number, number> {
+  const counts = new Map<number, number>();
+  for (let i = 0; i + n <= ids.length; i++) {
+    let key = ids[i];
+    for (let k = 1; k < n; k++) key = key * base + ids[i + k];
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return counts;
+}
+
 /** Python's `math.fsum`: the correctly rounded sum (Shewchuk partials, as CPython implements it). */
 export function fsum(values: readonly number[]): number {
   const partials: number[] = [];

@@ -250,6 +250,19 @@ function isHigh(c: number): boolean {
 
 /** `nltk.stem.PorterStemmer().stem(word)` (NLTK_EXTENSIONS mode, lowercasing first). */
 export function porterStem(word: string): string {
+  const cached = stemCache.get(word);
+  if (cached !== undefined) return cached;
+  const stem = computeStem(word);
+  if (stemCache.size >= STEM_CACHE_LIMIT) stemCache.clear();
+  stemCache.set(word, stem);
+  return stem;
+}
+
+// Graded texts reuse a small vocabulary; the cache is bounded by clearing it when full.
+const stemCache = new Map<string, string>();
+const STEM_CACHE_LIMIT = 100_000;
+
+function computeStem(word: string): string {
   const lowered = word.toLowerCase();
   if (!SURROGATE.test(lowered)) return stemBmp(lowered, word.length);
   // Map each distinct astral code point (and lone surrogate) to a private-use character absent from the word.

@@ -52,14 +52,22 @@ const CONTRACTIONS: readonly RegExp[] = [
   re(` ('t)(was)${B}`, 'i'),
 ];
 
+// Rule groups are skipped when none of the characters they could match occur (a pure speed-up: a rule without any
+// of its trigger characters in the text cannot match).
+const QUOTE_CHARS = /[«“‘„`"']/u;
+const PUNCT_CHARS = /[.:,;@#$%&?!'*]/u;
+const BRACKET_CHARS = /[\][(){}<>]/u;
+const ENDING_CHARS = /[»”’"']/u;
+const CONTRACTION_HINT = /can|d'ye|gim|gon|got|lem|more'n|wan|'t/iu;
+
 /** `NLTKWordTokenizer().tokenize(sentence)` (no parenthesis conversion). */
 export function treebankTokenize(text: string): string[] {
-  for (const [r, s] of STARTING_QUOTES) text = text.replace(r, s);
-  for (const [r, s] of PUNCTUATION) text = text.replace(r, s);
-  text = text.replace(PARENS_BRACKETS[0], PARENS_BRACKETS[1]);
-  text = text.replace(DOUBLE_DASHES[0], DOUBLE_DASHES[1]);
+  if (QUOTE_CHARS.test(text)) for (const [r, s] of STARTING_QUOTES) text = text.replace(r, s);
+  if (PUNCT_CHARS.test(text)) for (const [r, s] of PUNCTUATION) text = text.replace(r, s);
+  if (BRACKET_CHARS.test(text)) text = text.replace(PARENS_BRACKETS[0], PARENS_BRACKETS[1]);
+  if (text.includes('--')) text = text.replace(DOUBLE_DASHES[0], DOUBLE_DASHES[1]);
   text = ' ' + text + ' ';
-  for (const [r, s] of ENDING_QUOTES) text = text.replace(r, s);
-  for (const r of CONTRACTIONS) text = text.replace(r, ' $1 $2 ');
+  if (ENDING_CHARS.test(text)) for (const [r, s] of ENDING_QUOTES) text = text.replace(r, s);
+  if (CONTRACTION_HINT.test(text)) for (const r of CONTRACTIONS) text = text.replace(r, ' $1 $2 ');
   return pySplit(text);
 }

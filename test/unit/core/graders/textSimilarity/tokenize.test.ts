@@ -3,6 +3,8 @@
 // Punkt parameters of punkt.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { sentenceBleu } from '../../../../../src/core/graders/textSimilarity/bleu';
+import { sentenceGleu } from '../../../../../src/core/graders/textSimilarity/gleu';
 import { porterStem } from '../../../../../src/core/graders/textSimilarity/porterStemmer';
 import {
   punktSentences,
@@ -97,4 +99,16 @@ const STEMS: readonly [string, string][] = [
 
 test('porterStem matches nltk PorterStemmer (NLTK_EXTENSIONS)', () => {
   for (const [word, stem] of STEMS) assert.equal(porterStem(word), stem, word);
+});
+
+test('BLEU and GLEU keep exact counts when the vocabulary is too large for numeric n-gram keys', () => {
+  const L = 12_000;
+  const hyp = Array.from({ length: L }, (_, i) => `w${i}`);
+  const ref = [...hyp.slice(0, L - 1), 'other'];
+  // GLEU: every n-gram matches except the four (one per order) that end with the last token.
+  assert.equal(sentenceGleu([ref], hyp), (4 * L - 6 - 4) / (4 * L - 6));
+  const p = [(L - 1) / L, (L - 2) / (L - 1), (L - 3) / (L - 2), (L - 4) / (L - 3)];
+  const expected = Math.exp(p.reduce((s, x) => s + 0.25 * Math.log(x), 0));
+  assert.ok(Math.abs(sentenceBleu([ref], hyp) - expected) <= 1e-12);
+  assert.equal(sentenceBleu([hyp], hyp), 1);
 });
