@@ -21,6 +21,8 @@ export interface ChartData {
   /** Fixed y range for rates/rewards; undefined lets the chart scale itself. */
   yMin?: number;
   yMax?: number;
+  /** Total steps of the job when known: the x axis spans the whole run from the start. */
+  xMax?: number;
   lines: SeriesLine[];
 }
 

@@ -94,8 +94,8 @@ suite('Jobs', function () {
     const ext = vscode.extensions.getExtension(EXTENSION_ID);
     assert.ok(ext);
     await ext.activate();
-    // ~2 s per job instead of a minute; the emulator accepts only our key.
-    emu = await startEmulator({ port: 0, speed: 30, keys: [KEY] });
+    // ~15 s per job instead of a minute (time to pause it while running); the emulator accepts only our key.
+    emu = await startEmulator({ port: 0, speed: 4, keys: [KEY] });
     await config().update('jobs.pollIntervalSeconds', 1, vscode.ConfigurationTarget.Workspace);
     await config().update('jobs.maxPollIntervalSeconds', 3, vscode.ConfigurationTarget.Workspace);
     await config().update('jobs.notifications', 'all', vscode.ConfigurationTarget.Workspace);
@@ -240,6 +240,24 @@ suite('Jobs', function () {
       `faults seen: ${[...kinds].join(', ')}`,
     );
     assert.strictEqual(done.pollProblem, undefined, 'the poll problem is cleared after recovery');
+  });
+
+  test('no requests once every job is finished', async () => {
+    const s = await state();
+    const mine = s.jobs.filter((j) => j.providerId === PROVIDER_ID);
+    assert.ok(mine.length >= 2);
+    assert.ok(
+      mine.every((j) => ['succeeded', 'failed', 'cancelled'].includes(j.snapshot.status)),
+      'all jobs finished',
+    );
+    const before = emu.requests().length;
+    await new Promise((r) => setTimeout(r, 4000));
+    const during = emu.requests().slice(before);
+    assert.deepStrictEqual(
+      during.map((q) => `${q.method} ${q.path}`),
+      [],
+      'the monitor kept polling finished jobs',
+    );
   });
 
   test('training_not_available is stated plainly and no job is remembered', async () => {

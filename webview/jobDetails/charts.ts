@@ -169,6 +169,8 @@ export class JobCharts {
     }
     scales.y.min = data.yMin;
     scales.y.max = data.yMax;
+    scales.x.min = 0;
+    scales.x.max = data.xMax;
   }
 
   private retheme(): void {

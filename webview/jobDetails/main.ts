@@ -91,7 +91,8 @@ class App {
       const h = document.createElement('vscode-tab-header');
       h.slot = 'header';
       h.textContent = name;
-      h.id = `tab-${TABS[i]}`;
+      // vscode-tab-header assigns its own id (for aria-controls); tests and styles use data-tab.
+      h.dataset.tab = TABS[i];
       const p = document.createElement('vscode-tab-panel');
       p.append([this.chartsPanel, this.eventsPanel, this.checkpointsPanel][i]);
       this.tabs.append(h, p);
@@ -137,7 +138,8 @@ class App {
     this.renderHeader(state.header);
     this.renderAlerts(state);
     this.charts.update(state.charts);
-    this.events.setRows([...state.events].sort((a, b) => b.createdAt - a.createdAt));
+    // Newest first; events arrive oldest first, so reversing before the stable sort keeps same-second order.
+    this.events.setRows([...state.events].reverse().sort((a, b) => b.createdAt - a.createdAt));
     this.renderCheckpoints(state.checkpoints);
   }
 

@@ -25,6 +25,13 @@ function nonEmpty(lines: SeriesLine[]): SeriesLine[] {
 }
 
 export function chartsFromSeries(series: MetricsSeries): ChartData[] {
+  return chartList(series).map((c) => ({
+    ...c,
+    xMax: series.totalSteps ?? series.points.at(-1)?.totalSteps,
+  }));
+}
+
+function chartList(series: MetricsSeries): ChartData[] {
   const pts = series.points;
   const graderLines: SeriesLine[] = [];
   for (const name of series.graderNames) {

@@ -189,7 +189,10 @@ function jobItem(job: JobView): vscode.TreeItem {
 
 function groupChildren(job: JobView, group: 'events' | 'checkpoints' | 'files'): JobsNode[] {
   if (group === 'events') {
-    const rows = [...job.events].sort((a, b) => b.createdAt - a.createdAt).slice(0, MAX_EVENTS_SHOWN);
+    const rows = [...job.events]
+      .reverse()
+      .sort((a, b) => b.createdAt - a.createdAt)
+      .slice(0, MAX_EVENTS_SHOWN);
     return rows.map((e) => {
       const item = new vscode.TreeItem(e.message, vscode.TreeItemCollapsibleState.None);
       item.id = `${job.key}#event:${e.id}`;

@@ -60,6 +60,8 @@ const fail = (
 export class JobLauncher implements vscode.Disposable {
   private readonly diagnostics = vscode.languages.createDiagnosticCollection('rftStudio.preflight');
   private running = false;
+  /** Why the last preflight could not finish (undefined when it was cancelled). */
+  private preflightProblem: string | undefined;
 
   constructor(
     private readonly ctx: HostContext,
@@ -156,7 +158,7 @@ export class JobLauncher implements vscode.Disposable {
           token,
         ),
     );
-    if (!report) return fail('preflight', 'The preflight was cancelled or could not finish.');
+    if (!report) return fail('preflight', this.preflightProblem ?? 'The preflight was cancelled.');
     this.logReport(rel, provider, report);
     const errors = report.items.filter((i) => i.level === 'error');
     const summary = formatReport(report);
@@ -271,6 +273,7 @@ export class JobLauncher implements vscode.Disposable {
     const sub = token.onCancellationRequested(() => abort.abort());
     const byFile = new Map<string, Diagnostic[]>();
     const kind = provider.kind === 'azure' ? 'azure' : 'openai';
+    this.preflightProblem = undefined;
     try {
       const report = await runPreflight(resolved, {
         provider: toProviderConfig(provider),
@@ -324,6 +327,7 @@ export class JobLauncher implements vscode.Disposable {
     } catch (e) {
       if (abort.signal.aborted) return undefined;
       const info = describeApiError(e);
+      this.preflightProblem = `The preflight could not finish: ${info.message}`;
       this.ctx.log.error('Preflight failed', e);
       void vscode.window
         .showErrorMessage(`The preflight could not finish: ${info.message}`, 'Show Log')

@@ -2,7 +2,7 @@
 // allows, and the chart lines drawn from the RFT guide's own metrics event.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { FineTuningJobEvent } from '../../../../src/core/jobs/jobsService';
+import type { FineTuningJobCheckpoint, FineTuningJobEvent } from '../../../../src/core/jobs/jobsService';
 import { parseMetricsEvents } from '../../../../src/core/jobs/metrics';
 import { chartsFromSeries, checkpointRow, eventRow } from '../../../../src/host/jobs/detailsModel';
 import { actionsFor, describeJob, etaText, isActiveStatus } from '../../../../src/host/jobs/jobsModel';
@@ -106,6 +106,7 @@ test('event and checkpoint rows are lenient about missing fields', () => {
       message: 'm',
     },
   );
+  // RFT checkpoints carry reward metrics the SDK's (SFT-shaped) type does not declare.
   const row = checkpointRow({
     id: 'ck',
     created_at: 1,
@@ -113,7 +114,7 @@ test('event and checkpoint rows are lenient about missing fields', () => {
     fine_tuning_job_id: 'j',
     object: 'fine_tuning.job.checkpoint',
     step_number: 3,
-    metrics: { step: 3, valid_reward_mean: 0.5, bogus: 'x' as unknown as number },
+    metrics: { step: 3, valid_reward_mean: 0.5, bogus: 'x' } as unknown as FineTuningJobCheckpoint['metrics'],
   });
   assert.deepEqual(row.metrics, [['valid_reward_mean', 0.5]]);
   assert.equal(row.step, 3);
