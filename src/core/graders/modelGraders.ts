@@ -356,7 +356,8 @@ export class ModelGraderRunner {
     b: string,
     signal?: AbortSignal,
   ): Promise<{ value: number; usage: TokenUsage | null; model: string }> {
-    const body = { model: COSINE_EMBEDDING_MODEL, input: [a, b] };
+    // Floats, not the SDK's default base64: OpenAI-compatible local servers often support only floats.
+    const body = { model: COSINE_EMBEDDING_MODEL, input: [a, b], encoding_format: 'float' as const };
     const { value } = await this.cached('embeddings', body, async () => {
       const res = await this.opts.client.embeddings.create(body, {
         signal,
