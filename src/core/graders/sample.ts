@@ -2,8 +2,7 @@
 // text parses as JSON or a response format is set), output_tools and choices.
 
 export type SampleInput =
-  | string
-  | { output_text?: string; output_json?: unknown; output_tools?: unknown[]; choices?: unknown[] };
+  string | { output_text?: string; output_json?: unknown; output_tools?: unknown[]; choices?: unknown[] };
 
 export interface Sample {
   output_text: string;
@@ -47,7 +46,8 @@ export function buildSample(input: SampleInput, opts: { responseFormat?: unknown
   else if (message && typeof message.content === 'string') outputText = message.content;
   else outputText = '';
   let outputTools: unknown[] = Array.isArray(obj.output_tools) ? obj.output_tools : [];
-  if (!Array.isArray(obj.output_tools) && message && Array.isArray(message.tool_calls)) outputTools = message.tool_calls;
+  if (!Array.isArray(obj.output_tools) && message && Array.isArray(message.tool_calls))
+    outputTools = message.tool_calls;
   const sample: Sample = { output_text: outputText, output_tools: outputTools, choices };
   if (obj.output_json !== undefined) {
     sample.output_json = obj.output_json;
