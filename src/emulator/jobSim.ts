@@ -136,7 +136,7 @@ export class JobSim {
     const examples = Math.max(1, init.training.examples);
     const epochs = intOrAuto(hp.n_epochs, 2, 1, 50);
     const batch = intOrAuto(hp.batch_size, Math.min(8, examples), 1, 256);
-    this.totalSteps = Math.min(200, Math.max(4, epochs * Math.ceil(examples / batch)));
+    this.totalSteps = Math.min(200, Math.max(8, epochs * Math.ceil(examples / batch)));
     this.evalInterval = intOrAuto(hp.eval_interval, Math.max(1, Math.round(this.totalSteps / 10)), 1, 10_000);
     this.graders = graderInfos(rl.grader);
     this.hasResponseFormat = rl.response_format !== undefined && rl.response_format !== null;
@@ -283,17 +283,19 @@ export class JobSim {
     const step = this.step;
     const total = this.totalSteps;
     const p = step / total;
+    // The curve starts at the base reward on step 1 and approaches the peak on the last step.
+    const progress = total > 1 ? (step - 1) / (total - 1) : 1;
     const rand = prng(seedOf('step', this.id, step));
     const noise = () => (rand() - 0.5) * 0.05;
-    const train = clamp01(this.curve(p, noise()));
+    const train = clamp01(this.curve(progress, noise()));
     const isEval = step % this.evalInterval === 0 || step === total;
     let valid: number | undefined;
     if (isEval) {
       // Scenario `valid-gap`: validation stalls while training keeps rising (overfitting/reward hacking).
       const v =
-        this.scenario === 'valid-gap' && p > 0.4
-          ? this.curve(0.4, -this.rewards.gap) - (p - 0.4) * 0.3
-          : this.curve(p, -this.rewards.gap + noise());
+        this.scenario === 'valid-gap' && progress > 0.4
+          ? this.curve(0.4, -this.rewards.gap) - (progress - 0.4) * 0.3
+          : this.curve(progress, -this.rewards.gap + noise());
       valid = clamp01(v);
     }
     // Parse errors fall as the model learns the format; scenario `parse-errors` makes them climb instead.

@@ -50,6 +50,10 @@ export interface RequestRecord {
   style: 'openai' | 'azure' | 'admin';
   status: number;
   fault?: string;
+  /** Which credential the request carried (never its value). */
+  auth: 'bearer' | 'api-key' | 'none';
+  /** The Idempotency-Key header, when sent. */
+  idempotencyKey?: string;
 }
 
 interface StoredFile {
@@ -1127,7 +1131,15 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
         ? 'azure'
         : 'openai';
     const apiPath = isAdmin ? path : apiPathOf(path);
-    const record: RequestRecord = { method, path: apiPath, style, status: 0 };
+    const idem = req.headers['idempotency-key'];
+    const record: RequestRecord = {
+      method,
+      path: apiPath,
+      style,
+      status: 0,
+      auth: req.headers['api-key'] ? 'api-key' : req.headers.authorization ? 'bearer' : 'none',
+      ...(typeof idem === 'string' ? { idempotencyKey: idem } : {}),
+    };
     requestLog.push(record);
     if (requestLog.length > 10_000) requestLog.splice(0, requestLog.length - 10_000);
     const finish = (status: number) => {
