@@ -53,6 +53,10 @@ export interface SplitArgs extends CommonArgs {
 const int = (n: number) => n.toLocaleString('en-US');
 const pct = (n: number) => `${n.toFixed(1)}%`;
 
+function workspaceRoot(): string | undefined {
+  return vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+}
+
 function resolvePath(p: string): string {
   if (path.isAbsolute(p)) return p;
   const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? process.cwd();
@@ -240,7 +244,7 @@ async function splitCommand(ctx: HostContext, arg: unknown): Promise<SplitReport
         ? vscode.window.showWarningMessage
         : vscode.window.showInformationMessage;
     void Promise.resolve(notify(message, 'Show Report')).then((c) =>
-      c ? showMarkdownReport(splitReportMarkdown(report)) : undefined,
+      c ? showMarkdownReport(splitReportMarkdown(report, workspaceRoot())) : undefined,
     );
     return report;
   });
@@ -312,7 +316,7 @@ async function sampleCommand(ctx: HostContext, arg: unknown): Promise<SampleRepo
         `Wrote ${path.basename(out)}: ${int(report.selected)} of ${int(report.examples)} examples.`,
         'Show Report',
       ),
-    ).then((c) => (c ? showMarkdownReport(sampleReportMarkdown(report)) : undefined));
+    ).then((c) => (c ? showMarkdownReport(sampleReportMarkdown(report, workspaceRoot())) : undefined));
     return report;
   });
 }
@@ -391,7 +395,7 @@ async function mapCommand(ctx: HostContext, arg: unknown): Promise<MapReport | u
       : `Wrote ${path.basename(out)}: every code mapped (${int(report.changedLines)} lines changed).`;
     const notify = problems ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
     void Promise.resolve(notify(message, 'Show Report')).then((c) =>
-      c ? showMarkdownReport(mapReportMarkdown(report)) : undefined,
+      c ? showMarkdownReport(mapReportMarkdown(report, workspaceRoot())) : undefined,
     );
     return report;
   });

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { cli, workDir } from './cliHarness';
+import { cli, workDir } from './prepCliHarness';
 
 function setup() {
   const dir = workDir();

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { cli, workDir } from './cliHarness';
+import { cli, workDir } from './prepCliHarness';
 
 function skewed(dir: string) {
   // 300 lines: label "a" on every line, "b" on every 3rd, "rare" on 4 lines.
