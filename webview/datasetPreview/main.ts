@@ -179,6 +179,13 @@ class App {
       el('span', { role: 'columnheader' }, ['Item fields']),
     ]);
     this.rowsView = el('div', { class: 'view rows-view' }, [header, this.table.viewport]);
+    // Line numbers are links to the text editor (delegated: rows are re-created on every render).
+    this.table.viewport.addEventListener('click', (e) => {
+      const link = (e.target as HTMLElement).closest<HTMLElement>('.row .line-link');
+      if (!link?.dataset.line) return;
+      e.stopPropagation();
+      this.channel.post({ type: 'revealInEditor', line: Number(link.dataset.line) });
+    });
 
     this.statsFieldInput = el('vscode-textfield', {
       placeholder: 'distribution field (auto)',
@@ -325,13 +332,11 @@ class App {
     const chevron = el('span', { class: 'cell chevron' }, [
       el('span', { class: `codicon codicon-chevron-${expanded ? 'down' : 'right'}`, 'aria-hidden': 'true' }),
     ]);
-    const link = el('button', { class: 'line-link', title: `Reveal line ${line + 1} in the text editor` }, [
-      nf(line + 1),
-    ]);
-    link.addEventListener('click', (e) => {
-      e.stopPropagation();
-      this.channel.post({ type: 'revealInEditor', line });
-    });
+    const link = el(
+      'button',
+      { class: 'line-link', title: `Reveal line ${line + 1} in the text editor`, 'data-line': line },
+      [nf(line + 1)],
+    );
     const lineCell = el('span', { class: 'cell line' }, [
       link,
       problem

@@ -43,6 +43,27 @@ export class VirtualTable {
     this.viewport.addEventListener('scroll', () => this.schedule());
     new ResizeObserver(() => this.schedule()).observe(this.viewport);
     this.viewport.addEventListener('keydown', (e) => this.onKey(e));
+    // Delegated: rows are re-created on every render, so a click may start on one element and end on its twin.
+    this.viewport.addEventListener('click', (ev) => {
+      const i = this.rowIndexOf(ev);
+      if (i < 0) return;
+      this.selected = i;
+      this.viewport.focus({ preventScroll: true });
+      this.opts.onSelect?.(i, this.lineAt(i));
+      this.toggleExpanded(i);
+    });
+    this.viewport.addEventListener('dblclick', (ev) => {
+      const i = this.rowIndexOf(ev);
+      if (i >= 0) this.opts.onActivate?.(i, this.lineAt(i));
+    });
+  }
+
+  private rowIndexOf(ev: Event): number {
+    const t = ev.target as HTMLElement | null;
+    if (!t || t.closest('.line-link') || t.closest('.detail')) return -1;
+    const row = t.closest<HTMLElement>('.row');
+    const i = row?.dataset.index ? Number(row.dataset.index) : -1;
+    return i >= 0 && i < this.count ? i : -1;
   }
 
   /** Sets the rows: `count` lines in file order, or the given `lines` (filter matches). */
@@ -192,17 +213,7 @@ export class VirtualTable {
       const line = this.lineAt(i);
       const row = this.opts.renderRow(i, line, i === this.selected, i === this.expanded);
       row.setAttribute('aria-rowindex', String(i + 1));
-      row.addEventListener('click', (ev) => {
-        if ((ev.target as HTMLElement).closest('.line-link')) return;
-        this.selected = i;
-        this.viewport.focus({ preventScroll: true });
-        this.opts.onSelect?.(i, line);
-        this.toggleExpanded(i);
-      });
-      row.addEventListener('dblclick', (ev) => {
-        if ((ev.target as HTMLElement).closest('.line-link')) return;
-        this.opts.onActivate?.(i, line);
-      });
+      row.dataset.index = String(i);
       children.push(row);
       used += ROW_HEIGHT;
       if (i === this.expanded) {

@@ -6,6 +6,7 @@ import { lintCommand } from './lintCommand';
 import { mapCommand } from './mapCommand';
 import { sampleCommand } from './sampleCommand';
 import { splitCommand } from './splitCommand';
+import { statsCommand } from './statsCommand';
 import { validateCommand } from './validateCommand';
 
 export const commands: CliCommand[] = [
@@ -15,5 +16,6 @@ export const commands: CliCommand[] = [
   mapCommand,
   sampleCommand,
   splitCommand,
+  statsCommand,
   validateCommand,
 ];

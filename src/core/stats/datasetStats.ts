@@ -116,18 +116,24 @@ function niceStep(raw: number): number {
   return 10 * p;
 }
 
-/** Equal-width bins of nice width from 0 covering the maximum, about `target` of them. */
+/** Equal-width bins of a nice width (1, 2 or 5 × 10^n) covering [min, max], about `target` of them. */
 export function histogram(values: ArrayLike<number>, target = 20): Histogram {
-  let max = 0;
-  for (let i = 0; i < values.length; i++) if (values[i] > max) max = values[i];
-  const binWidth = niceStep((max + 1) / target);
-  const n = Math.max(1, Math.floor(max / binWidth) + 1);
+  if (!values.length) return { binWidth: 1, bins: [{ from: 0, to: 1, count: 0 }] };
+  let max = -Infinity;
+  let min = Infinity;
+  for (let i = 0; i < values.length; i++) {
+    if (values[i] > max) max = values[i];
+    if (values[i] < min) min = values[i];
+  }
+  const binWidth = niceStep((max - min + 1) / target);
+  const start = Math.floor(min / binWidth) * binWidth;
+  const n = Math.floor((max - start) / binWidth) + 1;
   const bins = Array.from({ length: n }, (_, i) => ({
-    from: i * binWidth,
-    to: (i + 1) * binWidth,
+    from: start + i * binWidth,
+    to: start + (i + 1) * binWidth,
     count: 0,
   }));
-  for (let i = 0; i < values.length; i++) bins[Math.floor(values[i] / binWidth)].count++;
+  for (let i = 0; i < values.length; i++) bins[Math.floor((values[i] - start) / binWidth)].count++;
   return { binWidth, bins };
 }
 

@@ -134,6 +134,15 @@ test('histogram bins by hand', () => {
     [3, 2, 1, 1],
   );
   assert.deepEqual(histogram([], 20).bins, [{ from: 0, to: 1, count: 0 }]);
+  // Bins start at the smallest value (rounded down to the bin width), not at 0.
+  const narrow = histogram([359, 359, 361, 380], 20);
+  assert.equal(narrow.binWidth, 2);
+  assert.deepEqual(narrow.bins[0], { from: 358, to: 360, count: 2 });
+  assert.equal(narrow.bins.at(-1)!.to, 382);
+  assert.equal(
+    narrow.bins.reduce((a, b) => a + b.count, 0),
+    4,
+  );
 });
 
 test('item-field inventory: presence and JSON types on the real tool-call RFT file', async () => {
