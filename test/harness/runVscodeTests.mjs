@@ -1,7 +1,8 @@
 // `npm run test:vscode`: runs the mocha suite in out/test/vscode inside a real VS Code extension host (the raw
 // VS Code server from code-server, driven by headless chromium) and exits with mocha's exit code.
 // The workspace is a fresh temp copy of demo/. Env: RFT_VSCODE_TEST_TIMEOUT_MS (default 300000),
-// RFT_VSCODE_TEST_VERBOSE=1 (also print the workbench's own log lines).
+// RFT_VSCODE_TEST_VERBOSE=1 (also print the workbench's own log lines), RFT_VSCODE_TEST_GREP=<regexp> (run only
+// matching suites/tests; the extension host inherits the server's environment).
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +22,7 @@ const NOISE = [
   /^Updating additional builtin extensions cache/,
   /^\[AgentHost:remote\]/,
   /^\[AccountPolicyGate\]/,
+  /^Creation of workbench contribution '.*' took \d+ms/,
   /^\[Service Worker\] registration/,
   /authentication provider 'github'/,
   /ECONNREFUSED 127\.0\.0\.1:9\b/,
