@@ -76,6 +76,8 @@ export class DatasetDocumentModel {
 
   setText(text: string): void {
     const lines = text.split('\n');
+    // A CR at the very end ends the last line, as the file reader (and the editor) read it.
+    if (lines.length && lines[lines.length - 1].endsWith('\r')) lines.push('');
     let crlf = false;
     for (let i = 0; i < lines.length; i++) {
       if (lines[i].endsWith('\r')) {
@@ -106,12 +108,16 @@ export class DatasetDocumentModel {
     for (let i = 0; i < newLines.length; i++)
       if (newLines[i].endsWith('\r')) newLines[i] = newLines[i].slice(0, -1);
     const removed = endLine - startLine + 1;
+    const oldSums = this.sums.slice(startLine, endLine + 1);
+    const dupsBefore = this.dupExtra;
     for (let i = startLine; i <= endLine; i++) this.removeLine(i);
     this.raw.splice(startLine, removed, ...newLines);
     this.sums.splice(startLine, removed, ...newLines.map(() => PHANTOM_SUMMARY));
     this.byteLens.splice(startLine, removed, ...newLines.map(() => 0));
     const formatBefore = this.format;
     for (let i = startLine; i < startLine + newLines.length; i++) this.addLine(i);
+    if (this.cross && !this.crossSurvives(startLine, endLine, oldSums, newLines.length, dupsBefore))
+      this.cross = undefined;
     // The phantom line after a final newline, and the line that used to be it.
     const last = this.raw.length - 1;
     for (const i of [last - 1, last]) {
@@ -120,6 +126,7 @@ export class DatasetDocumentModel {
       if ((this.sums[i] === PHANTOM_SUMMARY) !== shouldBePhantom) {
         this.removeLine(i);
         this.addLine(i);
+        this.cross = undefined;
       }
     }
     if (startLine <= this.windowEnd() || this.format === 'unknown') {
@@ -127,6 +134,34 @@ export class DatasetDocumentModel {
       if (this.format !== formatBefore) this.recheckAll(false);
     }
   }
+
+  /**
+   * Whether the cached cross-line results (duplicates, field drift) still hold after lines
+   * [start, end] were replaced: same line count, same item fields and types on every replaced line,
+   * no duplicate involved, and no cached diagnostic on a replaced line (its range may have moved).
+   */
+  private crossSurvives(
+    start: number,
+    end: number,
+    old: LineSummary[],
+    added: number,
+    dupsBefore: number,
+  ): boolean {
+    if (added !== old.length) return false;
+    for (let k = 0; k < old.length; k++) {
+      const a = old[k];
+      const b = this.sums[start + k];
+      if (a.blank !== b.blank || !sameFields(a, b)) return false;
+      if (a.hash !== b.hash && (dupsBefore > 0 || this.dupExtra > 0)) return false;
+    }
+    for (const d of this.cross!.diags)
+      if (d.range.start.line >= start && d.range.start.line <= end) return false;
+    return true;
+  }
+
+  /** Cross-line diagnostics (duplicates, field drift) from the last report, while they still hold. */
+  private cross:
+    { diags: Diagnostic[]; totals: Map<string, number>; fields: FieldCollector | undefined } | undefined;
 
   private windowEndCache = -1;
   /** Last line index inside the format-detection window. */
@@ -149,6 +184,7 @@ export class DatasetDocumentModel {
   }
 
   private recheckAll(decide: boolean): void {
+    this.cross = undefined;
     this.sums = this.raw.map(() => PHANTOM_SUMMARY);
     this.byteLens = this.raw.map(() => 0);
     this.bytesTotal = 0;
@@ -244,27 +280,10 @@ export class DatasetDocumentModel {
     }
     const getText = (line: number) => this.lineText(line);
     const extra = new Map<string, number>(perCode);
-    if (this.dupExtra > 0) {
-      const dups = new DuplicateCollector(cap);
-      for (let i = 0; i < n; i++) if (this.sums[i].hash) dups.add(i, this.sums[i].hash);
-      diags.push(...duplicateDiagnostics(dups, getText));
-      extra.set('dataset/duplicate-example', dups.total);
-    }
-    let fields: FieldCollector | undefined;
-    let drifting = this.fieldCounts.size > 1000;
-    if (!drifting)
-      for (const f of this.fieldCounts.values())
-        if (isDrifting(f.present, f.types, this.tracked)) drifting = true;
-    if (drifting) {
-      fields = new FieldCollector(cap);
-      for (let i = 0; i < n; i++) {
-        const s = this.sums[i];
-        if (s.fieldKeys && s.fieldTypes) fields.add(i, s.fieldKeys, s.fieldTypes);
-      }
-      const fd = fieldDiagnostics(fields, this.format, getText);
-      diags.push(...fd.diags);
-      for (const [k, v] of fd.totals) extra.set(k, v);
-    }
+    if (!this.cross) this.cross = this.crossLine(cap, getText);
+    diags.push(...this.cross.diags);
+    for (const [k, v] of this.cross.totals) extra.set(k, v);
+    const fields = this.cross.fields;
     const limit = exampleLimit(this.opts.role);
     let firstExcessLine: number | undefined;
     if (this.examples > limit) {
@@ -326,6 +345,37 @@ export class DatasetDocumentModel {
     };
   }
 
+  private crossLine(
+    cap: number,
+    getText: (line: number) => string,
+  ): NonNullable<DatasetDocumentModel['cross']> {
+    const n = this.sums.length;
+    const diags: Diagnostic[] = [];
+    const totals = new Map<string, number>();
+    if (this.dupExtra > 0) {
+      const dups = new DuplicateCollector(cap);
+      for (let i = 0; i < n; i++) if (this.sums[i].hash) dups.add(i, this.sums[i].hash);
+      diags.push(...duplicateDiagnostics(dups, getText));
+      totals.set('dataset/duplicate-example', dups.total);
+    }
+    let fields: FieldCollector | undefined;
+    let drifting = this.fieldCounts.size > 1000;
+    if (!drifting)
+      for (const f of this.fieldCounts.values())
+        if (isDrifting(f.present, f.types, this.tracked)) drifting = true;
+    if (drifting) {
+      fields = new FieldCollector(cap);
+      for (let i = 0; i < n; i++) {
+        const s = this.sums[i];
+        if (s.fieldKeys && s.fieldTypes) fields.add(i, s.fieldKeys, s.fieldTypes);
+      }
+      const fd = fieldDiagnostics(fields, this.format, getText);
+      diags.push(...fd.diags);
+      for (const [k, v] of fd.totals) totals.set(k, v);
+    }
+    return { diags, totals, fields };
+  }
+
   /** Hashes of every example, for a training/validation overlap check. */
   fingerprints(): HashIndex {
     const idx = new HashIndex();
@@ -337,4 +387,14 @@ export class DatasetDocumentModel {
   summary(line: number): LineSummary | undefined {
     return this.sums[line];
   }
+}
+
+function sameFields(a: LineSummary, b: LineSummary): boolean {
+  const ak = a.fieldKeys;
+  const bk = b.fieldKeys;
+  if (!ak || !bk) return ak === bk;
+  if (ak.length !== bk.length) return false;
+  for (let i = 0; i < ak.length; i++)
+    if (ak[i] !== bk[i] || a.fieldTypes![i] !== b.fieldTypes![i]) return false;
+  return true;
 }

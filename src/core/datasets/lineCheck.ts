@@ -68,14 +68,33 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** 53-bit string hash (cyrb53): duplicate detection keeps numbers, not lines, so memory stays flat. */
+// Scratch space for hashing: the line's UTF-8 bytes, read 4 at a time (4x fewer steps than per character).
+let scratch = new ArrayBuffer(1 << 16);
+let scratchBytes = new Uint8Array(scratch);
+let scratchWords = new Int32Array(scratch);
+let scratchBuffer = Buffer.from(scratch);
+
+/** 53-bit hash of a line's UTF-8 bytes (cyrb53 mixing): duplicate detection keeps numbers, not lines. */
 export function hashLine(s: string): number {
-  let h1 = 0xdeadbeef;
-  let h2 = 0x41c6ce57;
-  for (let i = 0; i < s.length; i++) {
-    const ch = s.charCodeAt(i);
-    h1 = Math.imul(h1 ^ ch, 2654435761);
-    h2 = Math.imul(h2 ^ ch, 1597334677);
+  if (s.length * 3 + 4 > scratchBytes.length) {
+    scratch = new ArrayBuffer(((s.length * 3) & ~3) + 1024);
+    scratchBytes = new Uint8Array(scratch);
+    scratchWords = new Int32Array(scratch);
+    scratchBuffer = Buffer.from(scratch);
+  }
+  const n = scratchBuffer.write(s, 0, 'utf8');
+  let h1 = 0xdeadbeef ^ n;
+  let h2 = 0x41c6ce57 ^ n;
+  const words = n >> 2;
+  for (let i = 0; i < words; i++) {
+    const k = scratchWords[i];
+    h1 = Math.imul(h1 ^ k, 2654435761);
+    h2 = Math.imul(h2 ^ k, 1597334677);
+  }
+  for (let i = words << 2; i < n; i++) {
+    const k = scratchBytes[i];
+    h1 = Math.imul(h1 ^ k, 2654435761);
+    h2 = Math.imul(h2 ^ k, 1597334677);
   }
   h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
   h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
@@ -176,12 +195,23 @@ export function checkLine(text: string, ctx: LineCheckContext): LineSummary {
     if (!validate(value)) schemaDiagnostics(validate.errors ?? [], value, kind, format, d);
     formatRules(value, format, d);
   }
-  const fields = itemFieldsOf(value, format);
   let fieldKeys: string[] | undefined;
   let fieldTypes: JsonType[] | undefined;
-  if (fields) {
-    fieldKeys = Object.keys(fields);
-    fieldTypes = fieldKeys.map((k) => jsonType(fields[k]));
+  if (format === 'rft') {
+    // The hot path (RFT files): read the keys directly instead of copying the item fields.
+    fieldKeys = [];
+    fieldTypes = [];
+    for (const k in value) {
+      if (k === 'messages' || k === 'tools') continue;
+      fieldKeys.push(k);
+      fieldTypes.push(jsonType(value[k]));
+    }
+  } else {
+    const fields = itemFieldsOf(value, format);
+    if (fields) {
+      fieldKeys = Object.keys(fields);
+      fieldTypes = fieldKeys.map((k) => jsonType(fields[k]));
+    }
   }
   return { blank: false, kind, diags: d.list.length ? d.list : NO_DIAGS, hash, fieldKeys, fieldTypes };
 }
@@ -199,7 +229,7 @@ export function kindOfText(text: string): LineKind | undefined {
 export function isBlank(text: string): boolean {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c !== 0x20 && c !== 0x09 && c !== 0x0d) return false;
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0d && c !== 0x0a) return false;
   }
   return true;
 }
@@ -355,8 +385,7 @@ function checkMessages(messages: unknown, base: (string | number)[], d: LineDiag
     if (!isObject(m)) continue;
     const content = m.content;
     const empty =
-      (typeof content === 'string' && isBlank(content.replace(/\n/g, ' '))) ||
-      (Array.isArray(content) && content.length === 0);
+      (typeof content === 'string' && isBlank(content)) || (Array.isArray(content) && content.length === 0);
     const toolCallTurn =
       m.role === 'assistant' && (m.tool_calls !== undefined || m.function_call !== undefined);
     if (empty && !toolCallTurn) {

@@ -1,0 +1,224 @@
+// `npm run bench -- validate [--quick]`: dataset validation throughput and memory on generated RFT files
+// (~10 MB, ~100 MB, ~1 GB; --quick skips 1 GB), against a baseline measured in the same run that only
+// splits lines and JSON.parses each; plus the editor's re-check after a one-line edit in a 100,000-line
+// document. Each file measurement runs in a fresh child process so peak RSS is its own.
+import { spawnSync } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { DatasetDocumentModel } from '../src/core/datasets/documentModel';
+import { readJsonlLines } from '../src/core/datasets/jsonlReader';
+import { validateDatasetFile, validateDatasetText } from '../src/core/datasets/validate';
+import { fmt, table } from './util';
+
+const DATA = join(__dirname, '.data');
+const MB = 2 ** 20;
+
+const PROMPT =
+  'You are an expert in arithmetic problem solving. Given a target number and a list of numbers, combine all of the numbers exactly once using +, -, * or / to reach the target. Think step by step, then give the final expression on the last line as <answer>expression</answer>. Never reuse a number and never skip one.';
+
+/** One realistic RFT line (~700 bytes): developer prompt, user question, reference fields. */
+export function rftLine(i: number): string {
+  const nums = [(i * 7) % 100, (i * 13) % 97, (i * 31) % 89, (i * 17) % 83];
+  return JSON.stringify({
+    messages: [
+      { role: 'developer', content: PROMPT },
+      {
+        role: 'user',
+        content: `Puzzle #${i}: use ${nums.join(', ')} to make ${(i * 11) % 250}. Show your reasoning briefly.`,
+      },
+    ],
+    target: (i * 11) % 250,
+    nums,
+    id: `countdown-${i}`,
+  });
+}
+
+async function generate(path: string, bytes: number): Promise<void> {
+  if (existsSync(path) && statSync(path).size >= bytes) return;
+  mkdirSync(DATA, { recursive: true });
+  const out = createWriteStream(path);
+  let written = 0;
+  let i = 0;
+  while (written < bytes) {
+    const chunk: string[] = [];
+    for (let k = 0; k < 2000; k++) chunk.push(rftLine(i++));
+    const s = `${chunk.join('\n')}\n`;
+    written += Buffer.byteLength(s);
+    if (!out.write(s)) await new Promise((r) => out.once('drain', r));
+  }
+  await new Promise<void>((r, j) => out.end((e?: Error | null) => (e ? j(e) : r())));
+}
+
+interface ChildResult {
+  ms: number;
+  maxRssMb: number;
+  lines: number;
+  diagnostics: number;
+}
+
+/** Child mode: `node --import tsx bench/validate.bench.ts --child baseline|validate FILE`. */
+async function child(mode: string, file: string): Promise<void> {
+  const t0 = performance.now();
+  let lines = 0;
+  let diagnostics = 0;
+  if (mode === 'baseline') {
+    for await (const l of readJsonlLines(file)) {
+      if (l.text.length) JSON.parse(l.text);
+      lines++;
+    }
+  } else {
+    // The 1 GB file is over the 512 MB upload limit: the one file-level error that is expected.
+    const r = await validateDatasetFile(file, { maxPerRule: 100 });
+    lines = r.examples;
+    diagnostics = r.diagnostics.length;
+    if (
+      r.diagnostics.some((d) => d.code !== 'dataset/too-many-examples' && d.code !== 'dataset/file-too-large')
+    )
+      throw new Error(`unexpected diagnostics: ${JSON.stringify(r.diagnostics.slice(0, 3))}`);
+  }
+  const ms = performance.now() - t0;
+  const result: ChildResult = { ms, maxRssMb: process.resourceUsage().maxRSS / 1024, lines, diagnostics };
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+function runChild(mode: string, file: string): ChildResult {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', __filename, '--child', mode, file], {
+    encoding: 'utf8',
+    maxBuffer: 16 * MB,
+  });
+  if (r.status !== 0) throw new Error(`${mode} on ${file} failed: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as ChildResult;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+function p95(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(s.length * 0.95))];
+}
+
+function incremental(): void {
+  const N = 100_000;
+  const lines = Array.from({ length: N }, (_, i) => rftLine(i));
+  const text = `${lines.join('\n')}\n`;
+  const model = new DatasetDocumentModel({ bomInTextShifts: true });
+  let t = performance.now();
+  model.setText(text);
+  model.report();
+  const openMs = performance.now() - t;
+  t = performance.now();
+  validateDatasetText(text);
+  const fullMs = performance.now() - t;
+  const edit = (line: number) => {
+    const times: number[] = [];
+    for (let k = 0; k < 200; k++) {
+      const t0 = performance.now();
+      // Type one character, then delete it: each is an edit followed by a fresh report.
+      if (k % 2 === 0)
+        model.applyChange({ startLine: line, startCharacter: 1, endLine: line, endCharacter: 1, text: ' ' });
+      else
+        model.applyChange({ startLine: line, startCharacter: 1, endLine: line, endCharacter: 2, text: '' });
+      const r = model.report();
+      times.push(performance.now() - t0);
+      if (r.examples !== N) throw new Error('lost an example');
+    }
+    return times;
+  };
+  const clean = edit(50_000);
+  // A file with drift (one example lacks a field): the field lists are rebuilt from the cached summaries.
+  model.applyChange({
+    startLine: 10,
+    startCharacter: 0,
+    endLine: 10,
+    endCharacter: lines[10].length,
+    text: lines[10].replace(/,"id":"[^"]*"/, ''),
+  });
+  const drift = edit(50_000);
+  const rows = [
+    {
+      case: 'open 100,000-line document (model + report)',
+      ms: fmt(openMs),
+      'vs full validateDatasetText': '',
+    },
+    { case: 'full validateDatasetText (baseline)', ms: fmt(fullMs), 'vs full validateDatasetText': '1.0x' },
+    {
+      case: 'one-line edit + report, clean file (median)',
+      ms: fmt(median(clean), 3),
+      'vs full validateDatasetText': `${fmt(fullMs / median(clean), 0)}x faster`,
+    },
+    {
+      case: 'one-line edit + report, clean file (p95)',
+      ms: fmt(p95(clean), 3),
+      'vs full validateDatasetText': '',
+    },
+    {
+      case: 'one-line edit + report, field drift (median)',
+      ms: fmt(median(drift), 3),
+      'vs full validateDatasetText': `${fmt(fullMs / median(drift), 0)}x faster`,
+    },
+    {
+      case: 'one-line edit + report, field drift (p95)',
+      ms: fmt(p95(drift), 3),
+      'vs full validateDatasetText': '',
+    },
+  ];
+  console.log('\nEditor re-check, 100,000-line RFT document (target: < 5 ms)');
+  table(rows);
+  console.log(
+    `target ${median(clean) < 5 ? 'MET' : 'MISSED'}: median ${fmt(median(clean), 3)} ms (clean), ${fmt(median(drift), 3)} ms (drift)`,
+  );
+}
+
+export default async function (flags: string[]): Promise<void> {
+  const quick = flags.includes('--quick');
+  const sizes: [string, number][] = [
+    ['10 MB', 10 * MB],
+    ['100 MB', 100 * MB],
+    ...(quick ? [] : ([['1 GB', 1024 * MB]] as [string, number][])),
+  ];
+  const rows: Record<string, string>[] = [];
+  let worstRatio = Infinity;
+  let rss1g: number | undefined;
+  for (const [label, bytes] of sizes) {
+    const file = join(DATA, `rft-${label.replace(' ', '').toLowerCase()}.jsonl`);
+    await generate(file, bytes);
+    const size = statSync(file).size / MB;
+    // Warm the page cache so both runs read from memory, then alternate the order.
+    runChild('baseline', file);
+    const base = runChild('baseline', file);
+    const ours = runChild('validate', file);
+    const ratio = base.ms / ours.ms;
+    worstRatio = Math.min(worstRatio, ratio);
+    if (label === '1 GB') rss1g = ours.maxRssMb;
+    rows.push({
+      file: `${label} (${fmt(size, 0)} MB, ${ours.lines.toLocaleString('en-US')} lines)`,
+      'baseline MB/s': fmt(size / (base.ms / 1000)),
+      'validate MB/s': fmt(size / (ours.ms / 1000)),
+      'ratio (≥ 0.7)': fmt(ratio, 2),
+      'baseline peak RSS MB': fmt(base.maxRssMb, 0),
+      'validate peak RSS MB': fmt(ours.maxRssMb, 0),
+    });
+  }
+  console.log(
+    'Streaming validation (validateDatasetFile) vs split + JSON.parse baseline, fresh process each',
+  );
+  table(rows);
+  console.log(
+    `throughput target ${worstRatio >= 0.7 ? 'MET' : 'MISSED'}: worst ratio ${fmt(worstRatio, 2)} (target ≥ 0.70)`,
+  );
+  if (rss1g !== undefined)
+    console.log(
+      `1 GB peak RSS target ${rss1g < 300 ? 'MET' : 'MISSED'}: ${fmt(rss1g, 0)} MB (target < 300 MB)`,
+    );
+  incremental();
+}
+
+if (process.argv[2] === '--child') {
+  child(process.argv[3], process.argv[4]).catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+}
