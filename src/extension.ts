@@ -12,7 +12,14 @@ import { registerDatasetPreview } from './host/preview/registerDatasetPreview';
 import { registerDatasets } from './host/datasets/registerDatasets';
 import { registerPrep } from './host/prep/registerPrep';
 
-const features: FeatureRegistration[] = [registerShowLogCommand, registerJobs, registerGraderLab, registerDatasetPreview, registerDatasets, registerPrep];
+const features: FeatureRegistration[] = [
+  registerShowLogCommand,
+  registerJobs,
+  registerGraderLab,
+  registerDatasetPreview,
+  registerDatasets,
+  registerPrep,
+];
 
 export function activate(context: vscode.ExtensionContext): void {
   const log = new HostLogger();
