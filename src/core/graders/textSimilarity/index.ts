@@ -35,16 +35,25 @@ export const LOCAL_TEXT_SIMILARITY_METRICS: readonly LocalTextSimilarityMetric[]
   'rouge_l',
 ];
 
+// word_tokenize's Punkt step runs with built-in English parameters (an abbreviation list; see tokenize/punkt.ts),
+// not nltk_data's learned punkt_tab tables, so rare abbreviation/initial contexts may split sentences differently.
+const WORD_TOKENIZE_NOTE =
+  ' (word_tokenize: Punkt with built-in English abbreviations, then NLTKWordTokenizer)';
+
 /** Human-readable description of the exact reference function each metric reproduces (shown in UI/CLI). */
 export const METRIC_IMPLEMENTATION: Record<TextSimilarityMetric, string> = {
   fuzzy_match: 'rapidfuzz 3.10.1 fuzz.ratio(input, reference) / 100 (Indel similarity over code points)',
   bleu:
     'nltk 3.9.1 sentence_bleu([word_tokenize(reference)], word_tokenize(input), ' +
-    'smoothing_function=SmoothingFunction().method1) — not confirmed against the service',
-  gleu: 'nltk 3.9.1 sentence_gleu([word_tokenize(reference)], word_tokenize(input)) (1- to 4-grams)',
+    'smoothing_function=SmoothingFunction().method1) — not confirmed against the service' +
+    WORD_TOKENIZE_NOTE,
+  gleu:
+    'nltk 3.9.1 sentence_gleu([word_tokenize(reference)], word_tokenize(input)) (1- to 4-grams)' +
+    WORD_TOKENIZE_NOTE,
   meteor:
     'nltk 3.9.1 meteor_score([word_tokenize(reference)], word_tokenize(input)) ' +
-    '(alpha 0.9, beta 3, gamma 0.5, Porter stemmer, WordNet 3.0 synonyms)',
+    '(alpha 0.9, beta 3, gamma 0.5, Porter stemmer, WordNet 3.0 synonyms)' +
+    WORD_TOKENIZE_NOTE,
   rouge_1: "rouge-score 0.1.2 RougeScorer(['rouge1'], use_stemmer=False).score(reference, input).fmeasure",
   rouge_2: "rouge-score 0.1.2 RougeScorer(['rouge2'], use_stemmer=False).score(reference, input).fmeasure",
   rouge_3: "rouge-score 0.1.2 RougeScorer(['rouge3'], use_stemmer=False).score(reference, input).fmeasure",

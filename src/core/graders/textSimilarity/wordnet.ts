@@ -1,7 +1,7 @@
 // The WordNet 3.0 lookups nltk's METEOR makes: `wordnet.synsets(word)` over all parts of speech (through nltk's
 // morphy) and the lemma names of those synsets. The compact data (data/wordnet30.generated.ts) is decoded on first use.
-import { gunzipSync } from 'node:zlib';
-import { WORDNET30_GZ_BASE64 } from './data/wordnet30.generated';
+import { brotliDecompressSync } from 'node:zlib';
+import { WORDNET30_BR_BASE64 } from './data/wordnet30.generated';
 
 type Pos = 'n' | 'v' | 'a' | 'r';
 /** nltk's POS_LIST order. */
@@ -50,7 +50,7 @@ let data: WordNetData | null = null;
 
 function load(): WordNetData {
   if (data) return data;
-  const text = gunzipSync(Buffer.from(WORDNET30_GZ_BASE64, 'base64')).toString('utf8');
+  const text = brotliDecompressSync(Buffer.from(WORDNET30_BR_BASE64, 'base64')).toString('utf8');
   const synsets: string[][] = [];
   const index = { n: new Map(), v: new Map(), a: new Map(), r: new Map() } as Record<
     Pos,
