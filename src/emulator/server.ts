@@ -650,12 +650,11 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
         truncation: 'disabled',
         usage: {
           input_tokens: inTok,
-          input_tokens_details: { cached_tokens: 0 },
+          input_tokens_details: { cached_tokens: 0, cache_write_tokens: 0 },
           output_tokens: outTok,
           output_tokens_details: { reasoning_tokens: 0 },
           total_tokens: inTok + outTok,
         },
-        user: null,
         metadata: isObj(body.metadata) ? body.metadata : {},
         output_text: text,
       },
