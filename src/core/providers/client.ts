@@ -67,6 +67,6 @@ export function createClient(
     timeout: opts.timeoutMs,
     fetch: opts.fetch,
     logger: opts.logger ? sdkLogger(opts.logger) : undefined,
-    logLevel: opts.logger ? 'info' : 'off',
+    logLevel: opts.logger ? 'debug' : 'off',
   });
 }
