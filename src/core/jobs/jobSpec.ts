@@ -138,7 +138,11 @@ function usefulErrors(errors: readonly ErrorObject[]): ErrorObject[] {
       out.push({ ...oneOf, keyword: 'type', message: `must be ${[...consts, ...expected].join(' or ')}` });
     } else out.push(list[0]!);
   }
-  return out;
+  // A value that failed a oneOf because of a problem inside it: report the inner problem only.
+  return out.filter(
+    (e) =>
+      e.keyword !== 'type' || !out.some((o) => o !== e && o.instancePath.startsWith(`${e.instancePath}/`)),
+  );
 }
 
 export function parseJobSpec(text: string): { spec?: JobSpec; diagnostics: Diagnostic[] } {
