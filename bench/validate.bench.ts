@@ -4,6 +4,7 @@
 // document. Each file measurement runs in a fresh child process so peak RSS is its own.
 import { spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, statSync } from 'node:fs';
+import * as os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { DatasetDocumentModel } from '../src/core/datasets/documentModel';
@@ -45,7 +46,7 @@ async function generate(path: string, bytes: number): Promise<void> {
     for (let k = 0; k < 2000; k++) chunk.push(rftLine(i++));
     const s = `${chunk.join('\n')}\n`;
     written += Buffer.byteLength(s);
-    if (!out.write(s)) await new Promise((r) => out.once('drain', r));
+    if (!out.write(s)) await new Promise<void>((r) => out.once('drain', () => r()));
   }
   await new Promise<void>((r, j) => out.end((e?: Error | null) => (e ? j(e) : r())));
 }
@@ -114,7 +115,7 @@ function incremental(): void {
   const fullMs = performance.now() - t;
   const edit = (line: number) => {
     const times: number[] = [];
-    for (let k = 0; k < 200; k++) {
+    for (let k = 0; k < 600; k++) {
       const t0 = performance.now();
       // Type one character, then delete it: each is an edit followed by a fresh report.
       if (k % 2 === 0)
@@ -150,8 +151,18 @@ function incremental(): void {
       'vs full validateDatasetText': `${fmt(fullMs / median(clean), 0)}x faster`,
     },
     {
+      case: 'one-line edit + report, clean file (min)',
+      ms: fmt(Math.min(...clean), 3),
+      'vs full validateDatasetText': '',
+    },
+    {
       case: 'one-line edit + report, clean file (p95)',
       ms: fmt(p95(clean), 3),
+      'vs full validateDatasetText': '',
+    },
+    {
+      case: 'one-line edit + report, field drift (min)',
+      ms: fmt(Math.min(...drift), 3),
       'vs full validateDatasetText': '',
     },
     {
@@ -168,7 +179,7 @@ function incremental(): void {
   console.log('\nEditor re-check, 100,000-line RFT document (target: < 5 ms)');
   table(rows);
   console.log(
-    `target ${median(clean) < 5 ? 'MET' : 'MISSED'}: median ${fmt(median(clean), 3)} ms (clean), ${fmt(median(drift), 3)} ms (drift)`,
+    `target ${median(clean) < 5 ? 'MET' : 'MISSED'}: median ${fmt(median(clean), 3)} ms (clean), ${fmt(median(drift), 3)} ms (drift); load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} CPU(s)`,
   );
 }
 
@@ -186,10 +197,19 @@ export default async function (flags: string[]): Promise<void> {
     const file = join(DATA, `rft-${label.replace(' ', '').toLowerCase()}.jsonl`);
     await generate(file, bytes);
     const size = statSync(file).size / MB;
-    // Warm the page cache so both runs read from memory, then alternate the order.
+    // Warm the page cache, then alternate baseline and validation runs and keep each one's best time
+    // (this machine may be shared; the minimum is the least disturbed run).
     runChild('baseline', file);
-    const base = runChild('baseline', file);
-    const ours = runChild('validate', file);
+    const rounds = bytes > 200 * MB ? 1 : 3;
+    let base: ChildResult | undefined;
+    let ours: ChildResult | undefined;
+    for (let r = 0; r < rounds; r++) {
+      const b = runChild('baseline', file);
+      const o = runChild('validate', file);
+      if (!base || b.ms < base.ms) base = { ...b, maxRssMb: Math.max(b.maxRssMb, base?.maxRssMb ?? 0) };
+      if (!ours || o.ms < ours.ms) ours = { ...o, maxRssMb: Math.max(o.maxRssMb, ours?.maxRssMb ?? 0) };
+    }
+    if (!base || !ours) throw new Error('no runs');
     const ratio = base.ms / ours.ms;
     worstRatio = Math.min(worstRatio, ratio);
     if (label === '1 GB') rss1g = ours.maxRssMb;
@@ -203,7 +223,7 @@ export default async function (flags: string[]): Promise<void> {
     });
   }
   console.log(
-    'Streaming validation (validateDatasetFile) vs split + JSON.parse baseline, fresh process each',
+    `Streaming validation (validateDatasetFile) vs split + JSON.parse baseline, fresh process each, best of the rounds (load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} CPU(s))`,
   );
   table(rows);
   console.log(
