@@ -11,6 +11,7 @@ import { registerGraderLab } from './host/lab/registerGraderLab';
 import { registerDatasetPreview } from './host/preview/registerDatasetPreview';
 import { registerDatasets } from './host/datasets/registerDatasets';
 import { registerPrep } from './host/prep/registerPrep';
+import { registerGraderAuthoring } from './host/graders/registerGraderAuthoring';
 
 const features: FeatureRegistration[] = [
   registerShowLogCommand,
@@ -19,6 +20,7 @@ const features: FeatureRegistration[] = [
   registerDatasetPreview,
   registerDatasets,
   registerPrep,
+  registerGraderAuthoring,
 ];
 
 export function activate(context: vscode.ExtensionContext): void {

@@ -60,3 +60,25 @@ export function datasetFieldsFromItems(
     },
   };
 }
+
+/** Keys (and whether arrays sit there) at a path of the first items, for `item.` completion. */
+export function fieldNamesAt(
+  items: ReadonlyArray<Record<string, unknown>>,
+  path: readonly PathSegment[],
+  sampleSize = 200,
+): { keys: Array<{ key: string; types: string[]; example: unknown }>; isArray: boolean } {
+  const keys = new Map<string, { types: Set<string>; example: unknown }>();
+  let isArray = false;
+  for (const item of items.slice(0, sampleSize)) {
+    const v = lookupPath(item, path);
+    if (isMissing(v)) continue;
+    if (Array.isArray(v)) isArray = true;
+    else if (v && typeof v === 'object')
+      for (const [k, x] of Object.entries(v)) {
+        let e = keys.get(k);
+        if (!e) keys.set(k, (e = { types: new Set(), example: x }));
+        e.types.add(jsonTypeOf(x));
+      }
+  }
+  return { keys: [...keys].map(([key, e]) => ({ key, types: [...e.types], example: e.example })), isArray };
+}

@@ -408,6 +408,13 @@ function checkItemRef(c: Ctx, ref: TemplateRef, span: [number, number]): void {
   const name = `item.${path}`;
   const data = { path: name, missing: probe.missing, firstMissingLines: probe.firstMissingLines };
   if (probe.missing) {
+    const related = f.source
+      ? probe.firstMissingLines.slice(0, 3).map((line) => ({
+          path: f.source,
+          range: { start: { line: line - 1, character: 0 }, end: { line: line - 1, character: 0 } },
+          message: `line ${line} has no ${name}`,
+        }))
+      : undefined;
     const first = probe.firstMissingLines.join(', ');
     const all = probe.missing === f.count;
     push(
@@ -421,6 +428,7 @@ function checkItemRef(c: Ctx, ref: TemplateRef, span: [number, number]): void {
       data,
       span,
     );
+    if (related?.length) c.out[c.out.length - 1]!.related = related;
   }
   const types = Object.keys(probe.types);
   const merged = new Set(types.map((t) => (t === 'integer' ? 'number' : t)));
