@@ -13,8 +13,7 @@ export const B = `(?:(?<=[${WORD}])(?![${WORD}])|(?<![${WORD}])(?=[${WORD}]))`;
 export const END = '(?=\\n?$)';
 
 const WS_RE = new RegExp(`[${WS}]+`, 'u');
-const STRIP_RE = new RegExp(`^[${WS}]+|[${WS}]+$`, 'gu');
-const RSTRIP_RE = new RegExp(`[${WS}]+$`, 'u');
+const WS_CHAR = new RegExp(`^[${WS}]$`, 'u');
 
 /** Python's `s.split()` with no arguments. */
 export function pySplit(s: string): string[] {
@@ -23,10 +22,20 @@ export function pySplit(s: string): string[] {
   return out;
 }
 
+// Strip by scanning rather than with /\s+$/, which backtracks quadratically on long whitespace runs.
+// Every Python whitespace character is a single UTF-16 unit.
+function isSpace(s: string, i: number): boolean {
+  return WS_CHAR.test(s[i]);
+}
+
 export function pyStrip(s: string): string {
-  return s.replace(STRIP_RE, '');
+  let start = 0;
+  while (start < s.length && isSpace(s, start)) start++;
+  return pyRstrip(s.slice(start));
 }
 
 export function pyRstrip(s: string): string {
-  return s.replace(RSTRIP_RE, '');
+  let end = s.length;
+  while (end > 0 && isSpace(s, end - 1)) end--;
+  return s.slice(0, end);
 }

@@ -17,12 +17,14 @@ const STARTING_QUOTES: readonly Sub[] = [
 ];
 
 const PUNCTUATION: readonly Sub[] = [
-  [re(`([^\\.])(\\.)([\\]\\)}>"'»”’ ]*)[${WS}]*${END}`), '$1 $2 $3 '],
+  // `(?=(X*))\3` is an atomic X*: same matches as nltk's `X*\s*$` (giving back spaces never helps), without the
+  // quadratic backtracking on long whitespace runs.
+  [re(`([^\\.])(\\.)(?=([\\]\\)}>"'»”’ ]*))\\3[${WS}]*${END}`), '$1 $2 $3 '],
   [re('([:,])([^\\p{Nd}])'), ' $1 $2'],
   [re(`([:,])${END}`), ' $1 '],
   [re('\\.{2,}'), ' $& '],
   [re('[;@#$%&]'), ' $& '],
-  [re(`([^\\.])(\\.)([\\]\\)}>"']*)[${WS}]*${END}`), '$1 $2$3 '],
+  [re(`([^\\.])(\\.)(?=([\\]\\)}>"']*))\\3[${WS}]*${END}`), '$1 $2$3 '],
   [re('[?!]'), ' $& '],
   [re("([^'])' "), "$1 ' "],
   [re('[*]'), ' $& '],

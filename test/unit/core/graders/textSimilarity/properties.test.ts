@@ -67,3 +67,12 @@ for (const metric of LOCAL_TEXT_SIMILARITY_METRICS) {
     );
   });
 }
+
+test('long whitespace runs after a period tokenize in linear time (nltk backtracks quadratically here)', () => {
+  const text = 'a. ' + ' '.repeat(50_000) + 'x';
+  const t0 = performance.now();
+  for (const metric of LOCAL_TEXT_SIMILARITY_METRICS) textSimilarity(metric, text, 'a. x');
+  const elapsed = performance.now() - t0;
+  if (elapsed > 5000) throw new Error(`took ${Math.round(elapsed)} ms`);
+  if (textSimilarity('gleu', text, 'a. x') !== 1) throw new Error('expected identical tokens a . x');
+});
