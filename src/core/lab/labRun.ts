@@ -33,6 +33,11 @@ export interface LabGrader {
 
 export const OUTPUT_PREVIEW = 2000;
 
+/** The key an item is known by: its `id` field when present, else its 1-based line. */
+export function itemKeyOf(item: Record<string, unknown>, line: number): string {
+  return typeof item.id === 'string' || typeof item.id === 'number' ? String(item.id) : `line ${line + 1}`;
+}
+
 export function raisedErrors(flags: GraderErrorFlags): string[] {
   return Object.entries(flags)
     .filter(([, v]) => v === true)

@@ -3,14 +3,12 @@
 // window, restored after a reload.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { readJsonlLines } from '../../core/datasets/jsonlReader';
 import { GraderEngine } from '../../core/graders/engine';
+import { pairSamplesFile, readDataItems } from '../../core/graders/gradeInputs';
 import type { Grader } from '../../core/graders/types';
 import { toCsv, toJsonl } from '../../core/lab/export';
 import type { LabGrader, LabItem, LabRow, LabSample } from '../../core/lab/labRun';
-import { analyzeLab, runLab, runProbes } from '../../core/lab/labRun';
-import { isSampleProblem, itemKeyOf, pairSamples, parseSampleLine } from '../../core/lab/samples';
-import type { SampleEntry } from '../../core/lab/samples';
+import { analyzeLab, itemKeyOf, runLab, runProbes } from '../../core/lab/labRun';
 import { recommendGrader } from '../../core/lab/recommend';
 import { planSampling, sampleModel } from '../../core/lab/sampling';
 import { Disposable, toDisposable } from '../../core/lifecycle';
@@ -414,31 +412,24 @@ export class GraderLabPanel extends Disposable {
       case 'file': {
         if (!setup.samplesFile)
           throw new Error('Choose a samples file (one sample per line), or paste outputs.');
-        const entries: SampleEntry[] = [];
-        const problems: string[] = [];
-        for await (const l of readJsonlLines(setup.samplesFile, { signal })) {
-          const parsed = parseSampleLine(l.text, l.line);
-          if (!parsed) continue;
-          if (isSampleProblem(parsed)) problems.push(`line ${parsed.line + 1}: ${parsed.message}`);
-          else entries.push(parsed);
+        // The same pairing as `rft-studio grade --samples`: by id when the samples carry item ids, else by line.
+        const byLine = new Map(items.map((x, i) => [x.line + 1, i]));
+        const data = items.map((x) => ({ line: x.line + 1, item: x.item }));
+        const { rows, problems, notes } = await pairSamplesFile(data, setup.samplesFile, {
+          responseFormat,
+          signal,
+        });
+        if (problems.length) {
+          const first = problems.slice(0, 3).map((p) => `line ${p.line}: ${p.message}`);
+          this.notice('warning', `${problems.length} sample line(s) skipped — ${first.join('; ')}`);
         }
-        if (problems.length)
-          this.notice(
-            'warning',
-            `${problems.length} sample line(s) skipped — ${problems.slice(0, 3).join('; ')}`,
-          );
-        const pairing = pairSamples(items, entries);
-        if (pairing.unmatched.length) {
-          this.notice(
-            'warning',
-            `${pairing.unmatched.length} sample(s) match no item — ${pairing.unmatched[0].reason}`,
-          );
-        }
+        for (const n of notes) this.notice('info', n);
         const counters = new Map<number, number>();
-        return pairing.pairs.map(({ sample, itemIndex }) => {
-          const k = counters.get(itemIndex) ?? 0;
-          counters.set(itemIndex, k + 1);
-          return { itemIndex, sampleIndex: k, input: sample.input };
+        return rows.map((r) => {
+          const itemIndex = byLine.get(r.line)!;
+          const sampleIndex = counters.get(itemIndex) ?? 0;
+          counters.set(itemIndex, sampleIndex + 1);
+          return { itemIndex, sampleIndex, input: r.sample };
         });
       }
       case 'pasted': {
@@ -621,31 +612,13 @@ async function readGrader(p: string): Promise<Grader> {
 }
 
 async function loadItems(file: string): Promise<Loaded> {
-  const items: LabItem[] = [];
-  let skippedLines = 0;
-  for await (const l of readJsonlLines(file)) {
-    if (!l.text.trim()) continue;
-    let value: unknown;
-    try {
-      value = JSON.parse(l.text);
-    } catch {
-      skippedLines++;
-      continue;
-    }
-    if (!value || typeof value !== 'object' || Array.isArray(value)) {
-      skippedLines++;
-      continue;
-    }
-    // Evaluation rows ({"item": {...}}) grade against their inner item.
-    const obj = value as Record<string, unknown>;
-    const item =
-      Object.keys(obj).length === 1 && obj.item && typeof obj.item === 'object'
-        ? (obj.item as Record<string, unknown>)
-        : obj;
-    items.push({ line: l.line, key: itemKeyOf(item, l.line), item });
-    if (items.length >= MAX_ITEMS) break;
-  }
-  return { items, skippedLines };
+  const { items, problems } = await readDataItems(file);
+  return {
+    items: items
+      .slice(0, MAX_ITEMS)
+      .map((d) => ({ line: d.line - 1, key: itemKeyOf(d.item, d.line - 1), item: d.item })),
+    skippedLines: problems.length,
+  };
 }
 
 function lastUserPreview(item: Record<string, unknown>): string {
