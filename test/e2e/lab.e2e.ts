@@ -100,3 +100,13 @@ test('filtering the results and exporting them to JSONL', async () => {
   assert.ok('precision' in first.subRewards && 'recall' in first.subRewards);
   await wb.screenshot('05-exported');
 });
+
+test('the panel and its results survive a window reload', async () => {
+  await wb.runCommand('Developer: Reload Window');
+  await wb.page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  const lab = wb.webview();
+  await lab.locator('h1', { hasText: 'Grader Lab' }).waitFor({ timeout: 60_000 });
+  await lab.locator('#recommendation', { hasText: 'Prefer level1_f1_multi' }).waitFor({ timeout: 30_000 });
+  await lab.locator('.chip', { hasText: 'level1_f2_multi' }).waitFor();
+  await wb.screenshot('06-after-reload');
+});
