@@ -85,8 +85,10 @@ function fromMessage(message: string): {
 
 function pointOf(ev: FineTuningJobEvent): MetricsPoint | undefined {
   const data = obj(ev.data) ?? {};
-  const msg = fromMessage(typeof ev.message === 'string' ? ev.message : '');
-  const step = num(data.step) ?? msg.step;
+  // The message is a fallback for events without structured scores (it rounds to two decimals).
+  const msg = obj(data.scores) ? {} : fromMessage(typeof ev.message === 'string' ? ev.message : '');
+  const stepFromMessage = fromMessage(typeof ev.message === 'string' ? ev.message : '');
+  const step = num(data.step) ?? stepFromMessage.step;
   if (step === undefined) return undefined;
   const scores = obj(data.scores) ?? {};
   const errors = obj(data.errors) ?? {};
@@ -103,7 +105,7 @@ function pointOf(ev: FineTuningJobEvent): MetricsPoint | undefined {
     meanOf(errorGraders.map((g) => num(g[`${split}_${family}_mean`])));
   return {
     step,
-    totalSteps: num(data.total_steps) ?? msg.total,
+    totalSteps: num(data.total_steps) ?? stepFromMessage.total,
     createdAt: ev.created_at,
     trainRewardMean: num(scores.train_reward_mean) ?? num(data.train_mean_reward) ?? msg.train,
     validRewardMean: num(scores.valid_reward_mean) ?? num(data.full_valid_mean_reward) ?? msg.valid,
@@ -158,12 +160,11 @@ const TREND_WINDOW = 5;
 export function detectAlerts(series: MetricsSeries, opts: AlertOptions): MetricsAlert[] {
   const alerts: MetricsAlert[] = [];
   const pts = series.points;
-  // Validation falling behind training: the latest step that has both, compared with a smoothed train reward.
+  // Validation falling behind training: the latest step that has both.
   const withValid = pts.filter((p) => p.validRewardMean !== undefined && p.trainRewardMean !== undefined);
   const last = withValid[withValid.length - 1];
   if (last && opts.validGap > 0) {
-    const recentTrain = pts.filter((p) => p.step <= last.step && p.trainRewardMean !== undefined).slice(-3);
-    const train = meanOf(recentTrain.map((p) => p.trainRewardMean))!;
+    const train = last.trainRewardMean!;
     const gap = train - last.validRewardMean!;
     if (gap > opts.validGap) {
       alerts.push({

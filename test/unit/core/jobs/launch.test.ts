@@ -53,14 +53,14 @@ describe('launchJob', () => {
     const job = await launchJob(resolved, { client, launchId, onProgress: (p) => progress.push(p), ...fast });
     assert.equal(job.status, 'validating_files');
     assert.equal(job.model, 'o4-mini-2025-04-16');
-    assert.equal(job.user_provided_suffix as unknown, 'countdown-demo');
+    assert.equal((job as unknown as { user_provided_suffix: string }).user_provided_suffix, 'countdown-demo');
     assert.equal(job.seed, 42);
     assert.deepEqual(job.metadata, {
       project: 'rft-studio-demo',
       task: 'countdown',
       [LAUNCH_METADATA_KEY]: launchId,
     });
-    const rl = (job.method as { reinforcement: Record<string, unknown> }).reinforcement;
+    const rl = (job.method as unknown as { reinforcement: Record<string, unknown> }).reinforcement;
     assert.deepEqual(rl.grader, resolved.grader);
     assert.deepEqual(rl.response_format, resolved.responseFormat);
     assert.equal((rl.hyperparameters as Record<string, unknown>).n_epochs, 3);
