@@ -168,30 +168,79 @@ export function resolveRef(ref: TemplateRef, ns: TemplateNamespaces): unknown {
   return v;
 }
 
-const templateCache = new Map<string, TemplateRef[]>();
+type Renderer = (ns: TemplateNamespaces) => string;
 
-function cachedParse(text: string): TemplateRef[] {
-  let refs = templateCache.get(text);
-  if (!refs) {
-    refs = parseTemplate(text);
-    if (templateCache.size > 10_000) templateCache.clear();
-    templateCache.set(text, refs);
+const rendererCache = new Map<string, Renderer>();
+
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/** A fast lookup for a path of plain object keys (the common `{{ item.x }}` / `{{ sample.output_text }}`). */
+function keyLookup(ref: TemplateRef): ((ns: TemplateNamespaces) => unknown) | undefined {
+  if (ref.error || ref.path.some((p) => typeof p !== 'string' || /^-?\d+$/.test(p))) return undefined;
+  const keys = ref.path as string[];
+  const isItem = ref.namespace === 'item';
+  return (ns) => {
+    let cur: unknown = isItem ? ns.item : ns.sample;
+    for (let i = 0; i < keys.length; i++) {
+      if (cur === null || typeof cur !== 'object' || Array.isArray(cur) || !hasOwn.call(cur, keys[i]!))
+        return MISSING;
+      cur = (cur as Record<string, unknown>)[keys[i]!];
+    }
+    return cur;
+  };
+}
+
+/** Compiles a template once: constant text, a lone reference, or text with references. */
+function compile(text: string): Renderer {
+  if (!text.includes('{{')) return () => text;
+  const refs = parseTemplate(text);
+  if (refs.length === 0) return () => text;
+  const fail = (ref: TemplateRef, ns: TemplateNamespaces): never => {
+    resolveRef(ref, ns); // throws the precise TemplateVariableError
+    throw new TemplateVariableError(`variable ${formatPath(ref.namespace, ref.path)} not found`, ref);
+  };
+  const lookups = refs.map(
+    (ref) =>
+      keyLookup(ref) ??
+      ((ns: TemplateNamespaces) =>
+        ref.error ? MISSING : lookupPath(ref.namespace === 'item' ? ns.item : ns.sample, ref.path)),
+  );
+  if (refs.length === 1 && refs[0]!.start === 0 && refs[0]!.end === text.length) {
+    const ref = refs[0]!;
+    const get = lookups[0]!;
+    return (ns) => {
+      const v = get(ns);
+      if (v === MISSING) return fail(ref, ns);
+      return typeof v === 'string' ? v : valueToText(v);
+    };
   }
-  return refs;
+  const literals: string[] = [];
+  let at = 0;
+  for (const ref of refs) {
+    literals.push(text.slice(at, ref.start));
+    at = ref.end;
+  }
+  literals.push(text.slice(at));
+  return (ns) => {
+    let out = literals[0]!;
+    for (let i = 0; i < refs.length; i++) {
+      const v = lookups[i]!(ns);
+      if (v === MISSING) return fail(refs[i]!, ns);
+      out += (typeof v === 'string' ? v : valueToText(v)) + literals[i + 1]!;
+    }
+    return out;
+  };
 }
 
 /** Substitutes every reference; throws TemplateVariableError for the first invalid or missing one. */
 export function renderTemplate(text: string, ns: TemplateNamespaces): string {
-  if (!text.includes('{{')) return text;
-  const refs = cachedParse(text);
-  if (refs.length === 0) return text;
-  let out = '';
-  let at = 0;
-  for (const ref of refs) {
-    out += text.slice(at, ref.start) + valueToText(resolveRef(ref, ns));
-    at = ref.end;
+  let r = rendererCache.get(text);
+  if (!r) {
+    r = compile(text);
+    if (rendererCache.size > 10_000) rendererCache.clear();
+    rendererCache.set(text, r);
   }
-  return out + text.slice(at);
+  return r(ns);
 }
 
 /** Renders every string inside a JSON value (model grader inputs: messages and content parts). */

@@ -1,0 +1,230 @@
+// `npm run bench -- grade`: rows per second of the local grader engine for each grader type on 10,000 rows,
+// and the python batch worker against one process per row (the baseline, measured in the same run).
+// Flags: --rows=N (default 10000), --per-process-rows=N (default 40).
+import { createServer } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import OpenAI from 'openai';
+import { GraderEngine } from '../src/core/graders/engine';
+import { PythonWorker } from '../src/core/graders/python/pythonRunner';
+import { buildSample, type Sample } from '../src/core/graders/sample';
+import type { Grader } from '../src/core/graders/types';
+import { fmt, table } from './util';
+
+function flag(flags: string[], name: string, fallback: number): number {
+  const f = flags.find((x) => x.startsWith(`--${name}=`));
+  return f ? Number(f.split('=')[1]) : fallback;
+}
+
+const WORDS =
+  'the a cat dog sat on mat quick brown fox jumps over lazy river bank money paris london answer label yes no maybe'.split(
+    ' ',
+  );
+function sentence(rng: () => number, n: number): string {
+  return Array.from({ length: n }, () => WORDS[Math.floor(rng() * WORDS.length)]).join(' ');
+}
+function mulberry32(seed: number) {
+  return () => {
+    seed |= 0;
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+type Row = { item: Record<string, unknown>; sample: Sample };
+
+async function rate(
+  engine: GraderEngine,
+  grader: Grader,
+  rows: Row[],
+  repeat = 1,
+): Promise<{ perSec: number; ms: number }> {
+  await engine.gradeMany(grader, rows.slice(0, Math.min(rows.length, 200))); // warm-up (JIT, worker start)
+  let best = Infinity;
+  for (let r = 0; r < repeat; r++) {
+    const t0 = performance.now();
+    await engine.gradeMany(grader, rows);
+    best = Math.min(best, performance.now() - t0);
+  }
+  return { perSec: (rows.length / best) * 1000, ms: best };
+}
+
+export default async function (flags: string[]): Promise<void> {
+  const n = flag(flags, 'rows', 10_000);
+  const perProcessRows = flag(flags, 'per-process-rows', 40);
+  const rng = mulberry32(42);
+  const short = Array.from({ length: n }, () => ({
+    a: sentence(rng, 1 + Math.floor(rng() * 3)),
+    b: sentence(rng, 1 + Math.floor(rng() * 3)),
+  }));
+  const medium = Array.from({ length: n }, () => ({
+    a: sentence(rng, 8 + Math.floor(rng() * 12)),
+    b: sentence(rng, 8 + Math.floor(rng() * 12)),
+  }));
+  const rowsOf = (pairs: Array<{ a: string; b: string }>): Row[] =>
+    pairs.map((p) => ({ item: { ref: p.b }, sample: buildSample(p.a) }));
+  const shortRows = rowsOf(short);
+  const mediumRows = rowsOf(medium);
+  const engine = new GraderEngine({ python: { allow: true } });
+  const results: Array<Record<string, string | number>> = [];
+  const record = (name: string, rows: number, perSec: number, target?: number) =>
+    results.push({
+      grader: name,
+      rows,
+      'rows/s': fmt(perSec, 0),
+      target: target ? `≥ ${fmt(target, 0)}` : '—',
+      ok: target ? (perSec >= target ? 'yes' : 'NO') : '',
+    });
+
+  // Baseline for string_check: the comparison alone in a bare loop (no templates, no result objects).
+  {
+    const t0 = performance.now();
+    let hits = 0;
+    for (let k = 0; k < 20; k++) for (const p of short) if (p.a === p.b) hits++;
+    const ms = (performance.now() - t0) / 20;
+    record(`(bare a === b loop, ${hits > -1 ? 'baseline' : ''})`, n, (n / ms) * 1000);
+  }
+  for (const op of ['eq', 'ne', 'like', 'ilike'] as const) {
+    const g: Grader = {
+      type: 'string_check',
+      name: op,
+      input: '{{ sample.output_text }}',
+      reference: '{{ item.ref }}',
+      operation: op,
+    };
+    const r = await rate(engine, g, shortRows, 5);
+    record(`string_check ${op}`, n, r.perSec, 1_000_000);
+  }
+  const ts = (metric: string): Grader => ({
+    type: 'text_similarity',
+    name: metric,
+    input: '{{ sample.output_text }}',
+    reference: '{{ item.ref }}',
+    evaluation_metric: metric as 'bleu',
+  });
+  record(
+    'text_similarity fuzzy_match (short)',
+    n,
+    (await rate(engine, ts('fuzzy_match'), shortRows, 3)).perSec,
+    200_000,
+  );
+  record(
+    'text_similarity fuzzy_match (8–20 words)',
+    n,
+    (await rate(engine, ts('fuzzy_match'), mediumRows, 2)).perSec,
+  );
+  for (const m of [
+    'bleu',
+    'gleu',
+    'meteor',
+    'rouge_1',
+    'rouge_2',
+    'rouge_3',
+    'rouge_4',
+    'rouge_5',
+    'rouge_l',
+  ])
+    record(`text_similarity ${m} (8–20 words)`, n, (await rate(engine, ts(m), mediumRows)).perSec, 20_000);
+  const multi: Grader = {
+    type: 'multi',
+    name: 'multi',
+    graders: {
+      exact: {
+        type: 'string_check',
+        name: 'e',
+        input: '{{sample.output_text}}',
+        reference: '{{item.ref}}',
+        operation: 'eq',
+      },
+      sim: ts('fuzzy_match') as never,
+    },
+    calculate_output: '0.5 * exact + 0.5 * sim',
+  };
+  record('multi (string_check + fuzzy_match, short)', n, (await rate(engine, multi, shortRows, 3)).perSec);
+
+  // Python: one long-lived worker taking batches, against one process per row.
+  const source =
+    'def grade(sample, item):\n    return 1.0 if sample["output_text"] == item["ref"] else 0.0\n';
+  const py: Grader = { type: 'python', name: 'py', source };
+  const batch = await rate(engine, py, shortRows);
+  record('python (batch worker)', n, batch.perSec);
+  const t0 = performance.now();
+  for (let i = 0; i < perProcessRows; i++) {
+    const w = new PythonWorker({ source });
+    await w.run(shortRows[i]!.sample, shortRows[i]!.item);
+    w.dispose();
+  }
+  const perProcess = (perProcessRows / (performance.now() - t0)) * 1000;
+  record(`python (one process per row, ${perProcessRows} rows: baseline)`, perProcessRows, perProcess);
+  const f1multi: Grader = {
+    type: 'multi',
+    name: 'f1',
+    graders: {
+      p: { type: 'python', name: 'p', source: 'def grade(s, i):\n    return 0.5\n' },
+      r: { type: 'python', name: 'r', source: 'def grade(s, i):\n    return 1.0\n' },
+    },
+    calculate_output: '2 * p * r / max(p + r, 1e-9)',
+  };
+  record('multi of 2 python graders', n, (await rate(engine, f1multi, shortRows)).perSec);
+  engine.dispose();
+
+  // Model graders against a local chat-completions server (measures our overhead + HTTP, not a model).
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d: Buffer) => (body += d.toString()));
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          id: 'x',
+          object: 'chat.completion',
+          created: 0,
+          model: 'local',
+          choices: [
+            {
+              index: 0,
+              finish_reason: 'stop',
+              message: { role: 'assistant', content: '{"steps":[],"result":0.5}', refusal: null },
+            },
+          ],
+          usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 },
+        }),
+      );
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  const client = new OpenAI({ apiKey: 'bench', baseURL: `http://127.0.0.1:${port}/v1`, maxRetries: 0 });
+  const me = new GraderEngine({ modelClient: client, concurrency: 16 });
+  const sm: Grader = {
+    type: 'score_model',
+    name: 'sm',
+    model: 'gpt-4.1-2025-04-14',
+    input: [{ role: 'user', content: '{{item.ref}} / {{sample.output_text}}' }],
+  };
+  const modelRows = shortRows
+    .slice(0, Math.min(2_000, n))
+    .map((r, i) => ({ item: { ref: `${String(r.item.ref)} ${i}` }, sample: r.sample }));
+  const tm = performance.now();
+  await me.gradeMany(sm, modelRows);
+  record(
+    'score_model (local HTTP server, 16 in flight)',
+    modelRows.length,
+    (modelRows.length / (performance.now() - tm)) * 1000,
+  );
+  const tc = performance.now();
+  await me.gradeMany(sm, modelRows);
+  record(
+    'score_model (answered from the cache)',
+    modelRows.length,
+    (modelRows.length / (performance.now() - tc)) * 1000,
+  );
+  server.close();
+
+  table(results);
+  const ratio = batch.perSec / perProcess;
+  console.log(
+    `\npython batch worker vs one process per row: ${fmt(ratio, 0)}× (target ≥ 20×) ${ratio >= 20 ? 'ok' : 'BELOW TARGET'}`,
+  );
+}
