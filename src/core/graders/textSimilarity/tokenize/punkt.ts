@@ -50,7 +50,7 @@ const WORD_TOKENIZER = new RegExp(
   `${MULTI_CHAR}|(?=${WORD_START})${S}+?(?=[${WS}]|${END}|${NON_WORD}|${MULTI_CHAR}|,(?=${END}|[${WS}]|${NON_WORD}|${MULTI_CHAR}))|${S}`,
   'gu',
 );
-const PERIOD_CONTEXT = new RegExp(`[\\.\\?!](?=(?<after>${NON_WORD}|[${WS}]+(?<next>${S}+)))`, 'gdu');
+const PERIOD_CONTEXT = new RegExp(`[\\.\\?!](?=(?<after>${NON_WORD}|[${WS}]+(?<next>${S}+)))`, 'gu');
 const BOUNDARY_REALIGNMENT = new RegExp(`^["')\\]}]+?(?:[${WS}]+|(?=--)|(?=\\n|$))`, 'u');
 
 const RE_ELLIPSIS = /\.\.+$/u;
@@ -200,8 +200,10 @@ function slicesFromText(text: string, params: PunktParameters): Span[] {
     if (textContainsSentbreak(context, params)) {
       const end = m.index + m[0].length;
       spans.push({ start: lastBreak, stop: end });
-      const nextIdx = m.indices?.groups?.next;
-      lastBreak = m.groups?.next ? nextIdx![0] : end;
+      // The next token starts after the whitespace that follows the sentence-end character.
+      const after = m.groups?.after ?? '';
+      const next = m.groups?.next;
+      lastBreak = next ? end + after.length - next.length : end;
     }
   };
   PERIOD_CONTEXT.lastIndex = 0;
