@@ -3,15 +3,18 @@
 // (status `paused` §4.2, object-shaped grader `token_usage` §3.1).
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import type { ValidateFunction } from 'ajv';
-// js-yaml ships with the toolchain (eslint's config loader); the repository has no YAML parser of its own.
-import { load as loadYaml } from 'js-yaml';
 import type { Emulator } from '../../../src/emulator/server';
 import { startEmulator } from '../../../src/emulator/server';
+
+// js-yaml ships with the toolchain (eslint's config loader) without type declarations; the repository has
+// no YAML parser of its own.
+const loadYaml = (createRequire(__filename)('js-yaml') as { load: (text: string) => unknown }).load;
 
 const SPEC = path.resolve(__dirname, '../../fixtures/openapi/openai-openapi.yaml');
 
