@@ -321,7 +321,7 @@ export class StatsPanel {
         return {
           type: 'bar',
           data: {
-            labels: bins.map((b) => `${nf(b.from)}–${nf(b.to - 1)}`),
+            labels: bins.map((b) => (b.to - b.from === 1 ? nf(b.from) : `${nf(b.from)}–${nf(b.to - 1)}`)),
             datasets: [
               {
                 label: 'examples',

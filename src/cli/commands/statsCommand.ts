@@ -109,7 +109,11 @@ function renderOne(s: DatasetStats, out: string[], rel: (p: string) => string): 
       ...table(
         t.histogram.bins
           .filter((b) => b.count > 0 || t.histogram.bins.length <= 25)
-          .map((b) => [`  ${nf(b.from)}–${nf(b.to - 1)}`, nf(b.count), bar(b.count, hmax)]),
+          .map((b) => [
+            `  ${b.to - b.from === 1 ? nf(b.from) : `${nf(b.from)}–${nf(b.to - 1)}`}`,
+            nf(b.count),
+            bar(b.count, hmax),
+          ]),
         [false, true],
       ),
     );

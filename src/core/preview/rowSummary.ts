@@ -63,18 +63,20 @@ export function summarizeRow(
   truncated = false,
 ): RowSummary {
   if (text.trim() === '') return { line, kind: 'blank', roles: [], fields: [], bytes };
-  const { value, error } = parseLine(text);
-  if (error !== undefined) {
+  if (truncated) {
+    // Only the start of a very long line was read: its kind is unknown until the row is expanded.
     return {
       line,
-      kind: 'invalid-json',
+      kind: 'unknown',
       roles: [],
       fields: [],
       bytes,
-      error: truncated ? `line longer than the preview reads (${bytes} bytes)` : error,
-      ...(truncated ? { truncated } : {}),
+      error: `${bytes.toLocaleString('en-US')}-byte line: too long to summarize; expand the row to read it`,
+      truncated,
     };
   }
+  const { value, error } = parseLine(text);
+  if (error !== undefined) return { line, kind: 'invalid-json', roles: [], fields: [], bytes, error };
   const roles = promptMessages(value).map(roleOf);
   if (dpoOutputs(value)) roles.push('preferred|non_preferred');
   const last = lastUserMessage(value);

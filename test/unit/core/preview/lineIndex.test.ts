@@ -138,6 +138,10 @@ test('row summaries of real RFT (tools), SFT, DPO and eval-item lines', async ()
   assert.equal(bad.kind, 'invalid-json');
   assert.ok(bad.error);
   assert.equal(summarizeRow(1, '  ').kind, 'blank');
+  const long = summarizeRow(3, '{"messages": [{"role": "us', 5_000_000, true);
+  assert.equal(long.kind, 'unknown');
+  assert.equal(long.truncated, true);
+  assert.match(long.error ?? '', /5,000,000-byte line/);
 });
 
 test('row filter: text (raw or decoded escapes), format, field value; scan of a real file', async () => {
