@@ -424,7 +424,12 @@ function formatRules(value: Record<string, unknown>, format: FileFormat, d: Line
     if (format === 'rft') {
       const last: unknown = messages[messages.length - 1];
       const role = isObject(last) ? last.role : undefined;
-      if (typeof role === 'string' && role !== 'user') {
+      // An unknown role is already its own error; the last-message rule is about valid roles in the wrong place.
+      if (
+        typeof role === 'string' &&
+        role !== 'user' &&
+        (ALLOWED_ROLES.rft.includes(role) || role === 'system')
+      ) {
         const idx = messages.length - 1;
         const assistantAnswer = role === 'assistant' && isObject(last) && typeof last.content === 'string';
         d.add(
