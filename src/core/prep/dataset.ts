@@ -23,7 +23,7 @@ export interface ScannedExample {
   line: number;
   /** Distinct labels, in first-seen order. */
   labels: string[];
-  /** Hash of the parsed line with keys sorted: equal keys mean exact duplicates. */
+  /** Hash of the line's text (surrounding whitespace aside): equal keys mean exact duplicates. */
   key: string;
   noLabel?: NoLabelReason;
 }
@@ -71,8 +71,9 @@ export function canonicalJson(value: unknown): string {
   return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`).join(',')}}`;
 }
 
-export function duplicateKey(value: unknown): string {
-  return createHash('sha1').update(canonicalJson(value)).digest('base64');
+/** Exact duplicates are lines with the same text (surrounding whitespace and the line ending aside). */
+export function duplicateKey(lineText: string): string {
+  return createHash('sha1').update(lineText.trim()).digest('base64');
 }
 
 function progressReporter(size: number, onProgress?: ProgressCallback) {
@@ -127,7 +128,12 @@ export async function scanDataset(
       continue;
     }
     const { labels, noLabel } = labelsOf(getAtPath(value, field));
-    result.examples.push({ line: l.line, labels, key: duplicateKey(value), ...(noLabel ? { noLabel } : {}) });
+    result.examples.push({
+      line: l.line,
+      labels,
+      key: duplicateKey(l.text),
+      ...(noLabel ? { noLabel } : {}),
+    });
   }
   opts.onProgress?.(1);
   // The last line has no terminator of its own; count terminators only where they were seen.

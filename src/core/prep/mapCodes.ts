@@ -2,10 +2,9 @@
 // names in a mapping. Each output line is the input line byte for byte except the replaced values; codes that the
 // mapping does not know are left as they are and listed with their lines.
 import { stat } from 'node:fs/promises';
-import { parseTree, type Node as JsonNode } from 'jsonc-parser/lib/esm/main.js';
 import { readJsonlLines } from '../datasets/jsonlReader';
 import { AtomicFileWriter, assertUnchanged, type ScanOptions } from './dataset';
-import { findNodeAtPath, formatJsonPath, getAtPath, type PathSegment } from './jsonPath';
+import { formatJsonPath, getAtPath, locateValue, type PathSegment } from './jsonPath';
 import type { CodeMapping } from './mapping';
 
 export type MapProblemKind = 'invalid-json' | 'missing-field' | 'not-a-code';
@@ -28,10 +27,16 @@ export interface MapLineResult {
   problem?: { kind: MapProblemKind; message: string };
 }
 
-function codeOf(node: JsonNode): string | undefined {
-  if (node.type === 'string') return node.value as string;
-  if (node.type === 'number') return String(node.value);
+function codeOf(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   return undefined;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return `a ${typeof value}`;
 }
 
 /** Maps the codes of one line. `segments` is the parsed field path. */
@@ -44,34 +49,35 @@ export function mapLine(text: string, segments: readonly PathSegment[], mapping:
     res.problem = { kind: 'invalid-json', message: `not valid JSON (${(e as Error).message})` };
     return res;
   }
-  if (getAtPath(value, segments) === undefined) {
+  const target = getAtPath(value, segments);
+  const span = target === undefined ? undefined : locateValue(text, segments);
+  if (!span) {
     res.problem = { kind: 'missing-field', message: `no field '${formatJsonPath(segments)}'` };
     return res;
   }
-  const node = findNodeAtPath(parseTree(text), segments);
-  if (!node) {
-    res.problem = { kind: 'missing-field', message: `no field '${formatJsonPath(segments)}'` };
-    return res;
-  }
-  const leaves: JsonNode[] = node.type === 'array' ? (node.children ?? []) : [node];
+  const isList = Array.isArray(target);
+  const values: unknown[] = isList ? target : [target];
+  const spans = isList ? (span.elements ?? []) : [span];
   const edits: { offset: number; length: number; text: string }[] = [];
-  for (const leaf of leaves) {
+  values.forEach((leaf, k) => {
     const code = codeOf(leaf);
     if (code === undefined) {
       res.problem = {
         kind: 'not-a-code',
-        message: `'${formatJsonPath(segments)}' holds ${leaf.type === 'null' ? 'null' : `a ${leaf.type}`}${node.type === 'array' ? ' element' : ''}, not a code (a string or a number)`,
+        message: `'${formatJsonPath(segments)}' holds ${describe(leaf)}${isList ? ' element' : ''}, not a code (a string or a number)`,
       };
-      continue;
+      return;
     }
     const name = mapping.names.get(code);
     if (name !== undefined) {
       res.mapped.push({ code, name });
-      if (!(leaf.type === 'string' && name === code))
-        edits.push({ offset: leaf.offset, length: leaf.length, text: JSON.stringify(name) });
+      const at = spans[k];
+      if (!(typeof leaf === 'string' && name === code) && at) {
+        edits.push({ offset: at.start, length: at.end - at.start, text: JSON.stringify(name) });
+      }
     } else if (mapping.nameSet.has(code)) res.alreadyNames.push(code);
     else res.unknown.push(code);
-  }
+  });
   let out = text;
   for (const e of edits.sort((a, b) => b.offset - a.offset))
     out = out.slice(0, e.offset) + e.text + out.slice(e.offset + e.length);

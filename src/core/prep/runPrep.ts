@@ -243,6 +243,12 @@ export async function splitFile(
   const ex = scan.examples;
   const validCount = resolveValidCount(ex.length, size);
   const result = stratifiedSplit(ex, validCount, seed);
+  if (result.validCount === 0 || result.trainCount === 0) {
+    throw new PrepRequestError(
+      `the examples are exact duplicates of one another in too few groups to fill both files (duplicates always stay together); ` +
+        `the ${result.validCount === 0 ? 'validation' : 'training'} file would be empty`,
+    );
+  }
   const maxValid = size.maxValid ?? PROVIDER_LIMITS.maxValid;
   const maxTrain = size.maxTrain ?? PROVIDER_LIMITS.maxTrain;
   if (result.validCount > maxValid || result.trainCount > maxTrain) {

@@ -20,9 +20,9 @@ export interface SplitResult {
 }
 
 /** Training groups compared with each validation group per improvement pass. */
-const SWAP_WINDOW = 2000;
+const SWAP_WINDOW = 400;
 /** Upper bound on swap evaluations per split (keeps a 50,000-line split to a few seconds). */
-const SWAP_BUDGET = 6_000_000;
+const SWAP_BUDGET = 1_500_000;
 
 const TRAIN = 0;
 const VALID = 1;
@@ -228,6 +228,10 @@ export function stratifiedSplit(
     const totals = total;
     let budget = SWAP_BUDGET;
     for (let pass = 0; pass < 4 && budget > 0; pass++) {
+      // Stop once every label sits within rounding of its ideal count: no swap can do better.
+      let optimal = true;
+      for (let l = 0; l < L && optimal; l++) if (Math.abs(countV[l] - idealV[l]) > 0.5) optimal = false;
+      if (optimal) break;
       let improved = false;
       let offset = 0;
       for (const u of validUnits) {

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseTree } from 'jsonc-parser/lib/esm/main.js';
+import fc from 'fast-check';
 import {
-  findNodeAtPath,
   formatJsonPath,
   getAtPath,
+  locateValue,
   JsonPathError,
   parseJsonPath,
 } from '../../../../src/core/prep/jsonPath';
@@ -42,10 +42,46 @@ test('getAtPath follows keys and indices and returns undefined for any missing s
   assert.equal(getAtPath(v, ['toString']), undefined, 'inherited properties are not fields');
 });
 
-test('findNodeAtPath picks the last of repeated keys, like JSON.parse', () => {
-  const text = '{"a": "first", "a": {"b": [1, "two"]}}';
-  const node = findNodeAtPath(parseTree(text), ['a', 'b', 1]);
-  assert.equal(node?.value, 'two');
-  assert.equal(text.slice(node!.offset, node!.offset + node!.length), '"two"');
+test('locateValue finds the span of the value, picking the last of repeated keys like JSON.parse', () => {
+  const text = '{"a": "first", "a" : {"b": [1, "two" ,{"c":"]"}]}, "k\\"q": 3}';
+  const at = locateValue(text, ['a', 'b', 1])!;
+  assert.equal(text.slice(at.start, at.end), '"two"');
   assert.equal(getAtPath(JSON.parse(text), ['a', 'b', 1]), 'two');
+  const arr = locateValue(text, ['a', 'b'])!;
+  assert.deepEqual(
+    arr.elements!.map((e) => text.slice(e.start, e.end)),
+    ['1', '"two"', '{"c":"]"}'],
+  );
+  const q = locateValue(text, ['k"q'])!;
+  assert.equal(text.slice(q.start, q.end), '3');
+  assert.equal(locateValue(text, ['a', 'x']), undefined);
+  assert.equal(locateValue(text, ['a', 'b', 3]), undefined);
+  assert.equal(
+    text.slice(locateValue(text, ['a', 'b', -1])!.start, locateValue(text, ['a', 'b', -1])!.end),
+    '{"c":"]"}',
+  );
+});
+
+test('property: for any JSON object and any path into it, the located span parses to the value at that path', () => {
+  const paths = (v: unknown, prefix: (string | number)[] = []): (string | number)[][] => {
+    const out: (string | number)[][] = [prefix];
+    if (Array.isArray(v)) v.forEach((x, i) => out.push(...paths(x, [...prefix, i])));
+    else if (v && typeof v === 'object')
+      for (const [k, x] of Object.entries(v)) out.push(...paths(x, [...prefix, k]));
+    return out;
+  };
+  fc.assert(
+    fc.property(
+      fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 3 })),
+      fc.constantFrom(0, 1, '\t'),
+      (obj, indent) => {
+        const text = JSON.stringify(obj, null, indent);
+        for (const p of paths(obj).slice(1)) {
+          const at = locateValue(text, p);
+          assert.ok(at, JSON.stringify(p));
+          assert.deepEqual(JSON.parse(text.slice(at.start, at.end)), getAtPath(obj, p));
+        }
+      },
+    ),
+  );
 });

@@ -30,7 +30,9 @@ test('textTable aligns text columns left and numbers right', () => {
 async function fixture() {
   const dir = tempDir();
   const file = path.join(dir, 'd.jsonl');
-  const rows = Array.from({ length: 30 }, (_, i) => JSON.stringify({ id: i, l: i < 3 ? ['rare', 'x'] : ['x'] }));
+  const rows = Array.from({ length: 30 }, (_, i) =>
+    JSON.stringify({ id: i, l: i < 3 ? ['rare', 'x'] : ['x'] }),
+  );
   writeFileSync(file, rows.join('\n'));
   return { dir, file };
 }

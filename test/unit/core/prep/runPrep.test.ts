@@ -16,7 +16,10 @@ import { tempDir } from './tmpFiles';
 const field = ['labels'];
 
 function lines(text: string): string[] {
-  return text.replace(/^\uFEFF/, '').split(/(?<=\n)/);
+  return text
+    .replace(/^\uFEFF/, '')
+    .split(/(?<=\n)/)
+    .filter(Boolean);
 }
 
 test('split copies every line byte for byte into exactly one file, in file order, keeping BOM and CRLF', async () => {
@@ -81,6 +84,15 @@ test('property (files): split and sample keep every line exactly once and are de
         writeFileSync(file, text);
         const outs = ['a', 'b', 'c', 'd'].map((x) => path.join(dir, `${x}${run}.jsonl`));
         const v = Math.max(1, Math.floor(rows.length / 3));
+        if (new Set(rows.map((r) => JSON.stringify(r))).size === 1) {
+          // One duplicate group cannot be split: a clear error, and nothing written.
+          await assert.rejects(
+            splitFile(file, field, { validCount: v }, outs[0], outs[1], { seed }),
+            PrepRequestError,
+          );
+          assert.equal(readdirSync(dir).includes(path.basename(outs[0])), false);
+          return;
+        }
         await splitFile(file, field, { validCount: v }, outs[0], outs[1], { seed });
         const got = [...lines(readFileSync(outs[0], 'utf8')), ...lines(readFileSync(outs[1], 'utf8'))].map(
           (l) => l.replace(/\r?\n$/, ''),
