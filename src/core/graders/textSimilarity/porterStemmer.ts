@@ -85,7 +85,8 @@ function endsCvc(word: string): boolean {
 
 type Rule = readonly [suffix: string, replacement: string, condition: ((stem: string) => boolean) | null];
 
-function applyRules(word: string, rules: readonly Rule[]): string {
+/** nltk `_apply_rule_list`: the first rule whose suffix matches decides; null when no suffix matches. */
+function applyFirstRule(word: string, rules: readonly Rule[]): string | null {
   for (const [suffix, replacement, condition] of rules) {
     if (suffix === '*d' && endsDoubleConsonant(word)) {
       const stem = word.slice(0, -2);
@@ -96,20 +97,26 @@ function applyRules(word: string, rules: readonly Rule[]): string {
       return condition === null || condition(stem) ? stem + replacement : word;
     }
   }
-  return word;
+  return null;
+}
+
+function applyRules(word: string, rules: readonly Rule[]): string {
+  return applyFirstRule(word, rules) ?? word;
 }
 
 const positive = (stem: string): boolean => measure(stem) > 0;
 const measureGt1 = (stem: string): boolean => measure(stem) > 1;
 
+const STEP1A_RULES: readonly Rule[] = [
+  ['sses', 'ss', null],
+  ['ies', 'i', null],
+  ['ss', 'ss', null],
+  ['s', '', null],
+];
+
 function step1a(word: string): string {
   if (word.endsWith('ies') && word.length === 4) return word.slice(0, -3) + 'ie';
-  return applyRules(word, [
-    ['sses', 'ss', null],
-    ['ies', 'i', null],
-    ['ss', 'ss', null],
-    ['s', '', null],
-  ]);
+  return applyRules(word, STEP1A_RULES);
 }
 
 function step1b(word: string): string {
@@ -140,7 +147,9 @@ function step1b(word: string): string {
 }
 
 function step1c(word: string): string {
-  return applyRules(word, [['y', 'i', (stem) => stem.length > 1 && isConsonant(stem, stem.length - 1)]]);
+  if (!word.endsWith('y')) return word;
+  const stem = word.slice(0, -1);
+  return stem.length > 1 && isConsonant(stem, stem.length - 1) ? stem + 'i' : word;
 }
 
 const STEP2_RULES: readonly Rule[] = [
@@ -169,8 +178,11 @@ const STEP2_RULES: readonly Rule[] = [
 
 function step2(word: string): string {
   if (word.endsWith('alli') && positive(word.slice(0, -4))) return step2(word.slice(0, -4) + 'al');
-  // The NLTK 'logi' rule tests the measure of the word minus "ogi" (keeping the "l").
-  return applyRules(word, [...STEP2_RULES, ['logi', 'log', () => positive(word.slice(0, -3))]]);
+  const ruled = applyFirstRule(word, STEP2_RULES);
+  if (ruled !== null) return ruled;
+  // The NLTK 'logi' rule (last in the list) tests the measure of the word minus "ogi" (keeping the "l").
+  if (word.endsWith('logi')) return positive(word.slice(0, -3)) ? word.slice(0, -4) + 'log' : word;
+  return word;
 }
 
 const STEP3_RULES: readonly Rule[] = [
@@ -216,7 +228,7 @@ function step5a(word: string): string {
 }
 
 function step5b(word: string): string {
-  return applyRules(word, [['ll', 'l', () => measure(word.slice(0, -1)) > 1]]);
+  return word.endsWith('ll') && measure(word.slice(0, -1)) > 1 ? word.slice(0, -1) : word;
 }
 
 function stemBmp(lowered: string, originalLength: number): string {

@@ -88,18 +88,19 @@ function load(): WordNetData {
  */
 export function morphy(form: string, pos: Pos): string[] {
   const { index, exceptions } = load();
-  const exc = exceptions[pos].get(form);
-  let forms: string[];
-  if (exc !== undefined) {
-    forms = exc;
-  } else {
-    forms = [];
-    for (const [old, replacement] of SUBSTITUTIONS[pos]) {
-      if (form.endsWith(old)) forms.push(form.slice(0, form.length - old.length) + replacement);
-    }
-  }
+  const lemmas = index[pos];
   const out: string[] = [];
-  for (const f of [form, ...forms]) if (index[pos].has(f) && !out.includes(f)) out.push(f);
+  if (lemmas.has(form)) out.push(form);
+  const exc = exceptions[pos].get(form);
+  if (exc !== undefined) {
+    for (const f of exc) if (lemmas.has(f) && !out.includes(f)) out.push(f);
+    return out;
+  }
+  for (const [old, replacement] of SUBSTITUTIONS[pos]) {
+    if (!form.endsWith(old)) continue;
+    const f = form.slice(0, form.length - old.length) + replacement;
+    if (lemmas.has(f) && !out.includes(f)) out.push(f);
+  }
   return out;
 }
 
