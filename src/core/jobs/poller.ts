@@ -247,7 +247,6 @@ export class JobPoller implements IDisposable {
       if (j.dueAt === undefined) j.dueAt = this.clock.now() + this.delayFor(j);
       if (next === undefined || j.dueAt < next) next = j.dueAt;
     }
-    if (next === this.timerAt && (next === undefined || this.timer !== undefined)) return;
     this.clearTimer();
     if (next !== undefined && !this.running) {
       const delay = Math.max(0, next - this.clock.now());
@@ -258,6 +257,8 @@ export class JobPoller implements IDisposable {
         void this.tick();
       }, delay);
     }
+    // Mid-poll the schedule is not decided yet; the poll's end reschedules and reports.
+    if (this.running) return;
     this.emit({
       type: 'scheduled',
       atMs: this.timerAt,
