@@ -66,8 +66,11 @@ export const METRIC_IMPLEMENTATION: Record<TextSimilarityMetric, string> = {
 // References (and often samples) repeat across a grading run; tokenizing is the costly part of bleu/gleu/meteor.
 const tokenCache = new Map<string, readonly string[]>();
 const TOKEN_CACHE_LIMIT = 10_000;
+/** Longer texts are tokenized every time, which keeps the cache within a few tens of MB. */
+const TOKEN_CACHE_MAX_TEXT = 2_000;
 
 function tokens(text: string): readonly string[] {
+  if (text.length > TOKEN_CACHE_MAX_TEXT) return wordTokenize(text);
   let t = tokenCache.get(text);
   if (t === undefined) {
     t = wordTokenize(text);

@@ -262,6 +262,7 @@ function isHigh(c: number): boolean {
 
 /** `nltk.stem.PorterStemmer().stem(word)` (NLTK_EXTENSIONS mode, lowercasing first). */
 export function porterStem(word: string): string {
+  if (word.length > 64) return computeStem(word);
   const cached = stemCache.get(word);
   if (cached !== undefined) return cached;
   const stem = computeStem(word);

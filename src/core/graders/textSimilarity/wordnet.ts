@@ -123,7 +123,9 @@ export function matchableSynonyms(word: string): ReadonlySet<string> {
     }
   }
   out.add(word);
-  if (synonymCache.size >= CACHE_LIMIT) synonymCache.clear();
-  synonymCache.set(word, out);
+  if (word.length <= 64) {
+    if (synonymCache.size >= CACHE_LIMIT) synonymCache.clear();
+    synonymCache.set(word, out);
+  }
   return out;
 }
