@@ -18,6 +18,8 @@ export const demoFolder = path.join(repoRoot, 'demo');
 export const screenshotsDir = path.resolve(
   process.env.RFT_E2E_SCREENSHOTS ?? path.join(repoRoot, 'test-results', 'screenshots'),
 );
+/** Default wait for every locator action; raise it on a slow or busy machine (RFT_E2E_ACTION_TIMEOUT_MS). */
+const actionTimeoutMs = Number(process.env.RFT_E2E_ACTION_TIMEOUT_MS ?? 30_000);
 /** The activity-bar entry of our view container; its presence means the remote extension host scanned us. */
 const RFT_ACTIVITY = '.activitybar [aria-label*="RFT Studio"]';
 
@@ -60,7 +62,7 @@ export interface Workbench {
   runCommand(title: string): Promise<void>;
   /** Opens a file through Quick Open (Ctrl+P) and waits for its editor tab. */
   quickOpen(fileName: string): Promise<void>;
-  /** Waits (30 s) for a notification containing/matching text and returns its full text. */
+  /** Waits (default 30 s) for a notification containing/matching text and returns its full text. */
   waitForNotification(text: string | RegExp, timeoutMs?: number): Promise<string>;
   /** Texts of all current notifications (toasts and Notifications Center). */
   notifications(): Promise<string[]>;
@@ -118,7 +120,7 @@ export async function openWorkbench(opts: OpenWorkbenchOptions = {}): Promise<Wo
   }
   const browser = await launchBrowser();
   const { page, context } = browser;
-  page.setDefaultTimeout(30_000);
+  page.setDefaultTimeout(actionTimeoutMs);
   const offHostRequests = await trackOffHostRequests(context);
 
   const dialogBox = page.locator('.monaco-dialog-box');
@@ -136,7 +138,7 @@ export async function openWorkbench(opts: OpenWorkbenchOptions = {}): Promise<Wo
     for (let attempt = 0; ; attempt++) {
       await page.keyboard.press(key);
       try {
-        await paletteInput.waitFor({ state: 'visible', timeout: attempt < 2 ? 3000 : 30_000 });
+        await paletteInput.waitFor({ state: 'visible', timeout: attempt < 2 ? 3000 : actionTimeoutMs });
         return;
       } catch (e) {
         const blocking = await openDialogText();
@@ -188,7 +190,7 @@ export async function openWorkbench(opts: OpenWorkbenchOptions = {}): Promise<Wo
       return [...new Set(texts.map((t) => t.trim()))];
     },
 
-    async waitForNotification(text, timeoutMs = 30_000) {
+    async waitForNotification(text, timeoutMs = actionTimeoutMs) {
       // Toasts are suppressed in smoke-driver mode; the Notifications Center always lists everything.
       await showNotificationsCenter(workbench);
       const item = page
