@@ -134,3 +134,39 @@ test('Split Dataset… from the palette: field, size and seed prompts, a per-lab
   await wb.page.locator('.view-lines', { hasText: '# Split of' }).first().waitFor();
   await wb.screenshot('05-report');
 });
+
+test('Map Codes to Names… from the palette: field, mapping file from the workspace, summary, new file', async () => {
+  await wb.quickOpen('eurovoc_coded.jsonl');
+  await wb.runCommand('RFT Studio: Map Codes to Names…');
+  await waitForPrompt(/field that holds the label/);
+  const rows = quickInput().locator('.quick-input-list .monaco-list-row');
+  await rows.filter({ hasText: 'reference_answer' }).first().click();
+
+  await waitForPrompt(/mapping file/);
+  const mappingRow = rows.filter({ hasText: 'eurovoc_level1_codes.csv' }).first();
+  await mappingRow.waitFor();
+  assert.match(
+    await rows.first().innerText(),
+    /eurovoc_level1_codes\.(csv|json)/,
+    'mappings next to the dataset come first',
+  );
+  await mappingRow.click();
+
+  await waitForPrompt(/1,504 of 1,504 lines change; 21 code\(s\) mapped, 0 unknown/);
+  await rows
+    .filter({ hasText: /56 → agriculture, forestry and fisheries/ })
+    .first()
+    .waitFor();
+  await wb.screenshot('06-map-summary');
+  await rows.filter({ hasText: 'Write eurovoc_coded.named.jsonl' }).first().click();
+
+  await wb.page
+    .locator('.editor-group-container .tab', { hasText: 'eurovoc_coded.named.jsonl' })
+    .first()
+    .waitFor({ timeout: 120_000 });
+  const note = await wb.waitForNotification(/Wrote eurovoc_coded\.named\.jsonl/, 60_000);
+  assert.match(note, /every code mapped \(1,504 lines changed\)/);
+  const named = lines('prep/eurovoc_coded.named.jsonl');
+  assert.deepEqual(named, lines(NAMED), 'the same bytes as the CLI/core mapping');
+  await wb.screenshot('07-map-result');
+});

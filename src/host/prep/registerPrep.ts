@@ -321,6 +321,45 @@ async function sampleCommand(ctx: HostContext, arg: unknown): Promise<SampleRepo
   });
 }
 
+/** Quick pick of the workspace's .csv/.json files (those next to the dataset and with mapping-like names first). */
+async function pickMappingFile(dataset: string, title: string): Promise<string> {
+  const found = await vscode.workspace.findFiles('**/*.{csv,json}', '**/{node_modules,.git,.vscode}/**', 500);
+  const dir = path.dirname(dataset);
+  const score = (p: string) =>
+    (path.dirname(p) === dir ? 4 : p.startsWith(dir) ? 2 : 0) +
+    (/map|code|label|name|vocab|descriptor/i.test(path.basename(p)) ? 2 : 0) -
+    (/\.(grader|schema|response_format|rftjob)\.json$|package(-lock)?\.json$|settings\.json$/i.test(p)
+      ? 5
+      : 0);
+  const files = found.map((u) => u.fsPath).sort((a, b) => score(b) - score(a) || a.localeCompare(b));
+  const items: (vscode.QuickPickItem & { file?: string })[] = files.slice(0, 100).map((f) => ({
+    label: path.basename(f),
+    description: vscode.workspace.asRelativePath(path.dirname(f)),
+    file: f,
+  }));
+  items.push({
+    label: '$(folder-opened) Browse…',
+    description: 'a JSON {"code": "name"} or CSV code,name file',
+  });
+  const pick = await vscode.window.showQuickPick(items, {
+    title,
+    placeHolder: 'The mapping file: JSON {"code": "name"} or CSV with code,name rows',
+    matchOnDescription: true,
+    ignoreFocusOut: true,
+  });
+  if (!pick) throw new Cancelled();
+  if (pick.file) return pick.file;
+  const picked = await vscode.window.showOpenDialog({
+    title: `${title}: mapping file`,
+    canSelectMany: false,
+    filters: { 'Mappings (JSON, CSV)': ['json', 'csv'] },
+    openLabel: 'Use This Mapping',
+    defaultUri: vscode.Uri.file(dir),
+  });
+  if (!picked?.[0]) throw new Cancelled();
+  return picked[0].fsPath;
+}
+
 async function mapCommand(ctx: HostContext, arg: unknown): Promise<MapReport | undefined> {
   const title = 'RFT Studio: Map Codes to Names';
   const { uri, args } = splitArgs<MapArgs>(arg);
@@ -332,17 +371,7 @@ async function mapCommand(ctx: HostContext, arg: unknown): Promise<MapReport | u
     const file = await pickDataset(uri, title);
     const field = await fieldFor(file, title, args.field);
     let mappingPath = args.mapping ? resolvePath(args.mapping) : undefined;
-    if (!mappingPath) {
-      const picked = await vscode.window.showOpenDialog({
-        title: `${title}: mapping file (JSON {"code": "name"} or CSV code,name)`,
-        canSelectMany: false,
-        filters: { 'Mappings (JSON, CSV)': ['json', 'csv'] },
-        openLabel: 'Use This Mapping',
-        defaultUri: vscode.Uri.file(path.dirname(file)),
-      });
-      if (!picked?.[0]) throw new Cancelled();
-      mappingPath = picked[0].fsPath;
-    }
+    if (!mappingPath) mappingPath = await pickMappingFile(file, title);
     const mapping = parseMapping(await readFile(mappingPath, 'utf8'), path.basename(mappingPath));
     let out = args.out ? resolvePath(args.out) : siblingPath(file, 'named');
     const name = path.basename(file);
