@@ -111,7 +111,8 @@ test('tool calls and the SFT conversation of a real tool-calling dataset', async
   await wb.quickOpen('stock_toolcall_validation.jsonl');
   await wb.runCommand('RFT Studio: Open Dataset Preview');
   const view = wb.webview();
-  await view.locator('.status', { hasText: /9 lines/ }).waitFor({ timeout: 60_000 });
+  const count = demoLines('datasets/sft/stock_toolcall_validation.jsonl').length;
+  await view.locator('.status', { hasText: new RegExp(`^${count} lines`) }).waitFor({ timeout: 60_000 });
   await view.locator('.row').first().click();
   const detail = view.locator('.detail');
   await detail.locator('.message.role-assistant .tool-call').first().waitFor();
@@ -138,3 +139,47 @@ test('the statistics of an SFT file price it per token', async () => {
   await view.locator('.card', { hasText: 'Tokens per example' }).scrollIntoViewIfNeeded();
   await wb.screenshot('07-sft-statistics');
 });
+
+test('EuroVoc labels: the multi-label distribution chart counts each of the 21 labels', async () => {
+  await wb.runCommand('View: Close All Editor Groups');
+  await wb.quickOpen('eurovoc_demo.jsonl');
+  await wb.runCommand('RFT Studio: Open Dataset Preview');
+  const view = wb.webview();
+  const rows = demoLines('lab/eurovoc_demo.jsonl');
+  await view
+    .locator('.status', { hasText: new RegExp(`^${rows.length} lines`) })
+    .waitFor({ timeout: 60_000 });
+  await view.locator('.row').first().click();
+  await view.locator('.detail .message.role-developer').waitFor();
+  await wb.screenshot('08-eurovoc-conversation');
+  await view.locator('vscode-button', { hasText: 'Statistics' }).click();
+  const card = view.locator('.card', { hasText: 'Values of reference_answer' });
+  await card.waitFor({ timeout: 60_000 });
+  const labels = rows.flatMap((r) => r.reference_answer as string[]);
+  const text = await card.innerText();
+  assert.match(text, new RegExp(`${labels.length}\\s*labels counted \\(multi-label\\)`));
+  assert.match(text, new RegExp(`${new Set(labels).size}\\s*distinct`));
+  assert.equal(await card.locator('canvas').count(), 1);
+  await card.scrollIntoViewIfNeeded();
+  await wb.screenshot('09-eurovoc-label-distribution');
+});
+
+for (const theme of ['Default Dark Modern', 'Default High Contrast', 'Default High Contrast Light']) {
+  test(`native look in the "${theme}" theme`, async () => {
+    const themed = await openWorkbench({ settings: { 'workbench.colorTheme': theme } });
+    try {
+      await themed.quickOpen('stock_toolcall_validation.jsonl');
+      await themed.runCommand('RFT Studio: Open Dataset Preview');
+      const view = themed.webview();
+      await view.locator('.row .badge', { hasText: 'SFT' }).first().waitFor({ timeout: 60_000 });
+      await view.locator('.row').nth(1).click();
+      await view.locator('.detail .tool-call').first().waitFor();
+      // The webview follows the workbench theme: its body carries the theme kind class VS Code sets.
+      const kind = await view.locator('body').getAttribute('class');
+      assert.match(kind ?? '', theme.includes('High Contrast') ? /vscode-high-contrast/ : /vscode-dark/);
+      await themed.screenshot(`10-theme-${theme.replace(/\s+/g, '-').toLowerCase()}`);
+    } finally {
+      await themed.close();
+    }
+  });
+}

@@ -98,7 +98,11 @@ export class StatsPanel {
     const font = {
       family: getComputedStyle(document.body).getPropertyValue('--vscode-font-family').trim() || 'sans-serif',
     };
-    const axis = { ticks: { color: c.foreground, font }, grid: { color: c.grid }, border: { color: c.grid } };
+    const axis = {
+      ticks: { color: c.foreground, font, precision: 0 },
+      grid: { color: c.grid },
+      border: { color: c.grid },
+    };
     return {
       responsive: true,
       maintainAspectRatio: false,
@@ -271,7 +275,7 @@ export class StatsPanel {
     grid.append(overview);
 
     const fmt = this.card('Examples per format', 'symbol-enum');
-    const fbox = el('div', { class: 'chart-box' });
+    const fbox = el('div', { class: 'chart-box small' });
     fmt.append(fbox);
     this.chart(fbox, () => {
       const c = chartColors();
