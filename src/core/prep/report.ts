@@ -97,7 +97,7 @@ export function sampleReportText(r: SampleReport, cwd?: string): string {
   const max = r.labels.reduce((m, l) => Math.max(m, l.after), 0);
   if (r.labels.length)
     out.push(
-      `Examples per label in the sample: ${min} to ${max} (before: ${r.labels[r.labels.length - 1].before} to ${r.labels[0].before}).`,
+      `Examples per label in the sample: ${int(min)} to ${int(max)} (before: ${int(r.labels[r.labels.length - 1].before)} to ${int(r.labels[0].before)}).`,
     );
   if (r.duplicatesPicked)
     out.push(`${r.duplicatesPicked} pick(s) repeat an exact duplicate: too few distinct examples.`);
