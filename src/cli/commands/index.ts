@@ -2,6 +2,7 @@
 import type { CliCommand } from '../command';
 import { emulatorCommand } from './emulatorCommand';
 import { gradeCommand } from './gradeCommand';
+import { jobsCommand } from './jobsCommand';
 import { lintCommand } from './lintCommand';
 import { mapCommand } from './mapCommand';
 import { sampleCommand } from './sampleCommand';
@@ -12,6 +13,7 @@ import { validateCommand } from './validateCommand';
 export const commands: CliCommand[] = [
   emulatorCommand,
   gradeCommand,
+  jobsCommand,
   lintCommand,
   mapCommand,
   sampleCommand,
