@@ -1,12 +1,13 @@
 // `npm run bench -- grade`: rows per second of the local grader engine for each grader type on 10,000 rows,
 // and the python batch worker against one process per row (the baseline, measured in the same run).
-// Flags: --rows=N (default 10000), --per-process-rows=N (default 40).
+// Flags: --rows=N (default 10000), --per-process-rows=N (default 40), --model-rows=N (default 500).
 import { createServer } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import OpenAI from 'openai';
 import { GraderEngine } from '../src/core/graders/engine';
 import { PythonWorker } from '../src/core/graders/python/pythonRunner';
 import { buildSample, type Sample } from '../src/core/graders/sample';
+import { textSimilarity, type LocalTextSimilarityMetric } from '../src/core/graders/textSimilarity';
 import type { Grader } from '../src/core/graders/types';
 import { fmt, table } from './util';
 
@@ -68,22 +69,32 @@ export default async function (flags: string[]): Promise<void> {
   const mediumRows = rowsOf(medium);
   const engine = new GraderEngine({ python: { allow: true } });
   const results: Array<Record<string, string | number>> = [];
-  const record = (name: string, rows: number, perSec: number, target?: number) =>
+  const record = (name: string, rows: number, perSec: number, target?: number, baseline?: number) =>
     results.push({
       grader: name,
       rows,
       'rows/s': fmt(perSec, 0),
       target: target ? `≥ ${fmt(target, 0)}` : '—',
       ok: target ? (perSec >= target ? 'yes' : 'NO') : '',
+      'vs baseline': baseline ? `${fmt(perSec / baseline, 2)}×` : '',
     });
+  // Baseline for text_similarity: the metric function alone on the same pairs (no templates, no result shape).
+  const metricAlone = (metric: LocalTextSimilarityMetric, pairs: Array<{ a: string; b: string }>) => {
+    for (const p of pairs.slice(0, 200)) textSimilarity(metric, p.a, p.b);
+    const t0 = performance.now();
+    for (const p of pairs) textSimilarity(metric, p.a, p.b);
+    return (pairs.length / (performance.now() - t0)) * 1000;
+  };
 
+  let stringBase = 0;
   // Baseline for string_check: the comparison alone in a bare loop (no templates, no result objects).
   {
     const t0 = performance.now();
     let hits = 0;
     for (let k = 0; k < 20; k++) for (const p of short) if (p.a === p.b) hits++;
     const ms = (performance.now() - t0) / 20;
-    record(`(bare a === b loop, ${hits > -1 ? 'baseline' : ''})`, n, (n / ms) * 1000);
+    stringBase = (n / ms) * 1000;
+    record(`  (bare a === b loop: baseline, ${hits} equal)`, n, stringBase);
   }
   for (const op of ['eq', 'ne', 'like', 'ilike'] as const) {
     const g: Grader = {
@@ -94,7 +105,7 @@ export default async function (flags: string[]): Promise<void> {
       operation: op,
     };
     const r = await rate(engine, g, shortRows, 5);
-    record(`string_check ${op}`, n, r.perSec, 1_000_000);
+    record(`string_check ${op}`, n, r.perSec, 1_000_000, stringBase);
   }
   const ts = (metric: string): Grader => ({
     type: 'text_similarity',
@@ -103,16 +114,21 @@ export default async function (flags: string[]): Promise<void> {
     reference: '{{ item.ref }}',
     evaluation_metric: metric as 'bleu',
   });
+  const fuzzBase = metricAlone('fuzzy_match', short);
+  record('  (fuzz ratio function alone, short: baseline)', n, fuzzBase);
   record(
     'text_similarity fuzzy_match (short)',
     n,
     (await rate(engine, ts('fuzzy_match'), shortRows, 3)).perSec,
     200_000,
+    fuzzBase,
   );
   record(
     'text_similarity fuzzy_match (8–20 words)',
     n,
     (await rate(engine, ts('fuzzy_match'), mediumRows, 2)).perSec,
+    undefined,
+    metricAlone('fuzzy_match', medium),
   );
   for (const m of [
     'bleu',
@@ -124,8 +140,16 @@ export default async function (flags: string[]): Promise<void> {
     'rouge_4',
     'rouge_5',
     'rouge_l',
-  ])
-    record(`text_similarity ${m} (8–20 words)`, n, (await rate(engine, ts(m), mediumRows)).perSec, 20_000);
+  ] as const) {
+    const base = metricAlone(m, medium);
+    record(
+      `text_similarity ${m} (8–20 words)`,
+      n,
+      (await rate(engine, ts(m), mediumRows)).perSec,
+      20_000,
+      base,
+    );
+  }
   const multi: Grader = {
     type: 'multi',
     name: 'multi',
@@ -150,6 +174,7 @@ export default async function (flags: string[]): Promise<void> {
   const batch = await rate(engine, py, shortRows);
   record('python (batch worker)', n, batch.perSec);
   const t0 = performance.now();
+  // Baseline: the same worker, started for one row and stopped again (what "a process per row" costs).
   for (let i = 0; i < perProcessRows; i++) {
     const w = new PythonWorker({ source });
     await w.run(shortRows[i]!.sample, shortRows[i]!.item);
@@ -197,6 +222,14 @@ export default async function (flags: string[]): Promise<void> {
   const port = (server.address() as { port: number }).port;
   const client = new OpenAI({ apiKey: 'bench', baseURL: `http://127.0.0.1:${port}/v1`, maxRetries: 0 });
   const me = new GraderEngine({ modelClient: client, concurrency: 16 });
+  const tb = performance.now();
+  await Promise.all(
+    Array.from({ length: 200 }, (_, i) =>
+      client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: `baseline ${i}` }] }),
+    ),
+  );
+  const sdkAlone = (200 / (performance.now() - tb)) * 1000;
+  record('  (openai SDK alone, 200 parallel requests: baseline)', 200, sdkAlone);
   const sm: Grader = {
     type: 'score_model',
     name: 'sm',
@@ -204,7 +237,7 @@ export default async function (flags: string[]): Promise<void> {
     input: [{ role: 'user', content: '{{item.ref}} / {{sample.output_text}}' }],
   };
   const modelRows = shortRows
-    .slice(0, Math.min(2_000, n))
+    .slice(0, Math.min(flag(flags, 'model-rows', 500), n))
     .map((r, i) => ({ item: { ref: `${String(r.item.ref)} ${i}` }, sample: r.sample }));
   const tm = performance.now();
   await me.gradeMany(sm, modelRows);
@@ -212,6 +245,8 @@ export default async function (flags: string[]): Promise<void> {
     'score_model (local HTTP server, 16 in flight)',
     modelRows.length,
     (modelRows.length / (performance.now() - tm)) * 1000,
+    undefined,
+    sdkAlone,
   );
   const tc = performance.now();
   await me.gradeMany(sm, modelRows);

@@ -77,6 +77,15 @@ function note(p: Partial0, message: string): void {
   (p.scores.messages ??= []).push(message);
 }
 
+const ERROR_KEYS = Object.keys(noErrors()) as Array<keyof GraderErrorFlags>;
+
+const childEntries = new WeakMap<MultiGrader, Array<[string, MultiChildGrader]>>();
+function entriesOf(g: MultiGrader): Array<[string, MultiChildGrader]> {
+  let e = childEntries.get(g);
+  if (!e) childEntries.set(g, (e = Object.entries(g.graders ?? {})));
+  return e;
+}
+
 const now = typeof performance !== 'undefined' ? () => performance.now() : () => Date.now();
 
 function clampFinite(x: number): number {
@@ -257,7 +266,7 @@ export class GraderEngine {
       case 'multi': {
         const formula = this.formula(grader, p);
         const vars: Record<string, number> = {};
-        for (const [key, child] of Object.entries(grader.graders ?? {})) {
+        for (const [key, child] of entriesOf(grader)) {
           const c = fresh();
           this.runSync(child as Grader, ns, c);
           this.mergeChild(p, key, c, vars);
@@ -288,7 +297,7 @@ export class GraderEngine {
         return this.runModel(grader, ns, p, signal);
       case 'multi': {
         const formula = this.formula(grader, p);
-        const entries = Object.entries(grader.graders ?? {});
+        const entries = entriesOf(grader);
         const children = await Promise.all(
           entries.map(async ([, child]) => {
             const c = fresh();
@@ -523,14 +532,14 @@ export class GraderEngine {
     vars[key] = c.reward;
     const e = p.errors;
     const ce = c.errors;
-    for (const k of Object.keys(ce) as Array<keyof GraderErrorFlags>) {
+    for (const k of ERROR_KEYS) {
       const v = ce[k];
       if (v === true) (e as Record<string, unknown>)[k] = true;
       else if (typeof v === 'string' && (e[k] === null || e[k] === undefined))
         (e as Record<string, unknown>)[k] = `${key}: ${v}`;
     }
     if (c.scores.messages) for (const m of c.scores.messages) note(p, `${key}: ${m}`);
-    for (const [model, u] of Object.entries(c.usage)) addUsage(p.usage, model, u);
+    for (const model in c.usage) addUsage(p.usage, model, c.usage[model]!);
     if (c.tokenUsage) {
       const t = (p.tokenUsage ??= {
         prompt_tokens: 0,
