@@ -54,7 +54,7 @@ export class HashIndex {
   add(hash: number, line: number): number {
     if ((this.size + 1) * 2 > this.keys.length) this.grow();
     const mask = this.keys.length - 1;
-    let i = (hash % this.keys.length) & mask;
+    let i = (hash >>> 0) & mask;
     for (;;) {
       const k = this.keys[i];
       if (k === 0) {
@@ -82,7 +82,7 @@ export class HashIndex {
 
 export function lookupFingerprint(f: ExampleFingerprints, hash: number): number {
   const mask = f.keys.length - 1;
-  let i = (hash % f.keys.length) & mask;
+  let i = (hash >>> 0) & mask;
   for (;;) {
     const k = f.keys[i];
     if (k === 0) return -1;
@@ -93,11 +93,19 @@ export function lookupFingerprint(f: ExampleFingerprints, hash: number): number 
 
 interface FieldState {
   present: number;
-  types: Map<JsonType, number>;
+  /** Examples per JSON type (a plain object: cheaper than a Map on the per-line path). */
+  counts: Partial<Record<JsonType, number>>;
   lastLine: number;
   firstPresent: number[];
   missing: number[];
-  byType: Map<JsonType, number[]>;
+  byType: Partial<Record<JsonType, number[]>>;
+}
+
+/** JSON type → examples, in a stable order. */
+export function typesOf(f: { counts: Partial<Record<JsonType, number>> }): Map<JsonType, number> {
+  const m = new Map<JsonType, number>();
+  for (const t of Object.keys(f.counts).sort() as JsonType[]) if (f.counts[t]) m.set(t, f.counts[t]!);
+  return m;
 }
 
 /** Item-field statistics over examples fed in line order, with the first `cap` lines of each list. */
@@ -106,6 +114,9 @@ export class FieldCollector {
   overflow = false;
   readonly fields = new Map<string, FieldState>();
   private readonly firstTracked: number[] = [];
+  // Consecutive examples usually have the same keys in the same order: reuse the resolved states.
+  private lastKeys: readonly string[] = [];
+  private lastStates: FieldState[] = [];
   /** `onListed` hears of every line kept in a list (the streaming validator remembers where it is). */
   constructor(
     private readonly cap: number,
@@ -119,34 +130,46 @@ export class FieldCollector {
       this.firstTracked.push(line);
       this.onListed?.(line);
     }
-    for (let i = 0; i < keys.length; i++) {
-      let f = this.fields.get(keys[i]);
-      if (!f) {
-        if (this.fields.size >= LIMITS.maxTrackedFields) {
-          this.overflow = true;
-          this.fields.clear();
-          return;
+    let states = this.lastStates;
+    if (!sameKeys(keys, this.lastKeys)) {
+      states = [];
+      for (let i = 0; i < keys.length; i++) {
+        let f = this.fields.get(keys[i]);
+        if (!f) {
+          if (this.fields.size >= LIMITS.maxTrackedFields) {
+            this.overflow = true;
+            this.fields.clear();
+            this.lastKeys = [];
+            this.lastStates = [];
+            return;
+          }
+          f = {
+            present: 0,
+            counts: {},
+            lastLine: -1,
+            firstPresent: [],
+            missing: this.firstTracked.slice(0, Math.min(index, this.cap)),
+            byType: {},
+          };
+          this.fields.set(keys[i], f);
         }
-        f = {
-          present: 0,
-          types: new Map(),
-          lastLine: -1,
-          firstPresent: [],
-          missing: this.firstTracked.slice(0, Math.min(index, this.cap)),
-          byType: new Map(),
-        };
-        this.fields.set(keys[i], f);
+        states.push(f);
       }
+      this.lastKeys = keys;
+      this.lastStates = states;
+    }
+    for (let i = 0; i < states.length; i++) {
+      const f = states[i];
       f.present++;
       f.lastLine = line;
       const t = types[i];
-      f.types.set(t, (f.types.get(t) ?? 0) + 1);
+      f.counts[t] = (f.counts[t] ?? 0) + 1;
       if (f.firstPresent.length < this.cap) {
         f.firstPresent.push(line);
         this.onListed?.(line);
       }
-      let list = f.byType.get(t);
-      if (!list) f.byType.set(t, (list = []));
+      let list = f.byType[t];
+      if (!list) f.byType[t] = list = [];
       if (list.length < this.cap) {
         list.push(line);
         this.onListed?.(line);
@@ -165,11 +188,12 @@ export class FieldCollector {
   linesNeeded(): Set<number> {
     const out = new Set<number>();
     for (const f of this.fields.values()) {
-      if (!isDrifting(f.present, f.types, this.tracked)) continue;
+      const types = typesOf(f);
+      if (!isDrifting(f.present, types, this.tracked)) continue;
       for (const l of f.missing) out.add(l);
       if (f.present * 2 < this.tracked) for (const l of f.firstPresent) out.add(l);
-      const major = majorityType(f.types);
-      for (const [t, list] of f.byType) if (t !== major) for (const l of list) out.add(l);
+      const major = majorityType(types);
+      for (const [t, list] of Object.entries(f.byType)) if (t !== major) for (const l of list) out.add(l);
     }
     return out;
   }
@@ -388,7 +412,8 @@ export function fieldDiagnostics(
     return t;
   };
   for (const [key, f] of fields.fields) {
-    if (!isDrifting(f.present, f.types, n)) continue;
+    const types = typesOf(f);
+    if (!isDrifting(f.present, types, n)) continue;
     const label = format === 'rft' || format === 'eval-items' ? `{{ item.${key} }}` : `"${key}"`;
     if (f.present * 2 >= n) {
       bump('dataset/field-missing', n - f.present);
@@ -423,12 +448,12 @@ export function fieldDiagnostics(
         );
       }
     }
-    if (f.types.size > 1) {
-      const major = majorityType(f.types)!;
-      const majorCount = f.types.get(major)!;
-      for (const [t, lines] of f.byType) {
+    if (types.size > 1) {
+      const major = majorityType(types)!;
+      const majorCount = types.get(major)!;
+      for (const [t, lines] of Object.entries(f.byType) as [JsonType, number[]][]) {
         if (t === major) continue;
-        bump('dataset/field-type', f.types.get(t)!);
+        bump('dataset/field-type', types.get(t)!);
         for (const line of lines) {
           const s = treeOf(line).valueSpan([...prefix, key]);
           diags.push(
@@ -518,7 +543,7 @@ export function itemFieldInfos(
     for (const [k, f] of fields.fields)
       out[k] = {
         present: f.present,
-        types: Object.fromEntries(f.types),
+        types: Object.fromEntries(typesOf(f)),
         firstMissingLines: f.missing.slice(0, 10),
       };
   } else if (counts) {
@@ -538,3 +563,10 @@ export function isTrainingFormat(f: FileFormat): f is DatasetFormat {
 
 export { itemFieldsOf };
 export type { LineSummary };
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}

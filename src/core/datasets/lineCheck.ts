@@ -102,7 +102,7 @@ export function hashLine(s: string): number {
 }
 
 class LineDiagnostics {
-  readonly list: Diagnostic[] = [];
+  list: Diagnostic[] = NO_DIAGS as Diagnostic[];
   private treeCache: LineTree | undefined;
   constructor(readonly text: string) {}
   get tree(): LineTree {
@@ -118,6 +118,7 @@ class LineDiagnostics {
     for (const d of this.list)
       if (d.code === code && d.range.start.character === span.start && d.range.end.character === span.end)
         return;
+    if (this.list === NO_DIAGS) this.list = [];
     this.list.push({
       range: { start: { line: 0, character: span.start }, end: { line: 0, character: span.end } },
       severity,
@@ -145,6 +146,11 @@ export function itemFieldsOf(value: unknown, format: FileFormat): Record<string,
       return undefined;
   }
 }
+
+let lastKeys: string[] = [];
+let lastTypes: JsonType[] = [];
+const scratchKeys: string[] = [];
+const scratchTypes: JsonType[] = [];
 
 /** Parses and checks one line. `text` excludes the line terminator (and the BOM on line 0). */
 export function checkLine(text: string, ctx: LineCheckContext): LineSummary {
@@ -199,13 +205,24 @@ export function checkLine(text: string, ctx: LineCheckContext): LineSummary {
   let fieldTypes: JsonType[] | undefined;
   if (format === 'rft') {
     // The hot path (RFT files): read the keys directly instead of copying the item fields.
-    fieldKeys = [];
-    fieldTypes = [];
+    // Consecutive examples usually share keys and types: reuse the previous line's arrays (they are never
+    // mutated) instead of allocating two per line.
+    let n = 0;
+    let same = true;
     for (const k in value) {
       if (k === 'messages' || k === 'tools') continue;
-      fieldKeys.push(k);
-      fieldTypes.push(jsonType(value[k]));
+      const t = jsonType(value[k]);
+      if (same && (lastKeys[n] !== k || lastTypes[n] !== t)) same = false;
+      scratchKeys[n] = k;
+      scratchTypes[n] = t;
+      n++;
     }
+    if (!same || n !== lastKeys.length) {
+      lastKeys = scratchKeys.slice(0, n);
+      lastTypes = scratchTypes.slice(0, n);
+    }
+    fieldKeys = lastKeys;
+    fieldTypes = lastTypes;
   } else {
     const fields = itemFieldsOf(value, format);
     if (fields) {
