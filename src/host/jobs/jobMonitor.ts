@@ -18,6 +18,7 @@ import type { JobView } from './jobsModel';
 import { actionsFor, isActiveStatus } from './jobsModel';
 import { checkpointRow, eventRow } from './detailsModel';
 import type { ProviderStore } from './providerStore';
+import { MissingCredentialError } from './providerStore';
 
 interface RuntimeJob {
   tracked: TrackedJob;
@@ -49,6 +50,7 @@ export class JobMonitor implements vscode.Disposable {
   private readonly pollers = new Map<string, Promise<ProviderPoller | undefined>>();
   private readonly subs: vscode.Disposable[] = [];
   private visible = false;
+  private readonly askedForKey = new Set<string>();
   private fireScheduled = false;
 
   constructor(
@@ -221,6 +223,16 @@ export class JobMonitor implements vscode.Disposable {
       } catch (e) {
         const message = e instanceof Error ? e.message : String(e);
         this.ctx.log.warn(`Cannot poll jobs of provider ${providerId}: ${message}`);
+        if (e instanceof MissingCredentialError && !this.askedForKey.has(providerId)) {
+          // Once per session: the jobs are there, only the key is missing on this machine.
+          this.askedForKey.add(providerId);
+          void vscode.window
+            .showWarningMessage(
+              `RFT Studio cannot follow jobs on ${e.provider.label}: ${message}`,
+              'Enter Key',
+            )
+            .then((pick) => pick && vscode.commands.executeCommand('rftStudio.setProviderKey', providerId));
+        }
         for (const rt of this.runtime.values()) {
           if (rt.tracked.providerId === providerId) rt.pollProblem = message;
         }

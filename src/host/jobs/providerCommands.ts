@@ -253,6 +253,49 @@ export class ProviderCommands {
     return pick.id;
   }
 
+  /**
+   * Stores (or replaces) the key of an existing provider. Needed where the provider list arrived without its
+   * secret: Settings Sync copies settings but not secrets, and browser-hosted VS Code keeps secrets in memory.
+   */
+  async setKey(arg?: unknown): Promise<boolean> {
+    let id = providerIdOf(arg);
+    const given = typeof arg === 'object' && arg !== null ? (arg as { apiKey?: unknown }).apiKey : undefined;
+    if (!id) {
+      const candidates = this.providers
+        .list()
+        .filter((p) => !p.ephemeral && (p.auth ?? 'apiKey') === 'apiKey');
+      const pick = await vscode.window.showQuickPick(
+        candidates.map((p) => ({
+          label: p.label,
+          description: `${p.kind}${p.baseURL ? ` · ${p.baseURL}` : ''}`,
+          id: p.id,
+        })),
+        { title: 'Set the API key of which provider?' },
+      );
+      id = pick?.id;
+    }
+    const p = id ? this.providers.get(id) : undefined;
+    if (!p || p.ephemeral) return false;
+    let key = typeof given === 'string' ? given.trim() : undefined;
+    if (key === undefined) {
+      key = (
+        await vscode.window.showInputBox({
+          title: `${p.label} API key`,
+          prompt: 'Stored in VS Code secret storage, never in settings or logs.',
+          password: true,
+          ignoreFocusOut: true,
+          validateInput: (v) =>
+            !v.trim() ? 'A key is required' : /\s/.test(v.trim()) ? 'A key has no spaces' : undefined,
+        })
+      )?.trim();
+    }
+    if (!key) return false;
+    registerSecret(key);
+    await this.providers.add({ ...p, auth: 'apiKey' }, key);
+    this.ctx.log.info(`Key stored for ${p.label}`);
+    return true;
+  }
+
   async remove(arg?: unknown): Promise<boolean> {
     let id = providerIdOf(arg);
     const confirmed =

@@ -182,6 +182,11 @@ export function registerJobs(ctx: HostContext): vscode.Disposable {
     ),
   );
   own(
+    vscode.commands.registerCommand('rftStudio.setProviderKey', (arg?: unknown) =>
+      providerCommands.setKey(arg),
+    ),
+  );
+  own(
     vscode.commands.registerCommand('rftStudio.launchJob', (arg?: LaunchArgs | vscode.Uri) =>
       launcher.launch(arg),
     ),
