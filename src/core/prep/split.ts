@@ -149,7 +149,7 @@ export function stratifiedSplit(
     u.labels.every((m) => !needsBoth(m) || count[u.side][m] - u.size >= 1 || count[1 - u.side][m] === 0);
 
   // Coverage repair: a label with ≥2 examples missing from a side gets one group moved over.
-  const uncovered: { label: string; reason: string }[] = [];
+  const reasons = new Map<number, string>();
   for (let l = 0; l < L; l++) {
     if (!needsBoth(l)) continue;
     for (const side of [TRAIN, VALID]) {
@@ -166,13 +166,12 @@ export function stratifiedSplit(
         assign(best, side);
       } else {
         const groups = unitsOf[l].length;
-        uncovered.push({
-          label: names[l],
-          reason:
-            groups === 1
-              ? `its ${total[l]} examples are exact duplicates of one another, and duplicates stay in one file`
-              : `no example of it can move without leaving another label out of the ${from === TRAIN ? 'training' : 'validation'} file`,
-        });
+        reasons.set(
+          l,
+          groups === 1
+            ? `its ${total[l]} examples are exact duplicates of one another, and duplicates stay in one file`
+            : `no example of it can move without leaving another label out of the ${from === TRAIN ? 'training' : 'validation'} file`,
+        );
       }
     }
   }
@@ -306,6 +305,16 @@ export function stratifiedSplit(
 
   improveBySwaps();
 
+  // Judge coverage on the final assignment: later moves may have covered a label the repair could not.
+  const uncovered: { label: string; reason: string }[] = [];
+  for (let l = 0; l < L; l++) {
+    if (needsBoth(l) && (count[TRAIN][l] === 0 || count[VALID][l] === 0)) {
+      uncovered.push({
+        label: names[l],
+        reason: reasons.get(l) ?? 'the sizes leave no room for it in both files',
+      });
+    }
+  }
   const valid = new Array<boolean>(n).fill(false);
   for (const u of units) if (u.side === VALID) for (const i of u.members) valid[i] = true;
   const v = valid.filter(Boolean).length;

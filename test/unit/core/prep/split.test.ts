@@ -57,9 +57,9 @@ test('property: exact duplicates never straddle the split', () => {
   );
 });
 
-test('property: without duplicates the sizes are exact and every label with ≥2 examples is in both files', () => {
-  const uniq = fc
-    .array(fc.uniqueArray(fc.constantFrom(...LABELS), { maxLength: 3 }), {
+function coverageCase(maxLabels: number) {
+  return fc
+    .array(fc.uniqueArray(fc.constantFrom(...LABELS), { maxLength: maxLabels }), {
       minLength: 2 * LABELS.length,
       maxLength: 90,
     })
@@ -71,23 +71,65 @@ test('property: without duplicates the sizes are exact and every label with ≥2
         seed: fc.string(),
       }),
     );
+}
+
+function sides(items: SplitItem[], valid: boolean[]) {
+  return {
+    total: countLabels(items),
+    valid: countLabels(items.filter((_, i) => valid[i])),
+    train: countLabels(items.filter((_, i) => !valid[i])),
+  };
+}
+
+test('property: single-label data without duplicates — exact sizes, and every label with ≥2 examples in both files', () => {
   fc.assert(
-    fc.property(uniq, ({ items, v, seed }) => {
+    fc.property(coverageCase(1), ({ items, v, seed }) => {
       const r = stratifiedSplit(items, v, seed);
       assert.equal(r.validCount, v);
-      const total = countLabels(items);
-      const valid = countLabels(items.filter((_, i) => r.valid[i]));
-      const train = countLabels(items.filter((_, i) => !r.valid[i]));
+      const { total, valid, train } = sides(items, r.valid);
       for (const [l, c] of total) {
-        if (c < 2) continue;
-        assert.ok(
-          (valid.get(l) ?? 0) > 0 && (train.get(l) ?? 0) > 0,
-          `label ${l} (${c} examples) in both files`,
-        );
+        if (c >= 2)
+          assert.ok(
+            (valid.get(l) ?? 0) > 0 && (train.get(l) ?? 0) > 0,
+            `label ${l} (${c} examples) in both files`,
+          );
       }
       assert.deepEqual(r.uncovered, []);
     }),
   );
+});
+
+test('property: multi-label data — every label with ≥2 examples is in both files or reported as not coverable', () => {
+  fc.assert(
+    fc.property(coverageCase(3), ({ items, v, seed }) => {
+      const r = stratifiedSplit(items, v, seed);
+      const { total, valid, train } = sides(items, r.valid);
+      const reported = new Set(r.uncovered.map((u) => u.label));
+      for (const [l, c] of total) {
+        if (c < 2) continue;
+        const both = (valid.get(l) ?? 0) > 0 && (train.get(l) ?? 0) > 0;
+        assert.equal(
+          both,
+          !reported.has(l),
+          `label ${l}: in both files = ${both}, reported = ${reported.has(l)}`,
+        );
+      }
+    }),
+  );
+});
+
+test('coverage can be impossible with multi-label data, and is then reported: {c,f} {c,a} {f,a}', () => {
+  const items: SplitItem[] = [
+    ...[
+      ['c', 'f'],
+      ['c', 'a'],
+      ['f', 'a'],
+    ].map((labels, i) => ({ labels, key: `m${i}` })),
+    ...Array.from({ length: 9 }, (_, i) => ({ labels: [], key: `u${i}` })),
+  ];
+  const r = stratifiedSplit(items, 6, '');
+  assert.equal(r.uncovered.length, 1, JSON.stringify(r.uncovered));
+  assert.match(r.uncovered[0].reason, /without leaving another label out/);
 });
 
 test('a label whose examples are all one duplicate group is reported, not silently split', () => {
