@@ -14,9 +14,11 @@ const USAGE = `Usage: rft-studio split <file> --field PATH (--valid-fraction F |
                          --out TRAIN.jsonl VALID.jsonl [--reporter text|json]
 
 Splits a JSONL file into training and validation files so that each label's share is as close as possible in
-both (iterative stratification, multi-label aware). Every label with at least two examples lands in both files,
-exact duplicate lines stay together in one file, and no example is lost or repeated: each is copied byte
-for byte, in file order, into exactly one output (blank lines are dropped). The report lists every label's counts side by side.
+both (iterative stratification, multi-label aware). Every label with at least two examples lands in both files
+whenever the data allows it (when it cannot, e.g. all its examples are exact duplicates, the report says so and
+the exit code is 1). Exact duplicate lines stay together in one file. No example is lost or repeated: each is
+copied byte for byte, in file order, into exactly one output (blank lines are dropped). The report lists every
+label's counts side by side.
 
 Options:
   --field PATH           the field that holds the label(s)
