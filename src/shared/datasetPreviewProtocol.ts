@@ -147,6 +147,8 @@ export interface InitMessage {
   bytes: number;
   tokenLimit: number;
   validationFileName?: string;
+  /** The file changed on disk and is indexed again: drop every cached row. */
+  reset?: boolean;
 }
 export interface IndexProgressMessage {
   type: 'indexProgress';

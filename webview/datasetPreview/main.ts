@@ -76,6 +76,7 @@ class App {
   private indexDone = false;
   private indexMs = 0;
   private totalBytes = 0;
+  private tokenLimit = 0;
   private bytesRead = 0;
   private indexError = '';
   private filterLines: Uint32Array | null = null;
@@ -242,7 +243,10 @@ class App {
   private onMessage(m: HostToPreview): void {
     switch (m.type) {
       case 'init':
-        if (this.fileName && (m.fileName !== this.fileName || this.indexDone)) this.resetData();
+        if (m.reset) this.resetData();
+        // Settings changed (token limit, prices…): statistics on screen are recomputed with them.
+        if (this.stats && !m.reset && this.tokenLimit && !this.statsRunning) this.computeStats();
+        this.tokenLimit = m.tokenLimit;
         this.fileName = m.fileName;
         this.totalBytes = m.bytes;
         this.validationName = m.validationFileName ?? '';

@@ -109,7 +109,7 @@ export class DatasetPreviewProvider implements vscode.CustomReadonlyEditorProvid
         if (s.error) entry.bridge.post({ type: 'indexError', message: s.error });
       }),
       document.onProblems(() => entry.bridge.post(problemsMessage())),
-      document.onReset(() => entry.bridge.post(initMessage())),
+      document.onReset(() => entry.bridge.post({ ...initMessage(), reset: true })),
       panel.onDidChangeViewState(() => {
         if (panel.active) this.lastActive = entry;
         // Hidden webviews are torn down (no retainContextWhenHidden): wait for the next `ready`.
