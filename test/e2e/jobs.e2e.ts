@@ -69,6 +69,12 @@ async function logTail(): Promise<string> {
   );
 }
 
+/** Closes the Notifications Center so screenshots show the tree and the charts. */
+async function hideNotifications(): Promise<void> {
+  if (await wb.page.locator('.notifications-center').isVisible())
+    await wb.runCommand('Notifications: Hide Notifications');
+}
+
 /** Answers the input box titled `title` (waiting for it, so text never lands in the previous box). */
 async function typeIntoQuickInput(title: string, text: string): Promise<void> {
   const widget = wb.page.locator('.quick-input-widget');
@@ -122,9 +128,11 @@ test('launch from the CodeLens: preflight dialog, upload, the job appears in the
 test('the tree follows the job; pause and resume from the context menu', async () => {
   const running = await waitForRow('countdown-demo', /running · step \d+\/\d+/);
   assert.match(running, /train \d\.\d{3}/);
+  await hideNotifications();
   await wb.screenshot('02-tree-running');
   await contextAction('countdown-demo', 'Pause Job');
   await waitForRow('countdown-demo', /paused/, 30_000);
+  await hideNotifications();
   await wb.screenshot('03-tree-paused');
   await contextAction('countdown-demo', 'Resume Job');
   await waitForRow('countdown-demo', /running|queued/, 30_000);
@@ -140,9 +148,17 @@ test('the details webview draws live charts and ends with the fine-tuned model',
   const model = await frame.locator('#fine-tuned-model').innerText();
   assert.match(model, /^ft:o4-mini/);
   assert.equal(await frame.locator('.chart-card[data-chart="reward"] .chart-empty').isVisible(), false);
+  await hideNotifications();
   await wb.screenshot('04-details-charts');
   await wb.waitForNotification(/succeeded/);
   await waitForRow('countdown-demo', /succeeded/);
+  // Expand the job: its events, checkpoints and files.
+  await jobRow('countdown-demo').locator('.monaco-tl-twistie').click();
+  await jobRow('Checkpoints').locator('.monaco-tl-twistie').click();
+  await jobRow(/^\s*step \d+/).waitFor({ state: 'visible' });
+  const rows = await wb.treeRows();
+  assert.ok(rows.some((r) => /^Events/.test(r)) && rows.some((r) => /^Files/.test(r)), rows.join(' | '));
+  await hideNotifications();
   await wb.screenshot('05-tree-succeeded');
 });
 
@@ -201,6 +217,7 @@ test('monitoring survives 429, 500, dropped connections and a window reload', as
     faults.has('429') && faults.has('500') && faults.has('drop'),
     `faults seen: ${[...faults].join(', ')}`,
   );
+  await hideNotifications();
   await wb.screenshot('06-tree-after-reload');
 });
 

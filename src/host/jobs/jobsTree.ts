@@ -148,7 +148,8 @@ function jobItem(job: JobView): vscode.TreeItem {
   );
   item.id = job.key;
   item.iconPath = statusIcon(s.status);
-  item.description = [s.model, describeJob(s, Date.now())].filter(Boolean).join(' · ');
+  // Status, step and rewards first: the sidebar is narrow and the model is the same for most jobs.
+  item.description = [describeJob(s, Date.now()), s.model].filter(Boolean).join(' · ');
   const md = new vscode.MarkdownString(undefined, true);
   md.appendMarkdown(
     `**${escapeMd(s.suffix ?? job.jobId)}** — $(${statusIcon(s.status).id.replace('~spin', '')}) ${escapeMd(s.status)}\n\n`,
