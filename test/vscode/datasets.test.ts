@@ -15,12 +15,17 @@ function workspace(): string {
   return folder.uri.fsPath;
 }
 
-async function ours(uri: vscode.Uri, until: (d: vscode.Diagnostic[]) => boolean, timeoutMs = 15_000): Promise<vscode.Diagnostic[]> {
+async function ours(
+  uri: vscode.Uri,
+  until: (d: vscode.Diagnostic[]) => boolean,
+  timeoutMs = 15_000,
+): Promise<vscode.Diagnostic[]> {
   const t0 = Date.now();
   for (;;) {
     const d = vscode.languages.getDiagnostics(uri).filter((x) => x.source === 'RFT Studio');
     if (until(d)) return d;
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out; diagnostics now: ${JSON.stringify(d.map(brief))}`);
+    if (Date.now() - t0 > timeoutMs)
+      throw new Error(`timed out; diagnostics now: ${JSON.stringify(d.map(brief))}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -49,7 +54,10 @@ suite('Datasets', () => {
     await vscode.window.showTextDocument(doc);
     const diags = await ours(doc.uri, (d) => d.length >= 7);
     const cli = await validateDatasetFile(file);
-    const expected = cli.diagnostics.map((d) => `${d.code}@${d.range.start.line}:${d.range.start.character}-${d.range.end.line}:${d.range.end.character}`);
+    const expected = cli.diagnostics.map(
+      (d) =>
+        `${d.code}@${d.range.start.line}:${d.range.start.character}-${d.range.end.line}:${d.range.end.character}`,
+    );
     assert.deepStrictEqual(diags.map(brief).sort(), [...expected].sort());
     // The ranges cover exactly the offending text.
     const at = (code: string) => doc.getText(diags.find((d) => codeOf(d) === code)!.range);
@@ -76,7 +84,12 @@ suite('Datasets', () => {
     assert.ok(typed, JSON.stringify(fixed.map(brief)));
     assert.strictEqual(doc.getText(typed.range), '"10"');
     await vscode.commands.executeCommand('undo');
-    await ours(doc.uri, (d) => d.some((x) => codeOf(x) === 'jsonl/invalid-json') && !d.some((x) => codeOf(x) === 'dataset/field-type'));
+    await ours(
+      doc.uri,
+      (d) =>
+        d.some((x) => codeOf(x) === 'jsonl/invalid-json') &&
+        !d.some((x) => codeOf(x) === 'dataset/field-type'),
+    );
     assert.ok(!doc.isDirty, 'undo restored the file');
   });
 
@@ -86,7 +99,11 @@ suite('Datasets', () => {
     await vscode.window.showTextDocument(doc);
     const diags = await ours(doc.uri, (d) => d.some((x) => codeOf(x) === 'rft/system-role'));
     const sys = diags.find((d) => codeOf(d) === 'rft/system-role')!;
-    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, sys.range);
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>(
+      'vscode.executeCodeActionProvider',
+      doc.uri,
+      sys.range,
+    );
     const fix = actions.find((a) => a.title === 'Change role "system" to "developer"');
     assert.ok(fix?.edit, `no fix among ${actions.map((a) => a.title).join(', ')}`);
     const before = doc.getText();
@@ -96,21 +113,70 @@ suite('Datasets', () => {
     await vscode.commands.executeCommand('undo');
     assert.strictEqual(doc.getText(), before);
     // The SFT-style line offers the move into a reference field.
-    const last = (await ours(doc.uri, (d) => d.some((x) => codeOf(x) === 'rft/last-message-not-user'))).find((d) => codeOf(d) === 'rft/last-message-not-user')!;
-    const more = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, last.range);
-    assert.ok(more.some((a) => a.title.includes('reference_answer')), more.map((a) => a.title).join(', '));
+    const last = (await ours(doc.uri, (d) => d.some((x) => codeOf(x) === 'rft/last-message-not-user'))).find(
+      (d) => codeOf(d) === 'rft/last-message-not-user',
+    )!;
+    const more = await vscode.commands.executeCommand<vscode.CodeAction[]>(
+      'vscode.executeCodeActionProvider',
+      doc.uri,
+      last.range,
+    );
+    assert.ok(
+      more.some((a) => a.title.includes('reference_answer')),
+      more.map((a) => a.title).join(', '),
+    );
   });
 
   test('Validate Dataset File… publishes problems for a file that is not open', async () => {
     const file = path.join(workspace(), 'datasets/not_open.jsonl');
-    const lines = Array.from({ length: 12 }, (_, i) => JSON.stringify({ messages: [{ role: 'user', content: `q${i}` }], target: i }));
+    const lines = Array.from({ length: 12 }, (_, i) =>
+      JSON.stringify({ messages: [{ role: 'user', content: `q${i}` }], target: i }),
+    );
     lines[5] = lines[5].replace('"user"', '"bot"');
     fs.writeFileSync(file, `${lines.join('\n')}\n`);
     const uri = vscode.Uri.file(file);
     assert.ok(!vscode.workspace.textDocuments.some((d) => d.uri.fsPath === file));
-    const result = await vscode.commands.executeCommand<{ path: string; format: string; examples: number; diagnostics: number }[]>('rftStudio.validateDatasetFile', uri);
+    const result = await vscode.commands.executeCommand<
+      { path: string; format: string; examples: number; diagnostics: number }[]
+    >('rftStudio.validateDatasetFile', uri);
     assert.deepStrictEqual(result, [{ path: file, format: 'rft', examples: 12, diagnostics: 1 }]);
     const d = await ours(uri, (x) => x.length === 1);
-    assert.strictEqual(brief(d[0]), `message/role-not-allowed@5:${lines[5].indexOf('"bot"')}-5:${lines[5].indexOf('"bot"') + 5}`);
+    assert.strictEqual(
+      brief(d[0]),
+      `message/role-not-allowed@5:${lines[5].indexOf('"bot"')}-5:${lines[5].indexOf('"bot"') + 5}`,
+    );
+  });
+
+  test('a training/validation pair from the settings: overlap and field differences show on the validation file', async () => {
+    const dir = path.join(workspace(), 'datasets/pair');
+    fs.mkdirSync(dir, { recursive: true });
+    const ex = (i: number, target: unknown = i) =>
+      JSON.stringify({ messages: [{ role: 'user', content: `q${i}` }], target });
+    fs.writeFileSync(
+      path.join(dir, 'train.jsonl'),
+      `${Array.from({ length: 12 }, (_, i) => ex(i)).join('\n')}\n`,
+    );
+    fs.writeFileSync(path.join(dir, 'valid.jsonl'), `${[ex(100), ex(4)].join('\n')}\n`);
+    const config = vscode.workspace.getConfiguration('rftStudio');
+    await config.update(
+      'datasets.pairs',
+      [{ training: 'datasets/pair/train.jsonl', validation: 'datasets/pair/valid.jsonl' }],
+      vscode.ConfigurationTarget.Workspace,
+    );
+    try {
+      const doc = await vscode.workspace.openTextDocument(path.join(dir, 'valid.jsonl'));
+      await vscode.window.showTextDocument(doc);
+      const d = await ours(doc.uri, (x) => x.some((y) => codeOf(y) === 'pair/overlap'));
+      const overlap = d.find((x) => codeOf(x) === 'pair/overlap')!;
+      assert.strictEqual(overlap.range.start.line, 1);
+      assert.match(overlap.message, /also in the training file train\.jsonl \(line 5\)/);
+      assert.strictEqual(overlap.relatedInformation?.[0].location.uri.fsPath, path.join(dir, 'train.jsonl'));
+      // Editing the validation file so it no longer repeats a training example clears the overlap.
+      const editor = vscode.window.activeTextEditor!;
+      await editor.edit((b) => b.replace(doc.lineAt(1).range, ex(200)));
+      await ours(doc.uri, (x) => !x.some((y) => codeOf(y) === 'pair/overlap'));
+    } finally {
+      await config.update('datasets.pairs', undefined, vscode.ConfigurationTarget.Workspace);
+    }
   });
 });
