@@ -84,7 +84,6 @@ class App {
   private filtering = false;
   private filterError = '';
   private progressText = '';
-  private fileName = '';
   private validationName = '';
   private stats: DatasetStats | PairStats | undefined;
   private statsRunning = false;
@@ -247,7 +246,6 @@ class App {
         // Settings changed (token limit, prices…): statistics on screen are recomputed with them.
         if (this.stats && !m.reset && this.tokenLimit && !this.statsRunning) this.computeStats();
         this.tokenLimit = m.tokenLimit;
-        this.fileName = m.fileName;
         this.totalBytes = m.bytes;
         this.validationName = m.validationFileName ?? '';
         this.validationLabel.textContent = this.validationName ? `Validation: ${this.validationName}` : '';

@@ -7,6 +7,7 @@ import { WebviewBridge } from '../webviews/webviewBridge';
 import type {
   ChooseValidationReply,
   HostToPreview,
+  InitMessage,
   PreviewToHost,
 } from '../../shared/datasetPreviewProtocol';
 import { PREVIEW_TO_HOST_SPEC } from '../../shared/datasetPreviewProtocol';
@@ -83,7 +84,7 @@ export class DatasetPreviewProvider implements vscode.CustomReadonlyEditorProvid
       const lines = document.problemLines();
       return { type: 'problems', lines: lines.slice(0, 200_000), total: lines.length };
     };
-    const initMessage = (): HostToPreview => ({
+    const initMessage = (): InitMessage => ({
       type: 'init',
       fileName: document.fileName,
       bytes: document.state.totalBytes,
