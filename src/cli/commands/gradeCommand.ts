@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { CliCommand, CliIO } from '../command';
 import { EXIT, UsageError } from '../command';
-import { GraderEngine, isSyncGrader } from '../../core/graders/engine';
+import { GraderEngine } from '../../core/graders/engine';
 import {
   pairSamplesFile,
   readDataItems,
@@ -129,7 +129,7 @@ function problemText(p: InputProblem, cwd: string): string {
 
 export const gradeCommand: CliCommand = {
   name: 'grade',
-  summary: 'Run a grader locally over a dataset and samples (the platform graders/run result per row)',
+  summary: 'run a grader locally over a dataset and its samples (graders/run result per row)',
   usage: `Usage: rft-studio grade --grader G.json --data ITEMS.jsonl [--samples SAMPLES.jsonl | --sample-field FIELD]
                         [--response-format RF.json] [--allow-python] [--concurrency N] [--reporter text|json|jsonl]
 
@@ -288,7 +288,6 @@ Exit codes: 0 every row graded (a reward of 0 counts), 1 a row raised a grader e
         gradable.map(({ r }) => ({ item: r.item, sample: r.sample })),
         {
           signal: io.signal,
-          concurrency: isSyncGrader(grader) ? undefined : grader.type === 'python' ? 512 : concurrency * 2,
           onResult: (k, r) => {
             results[gradable[k]!.i] = r;
             flush();

@@ -19,7 +19,7 @@ declare const __VERSION__: string | undefined;
 
 export const lintCommand: CliCommand = {
   name: 'lint',
-  summary: 'Check grader files (schema, formulas, python source, templates; against a dataset with --data)',
+  summary: 'check grader files: schema, formulas, python source, templates, and against a dataset',
   usage: `Usage: rft-studio lint <grader.json…> [--data D.jsonl] [--response-format RF.json] [--reporter text|json|sarif]
 
 Checks each grader: JSON and schema, grader types allowed where they are, string_check operations,

@@ -2,6 +2,7 @@
 // text_similarity (except cosine) and multi over them run synchronously; python goes to a worker per
 // grader source; score_model / label_model / cosine go to the model client.
 import { createHash } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import type OpenAI from 'openai';
 import type { Logger } from '../log';
 import { nullLogger } from '../log';
@@ -105,6 +106,13 @@ export function isSyncGrader(g: Grader): boolean {
   }
 }
 
+function usesPython(g: Grader): boolean {
+  return (
+    g.type === 'python' ||
+    (g.type === 'multi' && Object.values(g.graders ?? {}).some((c) => c.type === 'python'))
+  );
+}
+
 export function stringCheck(op: string, input: string, reference: string): number {
   switch (op) {
     case 'eq':
@@ -173,7 +181,28 @@ export class GraderEngine {
     } = {},
   ): Promise<GraderResult[]> {
     const out: GraderResult[] = new Array<GraderResult>(rows.length);
-    const { signal, onResult } = opts;
+    const { onResult } = opts;
+    // One inner signal for all rows: each in-flight row listens to it (hundreds for python batches).
+    const inner = new AbortController();
+    setMaxListeners(0, inner.signal);
+    const forward = () => inner.abort(opts.signal?.reason);
+    if (opts.signal?.aborted) forward();
+    else opts.signal?.addEventListener('abort', forward, { once: true });
+    try {
+      return await this.runMany(grader, rows, out, inner.signal, onResult, opts.concurrency);
+    } finally {
+      opts.signal?.removeEventListener('abort', forward);
+    }
+  }
+
+  private async runMany(
+    grader: Grader,
+    rows: Array<{ item: Record<string, unknown>; sample: Sample }>,
+    out: GraderResult[],
+    signal: AbortSignal,
+    onResult: ((index: number, r: GraderResult) => void) | undefined,
+    concurrencyOpt: number | undefined,
+  ): Promise<GraderResult[]> {
     if (isSyncGrader(grader)) {
       for (let i = 0; i < rows.length; i++) {
         if (signal?.aborted) throw new AbortedError();
@@ -189,7 +218,7 @@ export class GraderEngine {
     // model runner's semaphore. Enough rows in flight to keep both busy.
     const concurrency = Math.max(
       1,
-      opts.concurrency ?? (grader.type === 'python' ? 512 : (this.opts.concurrency ?? 8) * 2),
+      concurrencyOpt ?? (usesPython(grader) ? 512 : (this.opts.concurrency ?? 8) * 2),
     );
     let next = 0;
     const worker = async () => {
