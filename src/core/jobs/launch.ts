@@ -1,6 +1,6 @@
 // Launching a job: upload both files (files API, or the uploads API above a size threshold) with progress,
 // wait for processing, and create the job exactly once even when the create request is retried.
-import { open, stat } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import type OpenAI from 'openai';
 import { toFile } from 'openai';
@@ -97,7 +97,6 @@ async function uploadFile(
   const threshold = deps.uploadsThresholdBytes ?? 64 * MB;
   if (size < threshold) {
     progress(0, `Uploading ${name} (${(size / MB).toFixed(1)} MB)…`);
-    const { readFile } = await import('node:fs/promises');
     const content = await readFile(filePath);
     const file = await client.files.create(
       { file: await toFile(content, name), purpose: 'fine-tune' },
@@ -246,7 +245,13 @@ async function createOnce(params: JobCreateParams, deps: LaunchDeps): Promise<Fi
     } catch (e) {
       lastError = e;
       const info = describeApiError(e);
-      if (!info.retryable || attempt === attempts) throw e;
+      if (!info.retryable) throw e;
+      if (attempt === attempts) {
+        // Out of attempts: the last response may still have been lost after the job was created.
+        const found = await findLaunchedJob(client, launchId, signal).catch(() => undefined);
+        if (found) return found;
+        throw e;
+      }
       const retryAfter = Number((e as { headers?: Headers }).headers?.get?.('retry-after'));
       await sleep(
         Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(60_000, retryAfter * 1000) : wait,

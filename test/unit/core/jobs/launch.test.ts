@@ -169,6 +169,28 @@ describe('launchJob', () => {
     );
   });
 
+  test('every attempt lost: a last lookup still finds the job the final attempt created', async () => {
+    const launchId = randomUUID();
+    em.addFault({ path: '/fine_tuning/jobs', method: 'POST', kind: 'reset', count: 1 });
+    em.addFault({ path: '/fine_tuning/jobs', method: 'POST', kind: 'drop', count: 1 });
+    const job = await launchJob(resolved, { client, launchId, maxCreateAttempts: 2, ...fast });
+    assert.deepEqual(
+      (await jobsWithLaunch(launchId)).map((j) => j.id),
+      [job.id],
+    );
+    em.addFault({ path: '/fine_tuning/jobs', method: 'POST', kind: 'reset', count: 2 });
+    const gone = randomUUID();
+    const e = await launchJob(resolved, { client, launchId: gone, maxCreateAttempts: 2, ...fast }).catch(
+      (x: unknown) => x,
+    );
+    assert.equal(
+      describeApiError(e).code,
+      'connection_error',
+      'nothing was created, so the network error is reported',
+    );
+    assert.equal((await jobsWithLaunch(gone)).length, 0);
+  });
+
   test('403 training_not_available after the uploads: one attempt, plain message', async () => {
     em.addFault({ path: '/fine_tuning/jobs', method: 'POST', kind: 'training_not_available', count: 1 });
     const launchId = randomUUID();
