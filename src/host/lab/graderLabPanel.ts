@@ -319,6 +319,7 @@ export class GraderLabPanel extends Disposable {
         python: {
           allow: vscode.workspace.isTrusted,
           interpreter: this.ctx.config.get<string>('python.interpreter', 'python3'),
+          timeoutMs: this.ctx.config.get<number>('python.timeoutSeconds', 120) * 1000,
         },
         modelClient: provider?.modelGraders ? provider.client : undefined,
       });
