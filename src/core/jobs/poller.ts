@@ -177,7 +177,6 @@ export class JobPoller implements IDisposable {
   /** Polls every tracked non-terminal job now and resets backoff (user pressed Refresh / acted on a job). */
   async pollNow(): Promise<void> {
     if (this.disposed) return;
-    await this.running;
     const due: JobState[] = [];
     for (const j of this.jobs.values()) {
       if (j.job && isTerminalStatus(j.job.status)) continue;
@@ -273,8 +272,10 @@ export class JobPoller implements IDisposable {
   }
 
   private async runPolls(due: JobState[]): Promise<void> {
-    if (this.running) await this.running;
+    // Polls never overlap: each run starts after the previous one (a timer tick and a Refresh, say).
+    const previous = this.running;
     const run = (async () => {
+      await previous?.catch(() => undefined);
       for (const j of due) {
         if (this.disposed) return;
         if (!this.jobs.has(j.id)) continue;
