@@ -22,7 +22,7 @@ export interface FaultRule {
   count?: number;
   /** 429: value of `retry-after` in seconds (default 1). */
   retryAfter?: number;
-  /** 429: also send `retry-after-ms`. */
+  /** 429 and 500: send `retry-after-ms` (the SDK then retries after that long). */
   retryAfterMs?: number;
   /** slow: delay before answering (default 3000 ms). */
   delayMs?: number;

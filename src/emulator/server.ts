@@ -1199,6 +1199,10 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
               null,
               null,
             ),
+            // The SDK honours retry-after-ms on any retryable answer: lets tests retry without waiting.
+            ...(fault.retryAfterMs !== undefined
+              ? { headers: { 'retry-after-ms': String(fault.retryAfterMs) } }
+              : {}),
           };
         } else if (fault?.kind === 'training_not_available') {
           reply = { status: 403, json: TRAINING_NOT_AVAILABLE_BODY };

@@ -196,9 +196,9 @@ describe('createClient', () => {
       { logger, maxRetries: 2 },
     );
     em.addFault({ path: '/models', kind: '429', retryAfterMs: 5, retryAfter: 0 });
-    em.addFault({ path: '/models', kind: '500' });
+    em.addFault({ path: '/models', kind: '500', retryAfterMs: 5 });
     await client.models.list();
-    em.addFault({ path: '/fine_tuning/jobs', method: 'GET', kind: '500', count: 3 });
+    em.addFault({ path: '/fine_tuning/jobs', method: 'GET', kind: '500', count: 3, retryAfterMs: 5 });
     const err = await client.fineTuning.jobs.list().catch((e: unknown) => e);
     const info = describeApiError(err);
     const azure = createClient(
