@@ -236,7 +236,7 @@ function findings(s: DatasetStats): number {
 
 export const statsCommand: CliCommand = {
   name: 'stats',
-  summary: 'Dataset statistics: formats, tokens, fields, label distribution, duplicates, leakage, cost',
+  summary: 'dataset statistics: formats, tokens, fields, label distribution, duplicates, leakage, cost',
   usage: USAGE,
   allowPositionals: true,
   options: {
