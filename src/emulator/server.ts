@@ -979,9 +979,11 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
             if (problem) throw new HttpError(400, problem, 'invalid_job_state', 'fine_tuning_job_id');
             return { status: 200, json: sim.job };
           }
-          if (n === 4 && method === 'GET' && d === 'events')
+          // Azure's docs show POST for events and checkpoints (a doc bug, reference §5): accept both.
+          const read = method === 'GET' || (style === 'azure' && method === 'POST');
+          if (n === 4 && read && d === 'events')
             return { status: 200, json: paginate([...sim.events].reverse(), query, 20) };
-          if (n === 4 && method === 'GET' && d === 'checkpoints') {
+          if (n === 4 && read && d === 'checkpoints') {
             const page = paginate([...sim.checkpoints].reverse(), query, 10);
             return {
               status: 200,

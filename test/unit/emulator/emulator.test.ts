@@ -468,6 +468,18 @@ describe('auth, Azure style and idempotency', () => {
     assert.equal(again.id, job.id, 'both styles reach the same store');
     const rec = em.requests().filter((r) => r.style === 'azure');
     assert.ok(rec.length > 0 && rec.every((r) => r.auth === 'api-key'));
+    // Azure's documented (buggy) POST for events is tolerated on the Azure path only.
+    const posted = await fetch(`${em.azureUrl}/fine_tuning/jobs/${job.id}/events?api-version=preview`, {
+      method: 'POST',
+      headers: { 'api-key': 'k' },
+    });
+    assert.equal(posted.status, 200);
+    assert.ok(((await posted.json()) as { data: unknown[] }).data.length > 0);
+    const postedOpenAI = await fetch(`${em.url}/fine_tuning/jobs/${job.id}/events`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer k' },
+    });
+    assert.equal(postedOpenAI.status, 404);
     const f = await azure.files.create({
       file: await toFile(Buffer.from(JSONL), 'z.jsonl'),
       purpose: 'fine-tune',
