@@ -28,6 +28,8 @@ export interface EmulatorOptions {
   keys?: string[];
   /** Clock (ms), for tests. */
   now?: () => number;
+  /** Run python graders in graders/run (off by default: they execute code from the request). */
+  allowPython?: boolean;
 }
 
 export interface Emulator {
@@ -221,7 +223,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   const getEngine = () => {
     // Model graders call this emulator's own fake model.
     engine ??= new GraderEngine({
-      python: { allow: false },
+      python: { allow: opts.allowPython === true },
       log,
       modelClient: new OpenAI({ baseURL: selfUrl, apiKey: 'emulator-internal', maxRetries: 0 }),
     });

@@ -5,7 +5,7 @@ import type { Logger } from '../../core/log';
 import { formatLogArgs } from '../../core/log';
 import { startEmulator } from '../../emulator/server';
 
-const USAGE = `Usage: rft-studio emulator [--port P] [--host H] [--speed N] [--quiet]
+const USAGE = `Usage: rft-studio emulator [--port P] [--host H] [--speed N] [--allow-python] [--quiet]
 
 Runs a local API emulator that speaks the OpenAI and Azure OpenAI wire formats: files and uploads,
 fine-tuning jobs (create, list, retrieve, cancel, pause, resume, events, checkpoints) that move through
@@ -26,10 +26,12 @@ Fault injection:
   validation reward fall behind, or raise parse errors.
 
 Options:
-  --port P     port to listen on (default 8787; 0 = any free port)
-  --host H     interface (default 127.0.0.1)
-  --speed N    run jobs N times faster (default 1: about a minute per job)
-  --quiet      do not log each request
+  --port P         port to listen on (default 8787; 0 = any free port)
+  --host H         interface (default 127.0.0.1)
+  --speed N        run jobs N times faster (default 1: about a minute per job)
+  --allow-python   run python graders sent to graders/run (they execute code from the request; by default
+                   they come back with python_grader_server_error "not_allowed")
+  --quiet          do not log each request
 
 Exit codes: 130 stopped with Ctrl+C (SIGINT); 2 usage error or the port is taken.
 `;
@@ -53,6 +55,7 @@ export const emulatorCommand: CliCommand = {
     host: { type: 'string' },
     speed: { type: 'string' },
     quiet: { type: 'boolean' },
+    'allow-python': { type: 'boolean' },
   },
   async run({ values }, io) {
     const port = positiveNumber(values.port, 'port', 8787, true);
@@ -76,7 +79,13 @@ export const emulatorCommand: CliCommand = {
     };
     let emulator;
     try {
-      emulator = await startEmulator({ port, host, speed, log });
+      emulator = await startEmulator({
+        port,
+        host,
+        speed,
+        log,
+        allowPython: values['allow-python'] === true,
+      });
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
       io.stderr(

@@ -354,6 +354,40 @@ describe('graders', () => {
     );
   });
 
+  test('python graders run only when the emulator allows them', async () => {
+    const grader = {
+      type: 'python',
+      name: 'py',
+      source:
+        'def grade(sample, item):\n    return 1.0 if sample["output_text"] == item["answer"] else 0.25\n',
+    };
+    const refused = await client.fineTuning.alpha.graders.run({
+      grader: grader as never,
+      model_sample: 'yes',
+      item: { answer: 'yes' },
+    });
+    assert.equal(refused.metadata.errors.python_grader_server_error, true);
+    assert.equal(refused.metadata.errors.python_grader_server_error_type, 'not_allowed');
+    const trusting = await startEmulator({ allowPython: true });
+    try {
+      const c = new OpenAI({ baseURL: trusting.url, apiKey: 'k', maxRetries: 0 });
+      const hit = await c.fineTuning.alpha.graders.run({
+        grader: grader as never,
+        model_sample: 'yes',
+        item: { answer: 'yes' },
+      });
+      assert.equal(hit.reward, 1, JSON.stringify(hit.metadata));
+      const miss = await c.fineTuning.alpha.graders.run({
+        grader: grader as never,
+        model_sample: 'no',
+        item: { answer: 'yes' },
+      });
+      assert.equal(miss.reward, 0.25);
+    } finally {
+      await trusting.close();
+    }
+  });
+
   test('a score_model grader is graded by the fake model through the engine', async () => {
     const r = await client.fineTuning.alpha.graders.run({
       grader: {
