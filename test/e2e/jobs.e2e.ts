@@ -151,14 +151,6 @@ test('the details webview draws live charts and ends with the fine-tuned model',
   await wb.screenshot('04-details-charts');
   const texts = await wb.notifications();
   assert.ok(
-    texts.some((n) => n.includes(`${PROVIDER_LABEL} added and selected`)),
-    texts.join(' | '),
-  );
-  assert.ok(
-    texts.some((n) => /Job ftjob-\S+ created on E2E emulator/.test(n)),
-    texts.join(' | '),
-  );
-  assert.ok(
     texts.some((n) => /countdown-demo.*succeeded\. Model: ft:/s.test(n)),
     texts.join(' | '),
   );
@@ -177,11 +169,12 @@ test('monitoring survives 429, 500, dropped connections and a window reload', as
   await wb.quickOpen('countdown.rftjob.json');
   await wb.runCommand('RFT Studio: Launch Job');
   await wb.answerDialog('Launch');
-  await wb.openActivityBar('RFT Studio');
-  await wb.page
-    .locator('.part.sidebar .monaco-list-row', { hasText: 'countdown-demo' })
-    .nth(1)
-    .waitFor({ state: 'visible', timeout: 60_000 });
+  const created = () =>
+    emu.requests().filter((r) => r.method === 'POST' && r.path === '/fine_tuning/jobs' && r.status === 200)
+      .length;
+  for (const deadline = Date.now() + 60_000; created() < 2; await wb.page.waitForTimeout(250)) {
+    if (Date.now() > deadline) throw new Error('the second job was never created');
+  }
   const jobs = emu
     .requests()
     .filter((r) => r.method === 'POST' && r.path === '/fine_tuning/jobs' && r.status === 200);
@@ -201,10 +194,12 @@ test('monitoring survives 429, 500, dropped connections and a window reload', as
   // Browser-hosted VS Code keeps secrets in memory only, so the key is gone after the reload (as it is on a
   // machine that got the provider list through Settings Sync): the monitor says so and asks for it once.
   await wb.waitForNotification(/cannot follow jobs on E2E emulator: No API key is stored/, 60_000);
-  await wb.runCommand('RFT Studio: Set Provider API Key…');
   await wb.page
-    .locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: PROVIDER_LABEL })
+    .locator('.notifications-center .notification-list-item', {
+      hasText: 'cannot follow jobs on E2E emulator',
+    })
     .first()
+    .locator('.monaco-button', { hasText: 'Enter Key' })
     .click();
   await typeIntoQuickInput(`${PROVIDER_LABEL} API key`, KEY);
   // Two jobs under the provider now; the newest one is listed first and ends in success after the reload.
