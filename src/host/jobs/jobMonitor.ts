@@ -287,7 +287,8 @@ export class JobMonitor implements vscode.Disposable {
         break;
       }
       case 'checkpoints':
-        for (const ck of c.checkpoints) rt.checkpoints.set(String(ck.id), ck);
+        // The provider keeps only its best few checkpoints: the list it returns replaces ours.
+        rt.checkpoints = new Map(c.checkpoints.map((ck) => [String(ck.id), ck]));
         break;
       case 'error': {
         const secs = Math.round(c.retryInMs / 1000);

@@ -81,7 +81,7 @@ export class JobsTree implements vscode.TreeDataProvider<JobsNode> {
         item.iconPath = new vscode.ThemeIcon(
           group === 'events' ? 'list-unordered' : group === 'checkpoints' ? 'milestone' : 'files',
         );
-        item.contextValue = `rftJobGroup ${group}`;
+        item.contextValue = `rftGroup ${group}`;
         return item;
       }
       case 'leaf':
@@ -213,7 +213,7 @@ function groupChildren(job: JobView, group: 'events' | 'checkpoints' | 'files'):
             : undefined,
       );
       item.tooltip = `${new Date(e.createdAt * 1000).toLocaleString()} · ${e.level} · ${e.type}\n${e.message}`;
-      item.contextValue = 'rftJobEvent';
+      item.contextValue = 'rftEvent';
       return { kind: 'leaf' as const, id: item.id, item };
     });
   }
@@ -230,7 +230,7 @@ function groupChildren(job: JobView, group: 'events' | 'checkpoints' | 'files'):
         ].join(' · ');
         item.tooltip = [c.model, ...c.metrics.map(([k, v]) => `${k}: ${v}`)].join('\n');
         item.iconPath = new vscode.ThemeIcon('milestone');
-        item.contextValue = 'rftJobCheckpoint';
+        item.contextValue = 'rftCheckpoint';
         return { kind: 'leaf' as const, id: item.id, item };
       });
   }
@@ -239,7 +239,7 @@ function groupChildren(job: JobView, group: 'events' | 'checkpoints' | 'files'):
     item.id = `${job.key}#file:${f.role}:${f.id}`;
     item.description = f.localPath ? `${f.id} · ${f.localPath}` : f.id;
     item.iconPath = new vscode.ThemeIcon(f.role === 'result' ? 'file-binary' : 'file');
-    item.contextValue = 'rftJobFile';
+    item.contextValue = 'rftFile';
     item.tooltip = f.localPath ? `${f.id}\nuploaded from ${f.localPath}` : f.id;
     if (f.localPath && vscode.workspace.workspaceFolders?.length) {
       const uri = vscode.Uri.joinPath(vscode.workspace.workspaceFolders[0].uri, f.localPath);
