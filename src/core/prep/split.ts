@@ -202,6 +202,22 @@ export function stratifiedSplit(
     assign(best, to);
   }
 
+  // Neither file may end up empty while there are two or more groups: rather overshoot the requested size
+  // (duplicates stay together, so a group can be larger than the validation size asked for).
+  for (const side of [VALID, TRAIN]) {
+    if (units.length < 2 || units.some((u) => u.side === side)) continue;
+    let smallest: Unit | undefined;
+    for (const u of units) {
+      if (u.side !== 1 - side) continue;
+      if (!smallest || u.size < smallest.size || (u.size === smallest.size && u.rank < smallest.rank))
+        smallest = u;
+    }
+    if (smallest) {
+      unassign(smallest);
+      assign(smallest, side);
+    }
+  }
+
   /**
    * Local improvement: swap equal-sized groups between the files when that brings the label counts closer to
    * their ideal (squared deviation relative to the label's size, so rare labels weigh more). Sizes and coverage

@@ -155,6 +155,19 @@ test('when the sizes leave too little room, coverage wins over the exact size (a
   assert.equal(r.validCount, 3);
 });
 
+test('duplicate groups larger than the validation size: the file gets one group rather than none', () => {
+  // Two pairs of identical, unlabelled lines and a validation size of 1: a pair cannot be split, so the
+  // validation file takes one pair (2 examples) instead of staying empty.
+  const items: SplitItem[] = ['p', 'p', 'q', 'q'].map((key) => ({ labels: [], key }));
+  for (const seed of ['', '1', 'abc']) {
+    const r = stratifiedSplit(items, 1, seed);
+    assert.equal(r.validCount, 2);
+    assert.equal(r.trainCount, 2);
+    assert.equal(r.valid[0], r.valid[1], 'duplicates stay together');
+    assert.equal(r.valid[2], r.valid[3], 'duplicates stay together');
+  }
+});
+
 test('a rare label gets one example in each file even when its proportional share rounds to zero', () => {
   const items: SplitItem[] = [
     { labels: ['rare'], key: 'r1' },
