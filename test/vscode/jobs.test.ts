@@ -159,10 +159,14 @@ suite('Jobs', function () {
       return j?.snapshot.status === 'paused' && j;
     });
     assert.ok(whilePaused.actions.includes('resume'));
-    // Paused for a while: the emulated training does not move.
-    const stepAtPause = whilePaused.snapshot.step;
-    await new Promise((r) => setTimeout(r, 2500));
-    assert.strictEqual((await job(key))?.snapshot.step, stepAtPause);
+    // Paused for a while: the emulated training does not move. (A step finished just before the pause can
+    // still arrive with the next poll, so read the step once the polls have settled.)
+    await new Promise((r) => setTimeout(r, 3000));
+    const stepAtPause = (await job(key))?.snapshot.step;
+    await new Promise((r) => setTimeout(r, 3000));
+    const later = await job(key);
+    assert.strictEqual(later?.snapshot.status, 'paused');
+    assert.strictEqual(later?.snapshot.step, stepAtPause);
 
     const resumed = await vscode.commands.executeCommand<string>('rftStudio.resumeJob', key);
     assert.ok(resumed && resumed !== 'paused', `resume answered ${resumed}`);
@@ -314,6 +318,7 @@ suite('Jobs', function () {
     assert.ok(!log.includes(KEY), 'the key is in the log');
     assert.ok(!log.includes(KEY.slice(8, 30)), 'part of the key is in the log');
     assert.ok(!log.includes(wrongKey.slice(9, 30)), 'the wrong key is in the log');
-    assert.ok(/Launch on Wrong key failed|Preflight failed/.test(log), 'the failed launch was logged');
+    // The authentication failure itself is logged (the emulator's 401 message), just never the key.
+    assert.match(log, /Incorrect API key provided/);
   });
 });
