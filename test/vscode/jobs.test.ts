@@ -120,8 +120,16 @@ suite('Jobs', function () {
     const entry = s.providers.find((p) => p.id === PROVIDER_ID);
     assert.ok(entry, 'provider not listed');
     assert.strictEqual(entry.baseURL, emu.url);
+    // demo/.vscode/settings.json turns on rftStudio.emulator.autoStart: the in-process emulator is a session
+    // provider next to ours (its per-session key stays in memory, so it is not in the settings either).
+    const local = await waitFor('the auto-started emulator provider', async () =>
+      (await state()).providers.find((p) => p.id === 'emulator'),
+    );
+    assert.strictEqual(local.label, 'Local emulator');
+    assert.match(local.baseURL ?? '', /^http:\/\/127\.0\.0\.1:\d+\/v1$/);
     const inspected = JSON.stringify(config().inspect('providers'));
     assert.ok(inspected.includes(PROVIDER_ID), 'the provider is not in the settings');
+    assert.ok(!inspected.includes(local.baseURL!), 'the session-only emulator was written to the settings');
     assert.ok(!inspected.includes(KEY), 'the key leaked into the settings');
   });
 
