@@ -160,7 +160,16 @@ export async function openWorkbench(opts: OpenWorkbenchOptions = {}): Promise<Wo
       has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRe(label)}$`) }),
     });
     await ((await exact.count()) > 0 ? exact.first() : loose.first()).click();
-    await palette.waitFor({ state: 'hidden' });
+    // Done when the palette closes — or when the command at once opens a quick input of its own (a field
+    // pick, an input box), which re-uses the same widget: then the query text is gone from it.
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      if (!(await palette.isVisible())) return;
+      const value = await paletteInput.inputValue().catch(() => '');
+      if (value !== query) return;
+      if (Date.now() > deadline) throw new Error(`the quick input stayed open after picking "${label}"`);
+      await page.waitForTimeout(100);
+    }
   }
 
   const workbench: Workbench = {
