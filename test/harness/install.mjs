@@ -100,11 +100,47 @@ async function withLock(root, fn) {
   }
 }
 
+/** Debian packages the harness needs: a browser, and the Kerberos headers code-server's native build needs. */
+export const SYSTEM_PACKAGES = ['chromium', 'libkrb5-dev', 'fonts-liberation'];
+
+/**
+ * On Debian/Ubuntu, installs the missing system packages with apt-get when running as root (a fresh machine of
+ * this project's kind), so `npm ci && npm start` works there; otherwise says exactly what to install.
+ */
+export function ensureSystemPackages(log = (m) => console.log(`[harness] ${m}`)) {
+  if (process.env.RFT_STUDIO_SKIP_APT) return;
+  const dpkg = spawnSync('dpkg-query', ['-W', '-f=${Package} ${Status}\\n', ...SYSTEM_PACKAGES], {
+    encoding: 'utf8',
+  });
+  if (dpkg.error) return; // not a Debian system: the user installs the equivalents (see the README)
+  const installed = new Set(
+    dpkg.stdout
+      .split('\n')
+      .filter((l) => l.endsWith('install ok installed'))
+      .map((l) => l.split(' ')[0]),
+  );
+  const missing = SYSTEM_PACKAGES.filter((p) => !installed.has(p));
+  if (!missing.length) return;
+  const command = `apt-get update && apt-get install -y --no-install-recommends ${missing.join(' ')}`;
+  if (process.getuid?.() !== 0) {
+    throw new Error(
+      `missing system packages: ${missing.join(', ')}. Install them first: sudo sh -c '${command}'`,
+    );
+  }
+  log(`installing system packages: ${missing.join(', ')}`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  for (const args of [['update'], ['install', '-y', '--no-install-recommends', ...missing]]) {
+    const r = spawnSync('apt-get', args, { stdio: ['ignore', 'inherit', 'inherit'], env });
+    if (r.status !== 0) throw new Error(`apt-get ${args[0]} failed (exit ${r.status}); run: ${command}`);
+  }
+}
+
 /**
  * Makes sure Node 24 and the VS Code server are in the cache and returns their paths.
  * Each part writes a marker after a successful install; a present marker with the right version means "done".
  */
 export async function ensureHarness({ log = (m) => console.log(`[harness] ${m}`) } = {}) {
+  ensureSystemPackages(log);
   const root = cacheRoot();
   const p = harnessPaths(root);
   const node24Prefix = path.join(root, 'node24');
