@@ -159,14 +159,22 @@ export async function openWorkbench(opts: OpenWorkbenchOptions = {}): Promise<Wo
     const exact = rows.filter({
       has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRe(label)}$`) }),
     });
+    const placeholder = await paletteInput.getAttribute('placeholder');
     await ((await exact.count()) > 0 ? exact.first() : loose.first()).click();
-    // Done when the palette closes — or when the command at once opens a quick input of its own (a field
-    // pick, an input box), which re-uses the same widget: then the query text is gone from it.
-    const deadline = Date.now() + 30_000;
+    // Done when the palette closes. A command that at once opens a quick input of its own (a field pick, an
+    // input box) re-uses the widget, so it may never close: after a grace period, another placeholder and no
+    // query mean the command ran.
+    const start = Date.now();
+    const deadline = start + 30_000;
     for (;;) {
       if (!(await palette.isVisible())) return;
-      const value = await paletteInput.inputValue().catch(() => '');
-      if (value !== query) return;
+      if (Date.now() - start > 3000) {
+        const [value, now] = await Promise.all([
+          paletteInput.inputValue().catch(() => query),
+          paletteInput.getAttribute('placeholder').catch(() => placeholder),
+        ]);
+        if (value !== query && now !== placeholder) return;
+      }
       if (Date.now() > deadline) throw new Error(`the quick input stayed open after picking "${label}"`);
       await page.waitForTimeout(100);
     }
