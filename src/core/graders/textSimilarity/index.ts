@@ -6,34 +6,15 @@ import { sentenceGleu } from './gleu';
 import { meteorScore } from './meteor';
 import { rougeL, rougeN } from './rouge';
 import { wordTokenize } from './tokenize/wordTokenize';
+import { TEXT_SIMILARITY_METRICS, type TextSimilarityMetricName } from '../types';
 
-export type TextSimilarityMetric =
-  | 'fuzzy_match'
-  | 'bleu'
-  | 'gleu'
-  | 'meteor'
-  | 'rouge_1'
-  | 'rouge_2'
-  | 'rouge_3'
-  | 'rouge_4'
-  | 'rouge_5'
-  | 'rouge_l'
-  | 'cosine';
+// The metric names are declared once, with the grader types; this module adds the local scorers.
+export type TextSimilarityMetric = TextSimilarityMetricName;
 
 export type LocalTextSimilarityMetric = Exclude<TextSimilarityMetric, 'cosine'>;
 
-export const LOCAL_TEXT_SIMILARITY_METRICS: readonly LocalTextSimilarityMetric[] = [
-  'fuzzy_match',
-  'bleu',
-  'gleu',
-  'meteor',
-  'rouge_1',
-  'rouge_2',
-  'rouge_3',
-  'rouge_4',
-  'rouge_5',
-  'rouge_l',
-];
+export const LOCAL_TEXT_SIMILARITY_METRICS: readonly LocalTextSimilarityMetric[] =
+  TEXT_SIMILARITY_METRICS.filter((m): m is LocalTextSimilarityMetric => m !== 'cosine');
 
 // word_tokenize's Punkt step runs with built-in English parameters (an abbreviation list; see tokenize/punkt.ts),
 // not nltk_data's learned punkt_tab tables, so rare abbreviation/initial contexts may split sentences differently.
