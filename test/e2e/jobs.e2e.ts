@@ -17,9 +17,28 @@ const PROVIDER_LABEL = 'E2E emulator';
 let wb: Workbench;
 let emu: Emulator;
 
+/**
+ * The emulator's clock. It runs at wall-clock pace, and the test stops it while a person's steps must happen
+ * before the job moves on (pausing a running job), so a slow machine cannot let the job finish first.
+ */
+const clock = (() => {
+  let rate = 1;
+  let wallAt = Date.now();
+  let virtualAt = wallAt;
+  const now = () => virtualAt + (Date.now() - wallAt) * rate;
+  return {
+    now,
+    setRate(r: number) {
+      virtualAt = now();
+      wallAt = Date.now();
+      rate = r;
+    },
+  };
+})();
+
 before(async () => {
   // About 30 s per job: long enough to pause it by hand, short enough for a test.
-  emu = await startEmulator({ port: 0, speed: 2, keys: [KEY] });
+  emu = await startEmulator({ port: 0, speed: 2, keys: [KEY], now: clock.now });
   wb = await openWorkbench({
     settings: {
       'rftStudio.emulator.autoStart': false,
@@ -52,11 +71,27 @@ async function waitForRow(name: string | RegExp, text: RegExp, timeoutMs = 90_00
   throw new Error(`row ${String(name)} never matched ${text} (last: "${last}")`);
 }
 
+/**
+ * Runs `action` from the row's context menu, clicking the way a hand does (button held ~100 ms): the workbench
+ * menu ignores an instantaneous synthetic click. If the menu stays open anyway it is closed and reopened, so it
+ * is never left over to swallow the next step's clicks.
+ */
 async function contextAction(name: string | RegExp, action: string): Promise<void> {
-  await jobRow(name).click({ button: 'right' });
-  const item = wb.page.locator('.context-view .monaco-menu .action-item', { hasText: action }).first();
-  await item.waitFor({ state: 'visible' });
-  await item.click();
+  const menu = wb.page.locator('.context-view .monaco-menu');
+  for (let attempt = 1; ; attempt++) {
+    await jobRow(name).click({ button: 'right' });
+    const item = menu.locator('.action-item', { hasText: action }).first();
+    await item.waitFor({ state: 'visible' });
+    await item.click({ delay: 100 });
+    try {
+      await menu.waitFor({ state: 'hidden', timeout: 3000 });
+      return;
+    } catch (e) {
+      await wb.page.keyboard.press('Escape');
+      await menu.waitFor({ state: 'hidden', timeout: 3000 });
+      if (attempt === 3) throw new Error(`the context menu did not run "${action}": ${String(e)}`);
+    }
+  }
 }
 
 /** The visible end of the RFT Studio log (for failure messages). */
@@ -127,14 +162,20 @@ test('launch from the CodeLens: preflight dialog, upload, the job appears in the
 test('the tree follows the job; pause and resume from the context menu', async () => {
   const running = await waitForRow('countdown-demo', /running · step \d+\/\d+/);
   assert.match(running, /train \d\.\d{3}/);
-  await hideNotifications();
-  await wb.screenshot('02-tree-running');
-  await contextAction('countdown-demo', 'Pause Job');
-  await waitForRow('countdown-demo', /paused/, 30_000);
-  await hideNotifications();
-  await wb.screenshot('03-tree-paused');
-  await contextAction('countdown-demo', 'Resume Job');
-  await waitForRow('countdown-demo', /running|queued/, 30_000);
+  // Hold the job where it is while the person pauses and resumes it.
+  clock.setRate(0);
+  try {
+    await hideNotifications();
+    await wb.screenshot('02-tree-running');
+    await contextAction('countdown-demo', 'Pause Job');
+    await waitForRow('countdown-demo', /paused/, 30_000);
+    await hideNotifications();
+    await wb.screenshot('03-tree-paused');
+    await contextAction('countdown-demo', 'Resume Job');
+    await waitForRow('countdown-demo', /running|queued/, 30_000);
+  } finally {
+    clock.setRate(1);
+  }
 });
 
 test('the details webview draws live charts and ends with the fine-tuned model', async () => {
