@@ -88,7 +88,16 @@ export interface PrepRunOptions extends ScanOptions {
   write?: boolean;
 }
 
-function requireValid(file: string, scan: ScanResult): void {
+/** Scans the file (the first half of the progress); refuses lines that are not JSON objects, and a file without examples. */
+async function scanValidDataset(
+  file: string,
+  field: readonly PathSegment[],
+  opts: PrepRunOptions,
+): Promise<ScanResult> {
+  const scan = await scanDataset(file, field, {
+    signal: opts.signal,
+    onProgress: (f) => opts.onProgress?.(f / 2),
+  });
   if (scan.invalidLines.length) {
     const n = scan.invalidLines.length;
     const first = scan.invalidLines.slice(0, 5).map((p) => `line ${p.line + 1}: ${p.message}`);
@@ -99,6 +108,7 @@ function requireValid(file: string, scan: ScanResult): void {
     );
   }
   if (scan.examples.length === 0) throw new PrepInputError(`${file}: the file has no examples`);
+  return scan;
 }
 
 function unlabelledInfo(examples: readonly ScannedExample[]): UnlabelledInfo {
@@ -133,11 +143,7 @@ export async function sampleFile(
   opts: PrepRunOptions = {},
 ): Promise<SampleReport> {
   const seed = opts.seed ?? '42';
-  const scan = await scanDataset(file, field, {
-    signal: opts.signal,
-    onProgress: (f) => opts.onProgress?.(f / 2),
-  });
-  requireValid(file, scan);
+  const scan = await scanValidDataset(file, field, opts);
   const ex = scan.examples;
   if (n < 1) throw new PrepRequestError('the sample size must be at least 1');
   if (n > ex.length) {
@@ -235,11 +241,7 @@ export async function splitFile(
   opts: PrepRunOptions = {},
 ): Promise<SplitReport> {
   const seed = opts.seed ?? '42';
-  const scan = await scanDataset(file, field, {
-    signal: opts.signal,
-    onProgress: (f) => opts.onProgress?.(f / 2),
-  });
-  requireValid(file, scan);
+  const scan = await scanValidDataset(file, field, opts);
   const ex = scan.examples;
   const validCount = resolveValidCount(ex.length, size);
   const result = stratifiedSplit(ex, validCount, seed);
