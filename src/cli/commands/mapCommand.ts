@@ -3,14 +3,18 @@ import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { CliCommand } from '../command';
 import { EXIT, UsageError } from '../command';
-import { checkOutputPaths, OutputPathError } from '../../core/prep/dataset';
-import { JsonPathError, parseJsonPath } from '../../core/prep/jsonPath';
 import { mapCodesInFile } from '../../core/prep/mapCodes';
 import { MappingError, parseMapping } from '../../core/prep/mapping';
 import { mapReportText } from '../../core/prep/report';
-
-export const FIELD_PATH_HELP = `Field paths: dotted keys with [n] indices, e.g. reference_answer, item.labels, meta.codes[0];
-  [-1] is the last element; ["a.b"] quotes a key that contains dots or brackets.`;
+import {
+  FIELD_PATH_HELP,
+  outputGuard,
+  outputPathOf,
+  PREP_OPTIONS,
+  prepArgsOf,
+  printReport,
+  rel,
+} from '../prepOptions';
 
 const USAGE = `Usage: rft-studio map <file> --field PATH --mapping MAP.json|MAP.csv --out OUT.jsonl [--reporter text|json]
 
@@ -31,50 +35,20 @@ Exit codes: 0 every code mapped; 1 unknown codes or lines without the field (the
 with those values unchanged); 2 usage or I/O error.
 `;
 
-export function reporterOf(value: unknown): 'text' | 'json' {
-  const r = (value as string | undefined) ?? 'text';
-  if (r !== 'text' && r !== 'json') throw new UsageError(`unknown reporter '${r}' (use text or json)`);
-  return r;
-}
-
-export function fieldOf(value: unknown) {
-  if (typeof value !== 'string') throw new UsageError('--field PATH is required');
-  try {
-    return parseJsonPath(value);
-  } catch (e) {
-    if (e instanceof JsonPathError) throw new UsageError(e.message);
-    throw e;
-  }
-}
-
 export const mapCommand: CliCommand = {
   name: 'map',
   summary: 'replace codes by names in a field (new file)',
   usage: USAGE,
   allowPositionals: true,
-  options: {
-    field: { type: 'string' },
-    mapping: { type: 'string' },
-    out: { type: 'string' },
-    reporter: { type: 'string' },
-  },
+  options: { ...PREP_OPTIONS, mapping: { type: 'string' }, out: { type: 'string' } },
   async run({ values, positionals }, io) {
-    if (positionals.length !== 1) throw new UsageError('give exactly one input file');
-    const reporter = reporterOf(values.reporter);
-    const field = fieldOf(values.field);
+    const { file, reporter, field } = prepArgsOf(values, positionals, io.cwd);
     if (typeof values.mapping !== 'string') throw new UsageError('--mapping FILE is required');
-    if (typeof values.out !== 'string') throw new UsageError('--out FILE is required');
-    const file = path.resolve(io.cwd, positionals[0]);
-    const out = path.resolve(io.cwd, values.out);
+    const out = outputPathOf(values.out, io.cwd);
     const mappingPath = path.resolve(io.cwd, values.mapping);
-    try {
-      checkOutputPaths(file, [out]);
-      if (mappingPath === out)
-        throw new OutputPathError('the output is the mapping file; choose another output path');
-    } catch (e) {
-      if (e instanceof OutputPathError) throw new UsageError(e.message);
-      throw e;
-    }
+    outputGuard(file, [out]);
+    if (mappingPath === out)
+      throw new UsageError('the output is the mapping file; choose another output path');
     let mapping;
     try {
       mapping = parseMapping(await readFile(mappingPath, 'utf8'), rel(io.cwd, mappingPath));
@@ -86,16 +60,13 @@ export const mapCommand: CliCommand = {
       throw e;
     }
     const report = await mapCodesInFile(file, field, mapping, out, { signal: io.signal });
-    if (reporter === 'json')
-      io.stdout(
-        `${JSON.stringify({ map: { ...report, file: rel(io.cwd, file), out: rel(io.cwd, out), mapping: mapping.source } }, null, 2)}\n`,
-      );
-    else io.stdout(mapReportText(report, io.cwd));
+    printReport(
+      io,
+      reporter,
+      'map',
+      { ...report, file: rel(io.cwd, file), out: rel(io.cwd, out), mapping: mapping.source },
+      () => mapReportText(report, io.cwd),
+    );
     return report.unknown.length || report.problems.length ? EXIT.problems : EXIT.ok;
   },
 };
-
-export function rel(cwd: string, p: string): string {
-  const r = path.relative(cwd, p);
-  return r && !r.startsWith('..') && !path.isAbsolute(r) ? r : p;
-}

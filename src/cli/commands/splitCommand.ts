@@ -7,8 +7,17 @@ import { parseFraction, parseWholeNumber } from '../../core/prep/prepCli';
 import { DEFAULT_SEED } from '../../core/prep/prng';
 import { splitReportText } from '../../core/prep/report';
 import { PROVIDER_LIMITS, splitFile } from '../../core/prep/runPrep';
-import { FIELD_PATH_HELP, fieldOf, rel, reporterOf } from './mapCommand';
-import { outputGuard, prepFailure, seedOf } from './sampleCommand';
+import {
+  FIELD_PATH_HELP,
+  fieldOf,
+  outputGuard,
+  PREP_OPTIONS,
+  prepFailure,
+  printReport,
+  rel,
+  reporterOf,
+  seedOf,
+} from '../prepOptions';
 
 const USAGE = `Usage: rft-studio split <file> --field PATH (--valid-fraction F | --valid-count N) [--seed S]
                          --out TRAIN.jsonl VALID.jsonl [--reporter text|json]
@@ -45,14 +54,13 @@ export const splitCommand: CliCommand = {
   usage: USAGE,
   allowPositionals: true,
   options: {
-    field: { type: 'string' },
+    ...PREP_OPTIONS,
     'valid-fraction': { type: 'string' },
     'valid-count': { type: 'string' },
     seed: { type: 'string' },
     out: { type: 'string', multiple: true },
     'max-valid': { type: 'string' },
     'max-train': { type: 'string' },
-    reporter: { type: 'string' },
   },
   async run({ values, positionals }, io) {
     const reporter = reporterOf(values.reporter);
@@ -113,11 +121,18 @@ export const splitCommand: CliCommand = {
           signal: io.signal,
         },
       );
-      if (reporter === 'json') {
-        io.stdout(
-          `${JSON.stringify({ split: { ...report, file: rel(io.cwd, file), trainOut: rel(io.cwd, trainOut), validOut: rel(io.cwd, validOut) } }, null, 2)}\n`,
-        );
-      } else io.stdout(splitReportText(report, io.cwd));
+      printReport(
+        io,
+        reporter,
+        'split',
+        {
+          ...report,
+          file: rel(io.cwd, file),
+          trainOut: rel(io.cwd, trainOut),
+          validOut: rel(io.cwd, validOut),
+        },
+        () => splitReportText(report, io.cwd),
+      );
       return report.coverage.covered < report.coverage.needed ? EXIT.problems : EXIT.ok;
     } catch (e) {
       return prepFailure('split', e, io);
