@@ -1,7 +1,7 @@
 // @ts-check
 // One build script, several contexts: the extension host bundle, the CLI, worker threads,
 // one browser bundle per webview app, and ajv standalone validators compiled from schemas/.
-// Flags: --watch, --production, --schemas (only compile the schema validators), --tests (also
+// Flags: --watch, --production, --schemas (only the schema validators and the worker bundles), --tests (also
 // bundle the in-editor mocha suite into out/test/vscode).
 'use strict';
 const esbuild = require('esbuild');
@@ -96,9 +96,9 @@ function walk(dir, predicate, acc = []) {
   return acc;
 }
 
-/** @returns {import('esbuild').BuildOptions[]} */
-function contexts() {
-  const common = {
+/** Options every bundle shares. */
+function commonOptions() {
+  return {
     bundle: true,
     minify: production,
     sourcemap: !production,
@@ -114,6 +114,26 @@ function contexts() {
       ),
     },
   };
+}
+
+// Worker threads: any src/**/*.worker.ts becomes dist/workers/<name>.js.
+function workerContext(common) {
+  const workers = walk(path.join(root, 'src'), (p) => p.endsWith('.worker.ts'));
+  if (!workers.length) return undefined;
+  return {
+    ...common,
+    entryPoints: Object.fromEntries(workers.map((w) => [path.basename(w, '.worker.ts'), w])),
+    outdir: 'dist/workers',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['vscode'],
+  };
+}
+
+/** @returns {import('esbuild').BuildOptions[]} */
+function contexts() {
+  const common = commonOptions();
   /** @type {import('esbuild').BuildOptions[]} */
   const list = [
     {
@@ -136,19 +156,8 @@ function contexts() {
       define: { ...common.define, __VERSION__: JSON.stringify(require('./package.json').version) },
     },
   ];
-  // Worker threads: any src/**/*.worker.ts becomes dist/workers/<name>.js.
-  const workers = walk(path.join(root, 'src'), (p) => p.endsWith('.worker.ts'));
-  if (workers.length) {
-    list.push({
-      ...common,
-      entryPoints: Object.fromEntries(workers.map((w) => [path.basename(w, '.worker.ts'), w])),
-      outdir: 'dist/workers',
-      platform: 'node',
-      format: 'cjs',
-      target: 'node20',
-      external: ['vscode'],
-    });
-  }
+  const workers = workerContext(common);
+  if (workers) list.push(workers);
   // Webviews: webview/<app>/main.ts -> dist/webview/<app>.js (+ .css when the app imports CSS).
   const apps = listDirs(path.join(root, 'webview')).filter((d) =>
     fs.existsSync(path.join(root, 'webview', d, 'main.ts')),
@@ -193,7 +202,12 @@ async function main() {
   const t0 = Date.now();
   const schemas = compileSchemas();
   if (args.has('--schemas')) {
-    console.log(`compiled ${schemas.length} schema validator(s) in ${Date.now() - t0} ms`);
+    // What node-run tests and benchmarks load: the validators, and the worker threads core code starts.
+    const workers = workerContext(commonOptions());
+    if (workers) await esbuild.build(workers);
+    console.log(
+      `compiled ${schemas.length} schema validator(s) and the worker bundles in ${Date.now() - t0} ms`,
+    );
     return;
   }
   copyStatic();

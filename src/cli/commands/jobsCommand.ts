@@ -8,6 +8,7 @@ import type { CliCommand, CliIO } from '../command';
 import { EXIT, UsageError } from '../command';
 import { countBySeverity } from '../../core/diagnostics';
 import { validateDatasetFile } from '../../core/datasets/validate';
+import { datasetCheckWorkers } from '../checkWorkers';
 import { lintGraderText } from '../../core/graders/lint';
 import { JobSpecError, parseJobSpec, resolveJobSpec } from '../../core/jobs/jobSpec';
 import type { FineTuningJob, FineTuningJobEvent } from '../../core/jobs/jobsService';
@@ -209,6 +210,7 @@ async function launch(
         role,
         provider: provider.kind === 'azure' ? 'azure' : 'openai',
         signal: io.signal,
+        parallel: datasetCheckWorkers(),
       });
       const c = countBySeverity(r.diagnostics);
       const first = r.diagnostics

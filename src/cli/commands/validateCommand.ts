@@ -10,6 +10,7 @@ import type { DiagnosticsReporterName } from '../reporters/diagnosticsReporter';
 import { datasetRuleInfos } from '../../core/datasets/rules';
 import type { DatasetReport, DatasetRole, DatasetValidationOptions } from '../../core/datasets/validate';
 import { validateDatasetFile, validatePair } from '../../core/datasets/validate';
+import { datasetCheckWorkers } from '../checkWorkers';
 import type { DatasetFormat } from '../../core/datasets/format';
 
 declare const __VERSION__: string | undefined;
@@ -129,6 +130,7 @@ export const validateCommand: CliCommand = {
         role: t.role,
         signal: io.signal,
         maxPerRule,
+        parallel: datasetCheckWorkers(),
       };
       reports.push(await validateDatasetFile(t.file, opts));
     }

@@ -89,6 +89,71 @@ export async function* readJsonlLines(path: string, opts: ReadJsonlOptions = {})
   }
 }
 
+export interface LineChunk {
+  /** Whole lines, each ending with LF, except possibly the file's last line (in the last chunk). */
+  bytes: Uint8Array;
+  /** File offset of bytes[0] (after the BOM for the first chunk). */
+  offset: number;
+}
+
+/**
+ * Yields a file as chunks of whole lines (about `chunkSize` bytes each; a longer line makes a longer
+ * chunk). Each chunk owns its ArrayBuffer, so it can be transferred to a worker thread.
+ */
+export async function* readLineChunks(path: string, opts: ReadJsonlOptions = {}): AsyncGenerator<LineChunk> {
+  const handle = await open(path, 'r');
+  try {
+    const chunkSize = opts.chunkSize ?? 1 << 22;
+    let carry: Uint8Array = new Uint8Array(0);
+    let carryOffset = 0;
+    let fileOffset = 0;
+    let first = true;
+    for (;;) {
+      if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('aborted');
+      // A line longer than a chunk doubles the read size, so its bytes are copied O(1) times on average.
+      const want = Math.max(chunkSize, carry.length);
+      const data = new Uint8Array(new ArrayBuffer(carry.length + want));
+      data.set(carry);
+      const { bytesRead } = await handle.read(data, carry.length, want, fileOffset);
+      fileOffset += bytesRead;
+      const eof = bytesRead === 0;
+      let start = 0;
+      const end = carry.length + bytesRead;
+      if (first) {
+        if (end < 3 && !eof) {
+          carry = data.subarray(0, end);
+          continue;
+        }
+        first = false;
+        const bom = end >= 3 && data[0] === 0xef && data[1] === 0xbb && data[2] === 0xbf;
+        opts.onBom?.(bom);
+        if (bom) start = 3;
+      }
+      const base = carryOffset;
+      if (eof) {
+        if (end > start) yield { bytes: data.subarray(start, end), offset: base + start };
+        return;
+      }
+      const lastLf = data.lastIndexOf(LF, end - 1);
+      if (lastLf < start) {
+        // No complete line yet (a line longer than the chunk): read on.
+        carry = data.subarray(0, end);
+        if (start) {
+          carry = carry.subarray(start);
+          carryOffset = base + start;
+        }
+        continue;
+      }
+      // Copy the partial line out first: the consumer may transfer the chunk's buffer to another thread.
+      carry = data.slice(lastLf + 1, end);
+      carryOffset = base + lastLf + 1;
+      yield { bytes: data.subarray(start, lastLf + 1), offset: base + start };
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
 /** Splits in-memory text into lines the same way (BOM stripped, LF or CRLF, no phantom last line). */
 export function splitJsonlText(text: string): { lines: string[]; hasBom: boolean } {
   const hasBom = text.charCodeAt(0) === 0xfeff;

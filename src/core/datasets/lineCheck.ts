@@ -31,6 +31,10 @@ export interface LineSummary {
 
 export interface LineCheckContext {
   format: FileFormat;
+  /** The line's UTF-8 bytes, when the caller has them: hashing them skips re-encoding the text. */
+  bytes?: Uint8Array;
+  start?: number;
+  end?: number;
 }
 
 const NO_DIAGS: readonly Diagnostic[] = Object.freeze([]);
@@ -68,37 +72,63 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-// Scratch space for hashing: the line's UTF-8 bytes, read 4 at a time (4x fewer steps than per character).
+// Scratch space for hashing: a line's UTF-8 bytes, read 4 at a time (4x fewer steps than per byte).
 let scratch = new ArrayBuffer(1 << 16);
 let scratchBytes = new Uint8Array(scratch);
 let scratchWords = new Int32Array(scratch);
 let scratchBuffer = Buffer.from(scratch);
 
-/** 53-bit hash of a line's UTF-8 bytes (cyrb53 mixing): duplicate detection keeps numbers, not lines. */
-export function hashLine(s: string): number {
-  if (s.length * 3 + 4 > scratchBytes.length) {
-    scratch = new ArrayBuffer(((s.length * 3) & ~3) + 1024);
-    scratchBytes = new Uint8Array(scratch);
-    scratchWords = new Int32Array(scratch);
-    scratchBuffer = Buffer.from(scratch);
+function ensureScratch(bytes: number): void {
+  if (bytes + 4 <= scratchBytes.length) return;
+  scratch = new ArrayBuffer((bytes & ~3) + 1024);
+  scratchBytes = new Uint8Array(scratch);
+  scratchWords = new Int32Array(scratch);
+  scratchBuffer = Buffer.from(scratch);
+}
+
+/** JSON's whitespace (space, tab, LF, CR): trimmed before hashing, so indentation never hides a duplicate. */
+function isJsonSpace(b: number): boolean {
+  return b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d;
+}
+
+/**
+ * 53-bit hash (cyrb53-style mixing, two lanes taking alternate words) of the first `n` scratch bytes,
+ * trimmed of JSON whitespace: duplicate detection keeps numbers, not lines.
+ */
+function hashScratch(n: number): number {
+  let start = 0;
+  while (start < n && isJsonSpace(scratchBytes[start])) start++;
+  while (n > start && isJsonSpace(scratchBytes[n - 1])) n--;
+  if (start) {
+    scratchBytes.copyWithin(0, start, n);
+    n -= start;
   }
-  const n = scratchBuffer.write(s, 0, 'utf8');
   let h1 = 0xdeadbeef ^ n;
   let h2 = 0x41c6ce57 ^ n;
   const words = n >> 2;
-  for (let i = 0; i < words; i++) {
-    const k = scratchWords[i];
-    h1 = Math.imul(h1 ^ k, 2654435761);
-    h2 = Math.imul(h2 ^ k, 1597334677);
+  let i = 0;
+  for (; i + 1 < words; i += 2) {
+    h1 = Math.imul(h1 ^ scratchWords[i], 2654435761);
+    h2 = Math.imul(h2 ^ scratchWords[i + 1], 1597334677);
   }
-  for (let i = words << 2; i < n; i++) {
-    const k = scratchBytes[i];
-    h1 = Math.imul(h1 ^ k, 2654435761);
-    h2 = Math.imul(h2 ^ k, 1597334677);
-  }
+  if (i < words) h1 = Math.imul(h1 ^ scratchWords[i], 2654435761);
+  for (let b = words << 2; b < n; b++) h2 = Math.imul(h2 ^ scratchBytes[b], 1597334677);
   h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
   h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
   return 4294967296 * (2097151 & h2) + (h1 >>> 0) || 1;
+}
+
+/** Hash of a line's text (its UTF-8 bytes; the same value hashBytes gives for those bytes). */
+export function hashLine(text: string): number {
+  ensureScratch(text.length * 3);
+  return hashScratch(scratchBuffer.write(text, 0, 'utf8'));
+}
+
+/** Hash of a line held as UTF-8 bytes (`bytes[start..end)`), without decoding it. */
+export function hashBytes(bytes: Uint8Array, start: number, end: number): number {
+  ensureScratch(end - start);
+  scratchBytes.set(bytes.subarray(start, end));
+  return hashScratch(end - start);
 }
 
 class LineDiagnostics {
@@ -185,7 +215,7 @@ export function checkLine(text: string, ctx: LineCheckContext): LineSummary {
     return { blank: false, kind: undefined, diags: d.list, hash: 0 };
   }
   const kind = detectLineKind(value);
-  const hash = hashLine(text.trim());
+  const hash = ctx.bytes ? hashBytes(ctx.bytes, ctx.start ?? 0, ctx.end ?? ctx.bytes.length) : hashLine(text);
   const d = new LineDiagnostics(text);
   if (!isObject(value)) {
     d.add(

@@ -3,6 +3,7 @@
 import type { Diagnostic } from '../diagnostics';
 import type { DatasetRole, ExampleFingerprints, ItemFieldInfo, Provider } from './aggregate';
 import { DEFAULT_MAX_PER_RULE } from './aggregate';
+import type { ParallelCheckOptions } from './chunkPool';
 import type { DatasetFormat, FileFormat } from './format';
 
 export type { DatasetRole, ExampleFingerprints, ItemFieldInfo, Provider };
@@ -20,6 +21,10 @@ export interface DatasetValidationOptions {
   onProgress?: (linesDone: number, bytesDone: number) => void;
   /** Diagnostics kept per rule code before a summary replaces the rest (default 1000). */
   maxPerRule?: number;
+  /** Streaming validation of a large file: check its chunks on worker threads (see chunkPool.ts). */
+  parallel?: ParallelCheckOptions;
+  /** Streaming read size in bytes (default 4 MiB; tests use tiny chunks to cross chunk boundaries). */
+  chunkBytes?: number;
 }
 
 export interface DatasetReport {

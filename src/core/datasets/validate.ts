@@ -1,7 +1,7 @@
 // Public entry points of the dataset validator: in-memory text (the editor's model), files on disk
 // (streaming, constant memory: one line at a time plus bounded per-rule lists), and a
 // training/validation pair. All three share the line checks and the aggregation rules.
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import type { Diagnostic } from '../diagnostics';
 import {
   DuplicateCollector,
@@ -15,12 +15,14 @@ import {
   lookupFingerprint,
   rebase,
 } from './aggregate';
+import type { ChunkSummary } from './chunkCheck';
+import { checkChunk } from './chunkCheck';
+import { ChunkPool, parallelThreads } from './chunkPool';
 import { DatasetDocumentModel } from './documentModel';
 import type { FileFormat, LineKind } from './format';
 import { DETECTION_SAMPLE, detectFileFormat } from './format';
-import type { JsonlLine } from './jsonlReader';
-import { readJsonlLines } from './jsonlReader';
-import { checkLine, kindOfText } from './lineCheck';
+import { readJsonlLines, readLineChunks } from './jsonlReader';
+import { kindOfText } from './lineCheck';
 import type { DatasetReport, DatasetValidationOptions } from './options';
 import { resolveOptions } from './options';
 import { ruleSeverity } from './rules';
@@ -53,14 +55,9 @@ export async function validateDatasetFile(
   const o = resolveOptions({ ...opts, fileName: opts.fileName ?? path });
   const cap = o.maxPerRule;
   let hasBom = false;
-  let format: FileFormat = 'unknown';
-  let formatReason = '';
-  const pending: JsonlLine[] = [];
-  let decided = false;
-  let pendingExamples = 0;
   let examples = 0;
   let bytesDone = 0;
-  let linesDone = 0;
+  let lineBase = 0;
   let firstExcessLine: number | undefined;
   let anyItemField = false;
   const limit = exampleLimit(o.role);
@@ -69,67 +66,83 @@ export async function validateDatasetFile(
   const dups = new DuplicateCollector(cap);
   // Byte ranges of the few lines whose text the cross-line diagnostics need at the end.
   const where = new Map<number, [number, number]>();
-  let current: JsonlLine | undefined;
+  let curLine = -1;
+  let curOffset = 0;
+  let curLength = 0;
   const remember = (line: number) => {
-    if (current && current.line === line && !where.has(line))
-      where.set(line, [current.byteOffset, current.byteLength]);
+    if (line === curLine && !where.has(line)) where.set(line, [curOffset, curLength]);
   };
   const fields = new FieldCollector(cap, remember);
 
-  const process = (l: JsonlLine) => {
-    current = l;
-    const s = checkLine(l.text, { format });
-    if (!s.blank) {
-      examples++;
-      if (examples === limit + 1) {
-        firstExcessLine = l.line;
-        where.set(l.line, [l.byteOffset, l.byteLength]);
+  // The format comes from the first examples (or the options); every line is then checked as that format.
+  const { format, reason: formatReason } = await detectFormatOfFile(path, o, opts.signal);
+
+  /** Folds one checked chunk into the file's results, in file order. */
+  const consume = (c: ChunkSummary, chunkOffset: number) => {
+    let next = 0;
+    for (let i = 0; i < c.lines; i++) {
+      const line = lineBase + i;
+      curLine = line;
+      curOffset = chunkOffset + c.offsets[i];
+      curLength = c.lengths[i];
+      if (!c.blank[i] && ++examples === limit + 1) {
+        firstExcessLine = line;
+        where.set(line, [curOffset, curLength]);
       }
-    }
-    if (s.diags.length) {
-      let keep = false;
-      for (const d of s.diags) {
-        const c = (perCode.get(d.code) ?? 0) + 1;
-        perCode.set(d.code, c);
-        if (c <= cap) keep = true;
+      if (next < c.diags.length && c.diags[next].index === i) {
+        const lineDiags = c.diags[next++].diags;
+        let keep = false;
+        for (const d of lineDiags) {
+          const n = (perCode.get(d.code) ?? 0) + 1;
+          perCode.set(d.code, n);
+          if (n <= cap) keep = true;
+        }
+        if (keep) for (const d of rebase(lineDiags, line)) diags.push(d);
       }
-      if (keep) for (const d of rebase(s.diags, l.line)) diags.push(d);
+      const hash = c.hashes[i];
+      if (hash) {
+        const before = dups.found.length;
+        dups.add(line, hash);
+        if (dups.found.length > before) where.set(line, [curOffset, curLength]);
+      }
+      const shape = c.shapeOf[i];
+      if (shape >= 0) {
+        const { keys, types } = c.shapes[shape];
+        if (keys.length) anyItemField = true;
+        fields.add(line, keys, types);
+      }
+      bytesDone = curOffset + curLength;
+      if (opts.onProgress && (line + 1) % 4096 === 0) opts.onProgress(line + 1, bytesDone);
     }
-    if (s.hash) {
-      const before = dups.found.length;
-      dups.add(l.line, s.hash);
-      if (dups.found.length > before) where.set(l.line, [l.byteOffset, l.byteLength]);
-    }
-    if (s.fieldKeys && s.fieldTypes) {
-      if (s.fieldKeys.length) anyItemField = true;
-      fields.add(l.line, s.fieldKeys, s.fieldTypes);
-    }
-  };
-  const decide = () => {
-    const kinds: LineKind[] = [];
-    for (const l of pending) {
-      const k = kindOfText(l.text);
-      if (k !== undefined) kinds.push(k);
-    }
-    const d = detectFileFormat(kinds, { fileName: o.fileName, forced: o.format });
-    format = d.format;
-    formatReason = d.reason;
-    decided = true;
-    for (const l of pending) process(l);
-    pending.length = 0;
+    lineBase += c.lines;
   };
 
-  for await (const l of readJsonlLines(path, { signal: opts.signal, onBom: (b) => (hasBom = b) })) {
-    if (!decided) {
-      pending.push(l);
-      if (l.text.trim() !== '' && ++pendingExamples >= DETECTION_SAMPLE) decide();
-    } else {
-      process(l);
+  const threads = parallelThreads(opts.parallel, (await stat(path)).size);
+  const pool = threads && opts.parallel ? new ChunkPool(opts.parallel, threads) : undefined;
+  try {
+    // With workers, a few chunks are in flight (bounded memory) and merged in order as they come back.
+    const inFlight: { offset: number; summary: Promise<ChunkSummary> }[] = [];
+    for await (const chunk of readLineChunks(path, {
+      signal: opts.signal,
+      chunkSize: opts.chunkBytes,
+      onBom: (b) => (hasBom = b),
+    })) {
+      if (!pool) {
+        consume(checkChunk(chunk.bytes, format), chunk.offset);
+        continue;
+      }
+      const summary = pool.check(chunk.bytes, format);
+      summary.catch(() => undefined); // awaited below, in order; this only keeps a later failure handled
+      inFlight.push({ offset: chunk.offset, summary });
+      if (inFlight.length >= threads * 2) {
+        const first = inFlight.shift()!;
+        consume(await first.summary, first.offset);
+      }
     }
-    bytesDone = l.byteOffset + l.byteLength;
-    if (opts.onProgress && ++linesDone % 4096 === 0) opts.onProgress(linesDone, bytesDone);
+    for (const { offset, summary } of inFlight) consume(await summary, offset);
+  } finally {
+    await pool?.close();
   }
-  if (!decided) decide();
   const handle = await open(path, 'r');
   let bytes: number;
   const texts = new Map<number, string>();
@@ -149,7 +162,7 @@ export async function validateDatasetFile(
     await handle.close();
   }
   const getText = (line: number) => texts.get(line) ?? '';
-  opts.onProgress?.(linesDone, bytesDone);
+  opts.onProgress?.(lineBase, bytesDone);
   const extra = new Map<string, number>(perCode);
   diags.push(...duplicateDiagnostics(dups, getText));
   if (dups.total) extra.set('dataset/duplicate-example', dups.total);
@@ -185,6 +198,21 @@ export async function validateDatasetFile(
     itemFields: itemFieldInfos(fields),
     fingerprints: dups.index.toFingerprints(),
   };
+}
+
+/** The file's format: forced by the options, else from its name or its first DETECTION_SAMPLE examples. */
+async function detectFormatOfFile(
+  path: string,
+  o: ReturnType<typeof resolveOptions>,
+  signal: AbortSignal | undefined,
+): Promise<{ format: FileFormat; reason: string }> {
+  const kinds: LineKind[] = [];
+  for await (const l of readJsonlLines(path, { signal })) {
+    const k = kindOfText(l.text);
+    if (k !== undefined && kinds.push(k) >= DETECTION_SAMPLE) break;
+  }
+  const d = detectFileFormat(kinds, { fileName: o.fileName, forced: o.format });
+  return { format: d.format, reason: d.reason };
 }
 
 export interface PairOptions {

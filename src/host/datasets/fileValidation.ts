@@ -29,7 +29,9 @@ export async function validateFileOffThread(run: FileValidationRun): Promise<Dat
     return validateDatasetFile(run.file, opts);
   }
   return new Promise<DatasetReport>((resolve, reject) => {
-    const data: ValidateWorkerData = { path: run.file, options: run.options };
+    // The validator may start its own worker threads for a large file (dist/workers/datasetCheck.js).
+    const parallel = { script: path.join(run.extensionPath, 'dist', 'workers', 'datasetCheck.js') };
+    const data: ValidateWorkerData = { path: run.file, options: { ...run.options, parallel } };
     const worker = new Worker(workerPath, { workerData: data });
     let settled = false;
     const finish = (fn: () => void) => {

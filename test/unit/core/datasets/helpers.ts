@@ -32,6 +32,9 @@ export async function both(
   const name = opts.name ?? 'data.jsonl';
   const p = tempFile(text, name);
   const fromFile = await validateDatasetFile(p, opts);
+  // Tiny reads put chunk boundaries inside lines, CRLFs and the BOM.
+  const tinyChunks = await validateDatasetFile(p, { ...opts, chunkBytes: 3 });
+  assert.deepEqual(comparable(tinyChunks), comparable(fromFile), 'chunk boundaries changed the report');
   const str = typeof text === 'string' ? text : text.toString('utf8');
   const inMemory = validateDatasetText(str, { ...opts, fileName: p });
   assert.deepEqual(comparable(inMemory), comparable(fromFile), 'in-memory and streaming validation disagree');
