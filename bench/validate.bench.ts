@@ -8,12 +8,14 @@ import * as os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { DatasetDocumentModel } from '../src/core/datasets/documentModel';
-import { readJsonlLines } from '../src/core/datasets/jsonlReader';
+import { readLineChunks } from '../src/core/datasets/jsonlReader';
 import { validateDatasetFile, validateDatasetText } from '../src/core/datasets/validate';
 import { fmt, table } from './util';
 
 const DATA = join(__dirname, '.data');
 const MB = 2 ** 20;
+/** Built by `node esbuild.js --schemas`, which `npm run bench` runs first. */
+const WORKER = join(__dirname, '../dist/workers/datasetCheck.js');
 
 const PROMPT =
   'You are an expert in arithmetic problem solving. Given a target number and a list of numbers, combine all of the numbers exactly once using +, -, * or / to reach the target. Think step by step, then give the final expression on the last line as <answer>expression</answer>. Never reuse a number and never skip one.';
@@ -60,20 +62,33 @@ interface ChildResult {
   diagnostics: number;
 }
 
-/** Child mode: `node --import tsx bench/validate.bench.ts --child baseline|validate FILE`. */
+/** Child mode: `node --import tsx bench/validate.bench.ts --child baseline|validate|workers FILE`. */
 async function child(mode: string, file: string): Promise<void> {
   const t0 = performance.now();
   const c0 = process.cpuUsage();
   let lines = 0;
   let diagnostics = 0;
   if (mode === 'baseline') {
-    for await (const l of readJsonlLines(file)) {
-      if (l.text.length) JSON.parse(l.text);
-      lines++;
+    // The same chunked reader the validator uses, then split at LF and JSON.parse each line: nothing else.
+    for await (const c of readLineChunks(file)) {
+      const b = Buffer.from(c.bytes.buffer, c.bytes.byteOffset, c.bytes.byteLength);
+      let start = 0;
+      while (start < b.length) {
+        let nl = b.indexOf(0x0a, start);
+        if (nl < 0) nl = b.length;
+        const end = nl > start && b[nl - 1] === 0x0d ? nl - 1 : nl;
+        if (end > start) JSON.parse(b.toString('utf8', start, end));
+        lines++;
+        start = nl + 1;
+      }
     }
   } else {
     // The 1 GB file is over the 512 MB upload limit: the one file-level error that is expected.
-    const r = await validateDatasetFile(file, { maxPerRule: 100 });
+    const r = await validateDatasetFile(file, {
+      maxPerRule: 100,
+      // `workers`: the chunks are checked on worker threads, as the CLI and the editor do for large files.
+      parallel: mode === 'workers' ? { script: WORKER } : undefined,
+    });
     lines = r.examples;
     diagnostics = r.diagnostics.length;
     if (
@@ -201,53 +216,54 @@ export default async function (flags: string[]): Promise<void> {
     ...(quick ? [] : ([['1 GB', 1024 * MB]] as [string, number][])),
   ];
   const rows: Record<string, string>[] = [];
-  let worstRatio = Infinity;
+  let worstShipped = Infinity;
+  let worstInThreadCpu = Infinity;
   let rss1g: number | undefined;
   for (const [label, bytes] of sizes) {
     const file = join(DATA, `rft-${label.replace(' ', '').toLowerCase()}.jsonl`);
     await generate(file, bytes);
     const size = statSync(file).size / MB;
-    // Warm the page cache, then alternate baseline and validation runs and keep each one's best time
-    // (this machine may be shared; the minimum is the least disturbed run).
+    // Warm the page cache, then alternate the runs and keep each one's best time (this machine may be
+    // shared; the minimum is the least disturbed run).
     runChild('baseline', file);
     const rounds = bytes > 200 * MB ? 1 : 3;
-    let base: ChildResult | undefined;
-    let ours: ChildResult | undefined;
+    const best: Record<string, ChildResult | undefined> = {};
     for (let r = 0; r < rounds; r++) {
-      const b = runChild('baseline', file);
-      const o = runChild('validate', file);
-      const best = (x: ChildResult, y: ChildResult | undefined): ChildResult => ({
-        ...x,
-        ms: Math.min(x.ms, y?.ms ?? Infinity),
-        cpuMs: Math.min(x.cpuMs, y?.cpuMs ?? Infinity),
-        maxRssMb: Math.max(x.maxRssMb, y?.maxRssMb ?? 0),
-      });
-      base = best(b, base);
-      ours = best(o, ours);
+      for (const mode of ['baseline', 'validate', 'workers']) {
+        const x = runChild(mode, file);
+        const y = best[mode];
+        best[mode] = {
+          ...x,
+          ms: Math.min(x.ms, y?.ms ?? Infinity),
+          cpuMs: Math.min(x.cpuMs, y?.cpuMs ?? Infinity),
+          maxRssMb: Math.max(x.maxRssMb, y?.maxRssMb ?? 0),
+        };
+      }
     }
-    if (!base || !ours) throw new Error('no runs');
-    const ratio = base.ms / ours.ms;
-    const cpuRatio = base.cpuMs / ours.cpuMs;
-    worstRatio = Math.min(worstRatio, cpuRatio);
-    if (label === '1 GB') rss1g = ours.maxRssMb;
+    const base = best.baseline!;
+    const seq = best.validate!;
+    const par = best.workers!;
+    // What the CLI and the editor run: workers for files of 8 MiB and more.
+    worstShipped = Math.min(worstShipped, base.ms / par.ms);
+    worstInThreadCpu = Math.min(worstInThreadCpu, base.cpuMs / seq.cpuMs);
+    if (label === '1 GB') rss1g = Math.max(seq.maxRssMb, par.maxRssMb);
     rows.push({
-      file: `${label} (${fmt(size, 0)} MB, ${ours.lines.toLocaleString('en-US')} lines)`,
+      file: `${label} (${fmt(size, 0)} MB, ${seq.lines.toLocaleString('en-US')} lines)`,
       'baseline MB/s': fmt(size / (base.ms / 1000)),
-      'validate MB/s': fmt(size / (ours.ms / 1000)),
-      'wall ratio': fmt(ratio, 2),
-      'baseline CPU MB/s': fmt(size / (base.cpuMs / 1000)),
-      'validate CPU MB/s': fmt(size / (ours.cpuMs / 1000)),
-      'CPU ratio': fmt(cpuRatio, 2),
-      'baseline peak RSS MB': fmt(base.maxRssMb, 0),
-      'validate peak RSS MB': fmt(ours.maxRssMb, 0),
+      'workers MB/s': fmt(size / (par.ms / 1000)),
+      'workers ratio': fmt(base.ms / par.ms, 2),
+      'in-thread MB/s': fmt(size / (seq.ms / 1000)),
+      'in-thread ratio': fmt(base.ms / seq.ms, 2),
+      'in-thread CPU ratio': fmt(base.cpuMs / seq.cpuMs, 2),
+      'peak RSS MB (base / in-thread / workers)': `${fmt(base.maxRssMb, 0)} / ${fmt(seq.maxRssMb, 0)} / ${fmt(par.maxRssMb, 0)}`,
     });
   }
   console.log(
-    `Streaming validation (validateDatasetFile) vs split + JSON.parse baseline, fresh process each, best of the rounds (load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} CPU(s))`,
+    `Streaming validation (validateDatasetFile) vs a baseline that only splits lines and JSON.parses each (same chunked reader), fresh process each, best of the rounds. "workers": chunks checked on ${Math.min(4, os.availableParallelism())} worker thread(s), as the CLI and the editor run it; "in-thread": no workers. Ratios are throughput ÷ baseline throughput (wall time; CPU ratio = CPU time). Load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} CPU(s).`,
   );
   table(rows);
   console.log(
-    `throughput target ${worstRatio >= 0.7 ? 'MET' : 'MISSED'}: worst ratio ${fmt(worstRatio, 2)} (target ≥ 0.70, on CPU time: on a loaded machine wall time mostly measures the other processes)`,
+    `throughput target ${worstShipped >= 0.7 ? 'MET' : 'MISSED'}: worst ratio ${fmt(worstShipped, 2)} as shipped (workers; target ≥ 0.70). In one thread the validator does ${fmt(worstInThreadCpu, 2)}× the baseline's work rate (CPU time): besides parsing it runs the schema, the rules, the duplicate hash and the field statistics.`,
   );
   if (rss1g !== undefined)
     console.log(

@@ -32,7 +32,7 @@ export interface LineSummary {
 export interface LineCheckContext {
   format: FileFormat;
   /** The line's UTF-8 bytes, when the caller has them: hashing them skips re-encoding the text. */
-  bytes?: Uint8Array;
+  bytes?: Buffer;
   start?: number;
   end?: number;
 }
@@ -125,16 +125,25 @@ export function hashLine(text: string): number {
 }
 
 /** Hash of a line held as UTF-8 bytes (`bytes[start..end)`), without decoding it. */
-export function hashBytes(bytes: Uint8Array, start: number, end: number): number {
+export function hashBytes(bytes: Buffer, start: number, end: number): number {
   ensureScratch(end - start);
-  scratchBytes.set(bytes.subarray(start, end));
+  bytes.copy(scratchBuffer, 0, start, end);
   return hashScratch(end - start);
 }
 
 class LineDiagnostics {
   list: Diagnostic[] = NO_DIAGS as Diagnostic[];
   private treeCache: LineTree | undefined;
-  constructor(readonly text: string) {}
+  private constructor(private text: string) {}
+  private static shared = new LineDiagnostics('');
+  /** The collector for `text`: one reused instance (checkLine is not re-entrant; `list` is always new). */
+  static for(text: string): LineDiagnostics {
+    const d = LineDiagnostics.shared;
+    d.text = text;
+    d.list = NO_DIAGS as Diagnostic[];
+    d.treeCache = undefined;
+    return d;
+  }
   get tree(): LineTree {
     return (this.treeCache ??= new LineTree(this.text));
   }
@@ -185,7 +194,7 @@ const scratchTypes: JsonType[] = [];
 /** Parses and checks one line. `text` excludes the line terminator (and the BOM on line 0). */
 export function checkLine(text: string, ctx: LineCheckContext): LineSummary {
   if (isBlank(text)) {
-    const d = new LineDiagnostics(text);
+    const d = LineDiagnostics.for(text);
     d.add(
       'jsonl/blank-line',
       { start: 0, end: text.length },
@@ -198,7 +207,7 @@ export function checkLine(text: string, ctx: LineCheckContext): LineSummary {
   try {
     value = JSON.parse(text);
   } catch (e) {
-    const d = new LineDiagnostics(text);
+    const d = LineDiagnostics.for(text);
     const { span, message } = locateSyntaxError(text, (e as Error).message);
     const trimmed = text.trim();
     const multiline =
@@ -216,7 +225,7 @@ export function checkLine(text: string, ctx: LineCheckContext): LineSummary {
   }
   const kind = detectLineKind(value);
   const hash = ctx.bytes ? hashBytes(ctx.bytes, ctx.start ?? 0, ctx.end ?? ctx.bytes.length) : hashLine(text);
-  const d = new LineDiagnostics(text);
+  const d = LineDiagnostics.for(text);
   if (!isObject(value)) {
     d.add(
       'jsonl/not-object',
