@@ -15,7 +15,7 @@ import { fmt, table } from './util';
 const DATA = join(__dirname, '.data');
 const MB = 2 ** 20;
 /** Built by `node esbuild.js --schemas`, which `npm run bench` runs first. */
-const WORKER = join(process.cwd(), 'dist/workers/datasetCheck.js');
+const WORKER = join(__dirname, '../dist/workers/datasetCheck.js');
 
 const PROMPT =
   'You are an expert in arithmetic problem solving. Given a target number and a list of numbers, combine all of the numbers exactly once using +, -, * or / to reach the target. Think step by step, then give the final expression on the last line as <answer>expression</answer>. Never reuse a number and never skip one.';
