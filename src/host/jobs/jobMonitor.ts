@@ -113,6 +113,7 @@ export class JobMonitor implements vscode.Disposable {
       pollProblem: rt.pollProblem,
       lastUpdated: rt.lastUpdated,
       orphan: !provider,
+      lost: rt.lost,
     };
   }
 
@@ -120,9 +121,9 @@ export class JobMonitor implements vscode.Disposable {
     return this.runtime.get(key)?.series ?? EMPTY_SERIES;
   }
 
-  /** Any job that is still moving (drives the status bar spinner). */
+  /** Any job that is still moving (drives the status bar spinner); a job nobody can follow any more is not. */
   activeCount(): number {
-    return this.jobs().filter((j) => isActiveStatus(j.snapshot.status) && !j.orphan).length;
+    return this.jobs().filter((j) => isActiveStatus(j.snapshot.status) && !j.orphan && !j.lost).length;
   }
 
   // ---- acting --------------------------------------------------------------------------------------------

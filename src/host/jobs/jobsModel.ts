@@ -27,6 +27,8 @@ export interface JobView {
   lastUpdated?: number;
   /** The provider entry no longer exists (removed); the job is shown greyed and not polled. */
   orphan?: boolean;
+  /** The provider no longer knows the job (404): polling stopped, the snapshot is what was last seen. */
+  lost?: boolean;
 }
 
 export const TERMINAL_STATUSES: readonly string[] = ['succeeded', 'failed', 'cancelled'];
@@ -80,4 +82,29 @@ export function describeJob(s: JobSnapshot, nowMs: number): string {
   const eta = etaText(s, nowMs);
   if (eta) parts.push(eta);
   return parts.join(' · ');
+}
+
+/**
+ * The "Last job" CodeLens of a spec: the job and its status as the monitor knows it. A job the monitor can no
+ * longer follow (the provider forgot it, or is not configured) shows its status as last seen, never as current.
+ */
+export function lastJobLens(
+  job: Pick<JobView, 'jobId' | 'snapshot' | 'providerLabel' | 'pollProblem' | 'orphan' | 'lost'>,
+): { title: string; tooltip: string } {
+  const status = job.snapshot.status === 'unknown' ? undefined : job.snapshot.status.replace(/_/g, ' ');
+  const why = job.lost
+    ? `${job.providerLabel} no longer knows it`
+    : job.orphan
+      ? 'its provider is not configured'
+      : undefined;
+  if (why) {
+    return {
+      title: `$(warning) Last job: ${job.jobId} (${status ? `${status} when last seen; ` : ''}${why})`,
+      tooltip: job.pollProblem ?? `The job can no longer be followed: ${why}.`,
+    };
+  }
+  return {
+    title: `$(graph-line) Last job: ${job.jobId}${status ? ` (${status})` : ''}`,
+    tooltip: job.pollProblem ? `Open the job details. ${job.pollProblem}` : 'Open the job details',
+  };
 }

@@ -79,12 +79,8 @@ export function registerJobs(ctx: HostContext): vscode.Disposable {
   };
   own(monitor.onDidChange(updateBadge));
 
-  own(
-    vscode.languages.registerCodeLensProvider(
-      SPEC_SELECTOR,
-      own(new SpecCodeLensProvider(providers, store, monitor)),
-    ),
-  );
+  const specLenses = own(new SpecCodeLensProvider(providers, store, monitor));
+  own(vscode.languages.registerCodeLensProvider(SPEC_SELECTOR, specLenses));
 
   /** Resolves a command argument (tree node, key string, {key}) or asks the user to pick a job. */
   const jobArg = async (
@@ -278,6 +274,7 @@ export function registerJobs(ctx: HostContext): vscode.Disposable {
       jobs: monitor.jobs(),
       panels: panels.openKeys(),
       postedMessages: [...postedMessageLog],
+      specLenses: specLenses.shownTitles(),
       viewVisible: view.visible,
     })),
   );

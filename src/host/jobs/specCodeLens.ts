@@ -1,18 +1,22 @@
 // CodeLens at the top of every *.rftjob.json: launch on the active provider, switch provider, and open the
-// latest job launched from this spec.
+// latest job launched from this spec, with its status as the job monitor knows it (asked again on every change).
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { JobMonitor } from './jobMonitor';
 import type { JobStore } from './jobStore';
 import { jobKey } from './jobStore';
+import { lastJobLens } from './jobsModel';
 import type { ProviderStore } from './providerStore';
 
 export const SPEC_SELECTOR: vscode.DocumentSelector = { pattern: '**/*.rftjob.json' };
+const SHOWN_LIMIT = 20;
 
 export class SpecCodeLensProvider implements vscode.CodeLensProvider {
   private readonly _onDidChange = new vscode.EventEmitter<void>();
   readonly onDidChangeCodeLenses = this._onDidChange.event;
   private readonly subs: vscode.Disposable[];
+  /** Titles last provided per document (an editor asks after each change event); read by the in-editor tests. */
+  private readonly shown = new Map<string, string[]>();
 
   constructor(
     private readonly providers: ProviderStore,
@@ -46,16 +50,34 @@ export class SpecCodeLensProvider implements vscode.CodeLensProvider {
     const last = this.store.list().find((j) => j.specPath && j.specPath === rel);
     if (last) {
       const key = jobKey(last.providerId, last.jobId);
-      const s = this.monitor.view(key)?.snapshot ?? last.snapshot;
+      // The monitor's view is what it knows now (restored from the stored snapshot, then polled).
+      const job = this.monitor.view(key) ?? {
+        jobId: last.jobId,
+        snapshot: last.snapshot ?? { status: 'unknown', model: '' },
+        providerLabel: last.providerId,
+      };
+      const { title, tooltip } = lastJobLens(job);
       lenses.push(
-        new vscode.CodeLens(top, {
-          title: `$(graph-line) Last job: ${last.jobId}${s ? ` (${s.status.replace(/_/g, ' ')})` : ''}`,
-          command: 'rftStudio.openJobDetails',
-          arguments: [key],
-        }),
+        new vscode.CodeLens(top, { title, tooltip, command: 'rftStudio.openJobDetails', arguments: [key] }),
       );
     }
+    this.remember(doc.uri.toString(), lenses);
     return lenses;
+  }
+
+  /** The lens titles each document's editor was last given: what a person sees above the spec. */
+  shownTitles(): Record<string, string[]> {
+    return Object.fromEntries(this.shown);
+  }
+
+  private remember(uri: string, lenses: vscode.CodeLens[]): void {
+    this.shown.delete(uri);
+    this.shown.set(
+      uri,
+      lenses.map((l) => l.command?.title ?? ''),
+    );
+    const oldest = this.shown.keys().next().value;
+    if (this.shown.size > SHOWN_LIMIT && oldest !== undefined) this.shown.delete(oldest);
   }
 
   dispose(): void {

@@ -1,0 +1,307 @@
+// What the jobs feature tells the user, inside a real VS Code against the local API emulator this test starts: the
+// "Last job" CodeLens of a spec open in an editor (following the monitor, after the provider forgot the job, and in
+// a freshly built monitor as after a window reload), the state-change and metric-alert notifications with their
+// buttons, and the job details panel coming back through its WebviewPanelSerializer.
+import * as assert from 'node:assert';
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import type { Emulator } from '../../src/emulator/server';
+import { startEmulator } from '../../src/emulator/server';
+import { Config } from '../../src/host/config';
+import type { HostContext } from '../../src/host/hostContext';
+import { ClientCache } from '../../src/host/jobs/clients';
+import { JobMonitor } from '../../src/host/jobs/jobMonitor';
+import type { TrackedJob } from '../../src/host/jobs/jobStore';
+import { JobStore } from '../../src/host/jobs/jobStore';
+import { ProviderStore } from '../../src/host/jobs/providerStore';
+import { SpecCodeLensProvider } from '../../src/host/jobs/specCodeLens';
+import { HostLogger } from '../../src/host/log';
+import { ProviderHub } from '../../src/host/providerHub';
+
+const EXTENSION_ID = 'rft-studio.rft-studio';
+const PROVIDER_ID = 'feedback-emu';
+const PROVIDER_LABEL = 'Feedback emulator';
+const KEY = `sk-test-${randomBytes(24).toString('hex')}`;
+
+interface JobViewLike {
+  key: string;
+  jobId: string;
+  providerId: string;
+  snapshot: { status: string; step?: number; suffix?: string; fineTunedModel?: string; model: string };
+  alerts: Array<{ kind: string; message: string; step: number }>;
+  pollProblem?: string;
+}
+interface TestState {
+  jobs: JobViewLike[];
+  panels: string[];
+  postedMessages: string[];
+  specLenses: Record<string, string[]>;
+}
+type LaunchResult =
+  | { ok: true; key: string; jobId: string; status: string }
+  | { ok: false; stage: string; message: string; code?: string };
+
+async function state(): Promise<TestState> {
+  return vscode.commands.executeCommand<TestState>('_rftStudio.jobsTestState');
+}
+
+async function job(key: string): Promise<JobViewLike | undefined> {
+  return (await state()).jobs.find((j) => j.key === key);
+}
+
+async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false>,
+  timeoutMs = 60_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await probe();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
+}
+
+async function waitForStatus(key: string, status: string, timeoutMs = 90_000): Promise<JobViewLike> {
+  return waitFor(
+    `${key} to be ${status}`,
+    async () => {
+      const j = await job(key);
+      return j?.snapshot.status === status && j;
+    },
+    timeoutMs,
+  );
+}
+
+/** Running with a step done: the emulator, like the platform, pauses a job only after its first step. */
+async function waitForPausable(key: string): Promise<JobViewLike> {
+  return waitFor(`${key} to be pausable`, async () => {
+    const j = await job(key);
+    return j?.snapshot.status === 'running' && (j.snapshot.step ?? 0) >= 1 && j;
+  });
+}
+
+function workspaceUri(...segments: string[]): vscode.Uri {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(folder, 'no workspace folder');
+  return vscode.Uri.joinPath(folder.uri, ...segments);
+}
+
+/** Writes jobs/<name>.rftjob.json: the demo spec with its own suffix and metadata (e.g. an emulator scenario). */
+async function writeSpec(
+  name: string,
+  suffix: string,
+  metadata: Record<string, string> = {},
+): Promise<vscode.Uri> {
+  const demo = JSON.parse(
+    Buffer.from(await vscode.workspace.fs.readFile(workspaceUri('jobs', 'countdown.rftjob.json'))).toString(
+      'utf8',
+    ),
+  ) as { metadata?: Record<string, string> };
+  const spec = { ...demo, suffix, metadata: { ...demo.metadata, ...metadata } };
+  const uri = workspaceUri('jobs', `${name}.rftjob.json`);
+  await vscode.workspace.fs.writeFile(uri, Buffer.from(JSON.stringify(spec, null, 2)));
+  return uri;
+}
+
+async function launch(uri: vscode.Uri): Promise<string> {
+  const r = await vscode.commands.executeCommand<LaunchResult>('rftStudio.launchJob', {
+    uri,
+    confirm: false,
+    providerId: PROVIDER_ID,
+  });
+  assert.ok(r?.ok, `launch failed: ${JSON.stringify(r)}`);
+  return r.key;
+}
+
+/** The "Last job" lens the spec's editor was last given (the editor asks again only when told to). */
+async function shownLastJobLens(uri: vscode.Uri): Promise<string | undefined> {
+  return (await state()).specLenses[uri.toString()]?.find((t) => t.includes('Last job'));
+}
+
+async function waitForShownLens(uri: vscode.Uri, pattern: RegExp, timeoutMs = 90_000): Promise<string> {
+  let seen: string | undefined;
+  try {
+    return await waitFor(
+      `the editor's Last job lens to match ${pattern}`,
+      async () => {
+        seen = await shownLastJobLens(uri);
+        return seen !== undefined && pattern.test(seen) && seen;
+      },
+      timeoutMs,
+    );
+  } catch (e) {
+    throw new Error(`${(e as Error).message}; last shown: ${seen ?? '(none)'}`);
+  }
+}
+
+/** vscode.Memento over a map: the workspace state a reloaded window starts from. */
+class MemoryMemento implements vscode.Memento {
+  private readonly values: Map<string, unknown>;
+
+  constructor(initial: Record<string, unknown>) {
+    this.values = new Map(Object.entries(structuredClone(initial)));
+  }
+
+  keys(): readonly string[] {
+    return [...this.values.keys()];
+  }
+
+  get<T>(key: string): T | undefined;
+  get<T>(key: string, defaultValue: T): T;
+  get<T>(key: string, defaultValue?: T): T | undefined {
+    return this.values.has(key) ? (this.values.get(key) as T) : defaultValue;
+  }
+
+  async update(key: string, value: unknown): Promise<void> {
+    if (value === undefined) this.values.delete(key);
+    else this.values.set(key, value);
+  }
+}
+
+/**
+ * The jobs monitor and the spec CodeLens built again over a copy of the workspace state and this provider's key,
+ * the way the extension builds them when a window (re)opens. The extension's own instances keep running.
+ */
+function reloadedWindow(workspaceState: Record<string, unknown>): {
+  lens: SpecCodeLensProvider;
+  monitor: JobMonitor;
+  dispose(): void;
+} {
+  const secrets = new Map([[`rftStudio.provider.apiKey.${PROVIDER_ID}`, KEY]]);
+  const secretsChanged = new vscode.EventEmitter<vscode.SecretStorageChangeEvent>();
+  const memento = new MemoryMemento(workspaceState);
+  const extension = {
+    workspaceState: memento,
+    secrets: {
+      get: async (k: string) => secrets.get(k),
+      store: async (k: string, v: string) => void secrets.set(k, v),
+      delete: async (k: string) => void secrets.delete(k),
+      onDidChange: secretsChanged.event,
+    },
+    extensionUri: workspaceUri(),
+  } as unknown as vscode.ExtensionContext;
+  const log = new HostLogger('RFT Studio (reloaded window test)');
+  const config = new Config();
+  const ctx: HostContext = { extension, log, config, providers: new ProviderHub() };
+  const providers = new ProviderStore(ctx);
+  const clients = new ClientCache(providers, log);
+  const store = new JobStore(memento);
+  const monitor = new JobMonitor(ctx, store, providers, clients);
+  const lens = new SpecCodeLensProvider(providers, store, monitor);
+  const owned: vscode.Disposable[] = [lens, monitor, store, clients, providers, config, log, secretsChanged];
+  return { lens, monitor, dispose: () => owned.forEach((d) => d.dispose()) };
+}
+
+suite('Jobs feedback', function () {
+  this.timeout(240_000);
+  let emu: Emulator;
+  const config = () => vscode.workspace.getConfiguration('rftStudio');
+
+  suiteSetup(async () => {
+    const ext = vscode.extensions.getExtension(EXTENSION_ID);
+    assert.ok(ext);
+    await ext.activate();
+    // About 15 s per job: time to act on a running job, short enough for a test.
+    emu = await startEmulator({ port: 0, speed: 4, keys: [KEY] });
+    await config().update('jobs.pollIntervalSeconds', 1, vscode.ConfigurationTarget.Workspace);
+    await config().update('jobs.maxPollIntervalSeconds', 3, vscode.ConfigurationTarget.Workspace);
+    await config().update('jobs.notifications', 'all', vscode.ConfigurationTarget.Workspace);
+    const id = await vscode.commands.executeCommand<string>('rftStudio.addProvider', {
+      kind: 'compatible',
+      id: PROVIDER_ID,
+      label: PROVIDER_LABEL,
+      baseURL: emu.url,
+      apiKey: KEY,
+      activate: false,
+    });
+    assert.strictEqual(id, PROVIDER_ID);
+  });
+
+  suiteTeardown(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.commands.executeCommand('rftStudio.removeProvider', { id: PROVIDER_ID, confirm: false });
+    await emu?.close();
+  });
+
+  suite('spec CodeLens', () => {
+    let spec: vscode.Uri;
+
+    suiteSetup(async () => {
+      spec = await writeSpec('lens', 'lens-test');
+      await vscode.window.showTextDocument(spec);
+    });
+
+    test('the editor is told each status the monitor learns: running, paused, succeeded', async () => {
+      const key = await launch(spec);
+      const jobId = key.split('/')[1];
+      await waitForPausable(key);
+      const running = await waitForShownLens(spec, /\(running\)/);
+      assert.ok(running.includes(jobId), running);
+      assert.strictEqual(await vscode.commands.executeCommand('rftStudio.pauseJob', key), 'paused');
+      await waitForShownLens(spec, new RegExp(`${jobId} \\(paused\\)`));
+      assert.notStrictEqual(await vscode.commands.executeCommand('rftStudio.resumeJob', key), 'paused');
+      await waitForStatus(key, 'succeeded');
+      await waitForShownLens(spec, new RegExp(`${jobId} \\(succeeded\\)`), 10_000);
+    });
+
+    test('a monitor built from stored state, as after a window reload, refreshes the lens with what it learns', async () => {
+      // A job that ended while the window was closed: the workspace state still says it was running.
+      const reloadSpec = await writeSpec('reload', 'reload-test');
+      const key = await launch(reloadSpec);
+      const [providerId, jobId] = key.split('/');
+      assert.strictEqual(
+        await vscode.commands.executeCommand('rftStudio.cancelJob', { key, confirm: false }),
+        'cancelled',
+      );
+      const tracked: TrackedJob = {
+        providerId,
+        jobId,
+        specPath: 'jobs/reload.rftjob.json',
+        trackedAt: Date.now(),
+        snapshot: { status: 'running', model: 'o4-mini-2025-04-16', suffix: 'reload-test', step: 3 },
+      };
+      const window = reloadedWindow({ 'rftStudio.trackedJobs': [tracked] });
+      try {
+        const doc = await vscode.workspace.openTextDocument(reloadSpec);
+        const lastJob = () =>
+          window.lens
+            .provideCodeLenses(doc)
+            .map((l) => l.command?.title ?? '')
+            .find((t) => t.includes('Last job'));
+        // Before its first poll the monitor knows only the stored snapshot, and the lens says so.
+        assert.match(lastJob() ?? '', new RegExp(`${jobId} \\(running\\)`));
+        // Each change event makes VS Code ask again: record what it would get then.
+        const refreshed: string[] = [];
+        window.lens.onDidChangeCodeLenses(() => refreshed.push(lastJob() ?? ''));
+        await waitFor('a lens refresh after the first poll', async () =>
+          refreshed.some((t) => t.includes(`${jobId} (cancelled)`)),
+        );
+      } finally {
+        window.dispose();
+      }
+    });
+
+    test('a job the provider no longer knows is shown as last seen, not as still paused', async () => {
+      const key = await launch(spec);
+      const jobId = key.split('/')[1];
+      await waitForPausable(key);
+      assert.strictEqual(await vscode.commands.executeCommand('rftStudio.pauseJob', key), 'paused');
+      await waitForShownLens(spec, new RegExp(`${jobId} \\(paused\\)`));
+      // The server forgets every job, as the demo's in-process emulator does when the window reloads.
+      const reset = await fetch(new URL('/__emulator/reset', emu.url), { method: 'POST' });
+      assert.strictEqual(reset.status, 200);
+      await vscode.commands.executeCommand('rftStudio.refreshJobs');
+      await waitFor('the 404 in the monitor', async () => (await job(key))?.pollProblem?.includes('404'));
+      const lens = await waitForShownLens(spec, new RegExp(`${jobId} \\(paused when last seen`), 10_000);
+      assert.match(lens, new RegExp(`${PROVIDER_LABEL} no longer knows it`));
+      assert.ok(!/\(paused\)/.test(lens), lens);
+    });
+  });
+});
