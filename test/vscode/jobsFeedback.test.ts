@@ -1,7 +1,7 @@
 // What the jobs feature tells the user, inside a real VS Code against the local API emulator this test starts: the
 // "Last job" CodeLens of a spec open in an editor (following the monitor, after the provider forgot the job, and in
-// a freshly built monitor as after a window reload), the state-change and metric-alert notifications with their
-// buttons, and the job details panel coming back through its WebviewPanelSerializer.
+// a freshly built monitor as after a window reload), and the state-change and metric-alert notifications with
+// their buttons.
 import * as assert from 'node:assert';
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
@@ -11,6 +11,7 @@ import { Config } from '../../src/host/config';
 import type { HostContext } from '../../src/host/hostContext';
 import { ClientCache } from '../../src/host/jobs/clients';
 import { JobMonitor } from '../../src/host/jobs/jobMonitor';
+import { JobNotifier } from '../../src/host/jobs/jobNotifier';
 import type { TrackedJob } from '../../src/host/jobs/jobStore';
 import { JobStore } from '../../src/host/jobs/jobStore';
 import { ProviderStore } from '../../src/host/jobs/providerStore';
@@ -31,11 +32,19 @@ interface JobViewLike {
   alerts: Array<{ kind: string; message: string; step: number }>;
   pollProblem?: string;
 }
+interface ShownNotification {
+  id: number;
+  severity: 'info' | 'warning' | 'error';
+  message: string;
+  items: string[];
+  picked?: string;
+}
 interface TestState {
   jobs: JobViewLike[];
   panels: string[];
   postedMessages: string[];
   specLenses: Record<string, string[]>;
+  notifications: ShownNotification[];
 }
 type LaunchResult =
   | { ok: true; key: string; jobId: string; status: string }
@@ -141,6 +150,66 @@ async function waitForShownLens(uri: vscode.Uri, pattern: RegExp, timeoutMs = 90
   }
 }
 
+async function waitForNotification(
+  what: string,
+  match: (n: ShownNotification) => boolean,
+  timeoutMs = 90_000,
+): Promise<ShownNotification> {
+  return waitFor(what, async () => (await state()).notifications.find(match), timeoutMs);
+}
+
+/** Clicks a button of an open notification (through the jobs feature's private test command). */
+async function answer(n: ShownNotification, item: string): Promise<void> {
+  assert.ok(
+    await vscode.commands.executeCommand<boolean>('_rftStudio.jobsTestAnswer', n.id, item),
+    `could not pick "${item}" on "${n.message}"`,
+  );
+}
+
+interface PostedMessage {
+  type: string;
+  key?: string;
+  reason?: string;
+  state?: { header: { key: string; status: string } };
+}
+
+/** The messages posted to details webviews about one job, oldest first. */
+async function postedFor(key: string): Promise<PostedMessage[]> {
+  return (await state()).postedMessages
+    .map((t) => JSON.parse(t) as PostedMessage)
+    .filter((m) => m.key === key || m.state?.header.key === key);
+}
+
+function detailsTab(label: string): vscode.Tab | undefined {
+  return vscode.window.tabGroups.all
+    .flatMap((g) => g.tabs)
+    .find(
+      (t) =>
+        t.input instanceof vscode.TabInputWebview &&
+        t.input.viewType.endsWith('rftStudio.jobDetails') &&
+        t.label === label,
+    );
+}
+
+/**
+ * The emulator's clock: wall-clock pace, held while a step must happen before the job moves on (pausing it from
+ * an alert), so a slow machine cannot let the job finish first.
+ */
+const clock = (() => {
+  let rate = 1;
+  let wallAt = Date.now();
+  let virtualAt = wallAt;
+  const now = () => virtualAt + (Date.now() - wallAt) * rate;
+  return {
+    now,
+    setRate(r: number) {
+      virtualAt = now();
+      wallAt = Date.now();
+      rate = r;
+    },
+  };
+})();
+
 /** vscode.Memento over a map: the workspace state a reloaded window starts from. */
 class MemoryMemento implements vscode.Memento {
   private readonly values: Map<string, unknown>;
@@ -193,7 +262,7 @@ function reloadedWindow(workspaceState: Record<string, unknown>): {
   const providers = new ProviderStore(ctx);
   const clients = new ClientCache(providers, log);
   const store = new JobStore(memento);
-  const monitor = new JobMonitor(ctx, store, providers, clients);
+  const monitor = new JobMonitor(ctx, store, providers, clients, new JobNotifier());
   const lens = new SpecCodeLensProvider(providers, store, monitor);
   const owned: vscode.Disposable[] = [lens, monitor, store, clients, providers, config, log, secretsChanged];
   return { lens, monitor, dispose: () => owned.forEach((d) => d.dispose()) };
@@ -209,7 +278,7 @@ suite('Jobs feedback', function () {
     assert.ok(ext);
     await ext.activate();
     // About 15 s per job: time to act on a running job, short enough for a test.
-    emu = await startEmulator({ port: 0, speed: 4, keys: [KEY] });
+    emu = await startEmulator({ port: 0, speed: 4, keys: [KEY], now: clock.now });
     await config().update('jobs.pollIntervalSeconds', 1, vscode.ConfigurationTarget.Workspace);
     await config().update('jobs.maxPollIntervalSeconds', 3, vscode.ConfigurationTarget.Workspace);
     await config().update('jobs.notifications', 'all', vscode.ConfigurationTarget.Workspace);
@@ -225,6 +294,7 @@ suite('Jobs feedback', function () {
   });
 
   suiteTeardown(async () => {
+    clock.setRate(1);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await vscode.commands.executeCommand('rftStudio.removeProvider', { id: PROVIDER_ID, confirm: false });
     await emu?.close();
@@ -302,6 +372,95 @@ suite('Jobs feedback', function () {
       const lens = await waitForShownLens(spec, new RegExp(`${jobId} \\(paused when last seen`), 10_000);
       assert.match(lens, new RegExp(`${PROVIDER_LABEL} no longer knows it`));
       assert.ok(!/\(paused\)/.test(lens), lens);
+    });
+  });
+
+  suite('notifications', () => {
+    test('a validation-gap alert names the job and the gap, once, and its Pause Job button pauses the job', async () => {
+      const spec = await writeSpec('gap', 'gap-test', { emulator_scenario: 'valid-gap' });
+      const key = await launch(spec);
+      const jobId = key.split('/')[1];
+      const isAlert = (n: ShownNotification) => n.message.startsWith('Job gap-test: ');
+      const alert = await waitForNotification('the validation-gap alert', isAlert);
+      clock.setRate(0);
+      try {
+        assert.strictEqual(alert.severity, 'warning');
+        assert.match(
+          alert.message,
+          /^Job gap-test: Validation reward \(0\.\d\d\) is 0\.\d\d below training reward \(0\.\d\d\) at step \d+: the model may be overfitting or gaming the grader\.$/,
+        );
+        assert.deepStrictEqual(alert.items, ['Pause Job', 'Open Details']);
+        assert.ok(
+          (await job(key))?.alerts.some((a) => a.kind === 'valid-gap'),
+          'the alert is not on the job',
+        );
+        await answer(alert, 'Pause Job');
+        await waitForStatus(key, 'paused', 30_000);
+      } finally {
+        clock.setRate(1);
+      }
+      await waitForNotification(
+        'the paused notification',
+        (n) => n.message === `Fine-tuning job "gap-test" (${jobId}) is now paused.`,
+      );
+      assert.notStrictEqual(await vscode.commands.executeCommand('rftStudio.resumeJob', key), 'paused');
+      const done = await waitForStatus(key, 'succeeded');
+      const model = done.snapshot.fineTunedModel;
+      assert.match(model ?? '', /^ft:/);
+      const success = await waitForNotification('the success notification', (n) =>
+        n.message.startsWith(`Fine-tuning job "gap-test" (${jobId}) succeeded.`),
+      );
+      assert.strictEqual(success.severity, 'info');
+      assert.strictEqual(success.message, `Fine-tuning job "gap-test" (${jobId}) succeeded. Model: ${model}`);
+      assert.deepStrictEqual(success.items, ['Copy Model ID', 'Open Details']);
+      await vscode.env.clipboard.writeText('');
+      await answer(success, 'Copy Model ID');
+      await waitFor(
+        'the model id on the clipboard',
+        async () => (await vscode.env.clipboard.readText()) === model,
+      );
+      // The gap stays open to the last step, yet each alert kind is announced once per job.
+      const alerts = (await state()).notifications.filter(isAlert);
+      assert.deepStrictEqual(
+        alerts.map((n) => [n.id, n.picked]),
+        [[alert.id, 'Pause Job']],
+      );
+    });
+
+    test('with notifications on "terminal", a failed job says only that it failed and why; Open Details opens it', async () => {
+      await config().update('jobs.notifications', 'terminal', vscode.ConfigurationTarget.Workspace);
+      try {
+        const spec = await writeSpec('fail', 'fail-test', { emulator_scenario: 'fail' });
+        const key = await launch(spec);
+        const jobId = key.split('/')[1];
+        await waitForStatus(key, 'failed');
+        const failed = await waitForNotification('the failure notification', (n) =>
+          n.message.startsWith(`Fine-tuning job "fail-test" (${jobId}) failed.`),
+        );
+        assert.strictEqual(failed.severity, 'error');
+        assert.strictEqual(
+          failed.message,
+          `Fine-tuning job "fail-test" (${jobId}) failed. server_error: Training failed at step 9 due to an internal error (emulated).`,
+        );
+        assert.deepStrictEqual(failed.items, ['Open Details']);
+        const aboutJob = (await state()).notifications.filter((n) => n.message.includes(jobId));
+        assert.deepStrictEqual(
+          aboutJob.map((n) => n.message),
+          [failed.message],
+          'only the terminal state is announced',
+        );
+        await answer(failed, 'Open Details');
+        await waitFor('the details panel of the failed job', async () =>
+          (await state()).panels.includes(key),
+        );
+        await waitFor('its tab', async () => detailsTab('Job fail-test'));
+        const shown = await waitFor('the failure in the panel', async () =>
+          (await postedFor(key)).find((m) => m.state?.header.status === 'failed'),
+        );
+        assert.strictEqual(shown.type, 'state');
+      } finally {
+        await config().update('jobs.notifications', 'all', vscode.ConfigurationTarget.Workspace);
+      }
     });
   });
 });

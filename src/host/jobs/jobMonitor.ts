@@ -12,6 +12,7 @@ import { describeApiError } from '../../core/providers';
 import type { IDisposable } from '../../core/lifecycle';
 import type { HostContext } from '../hostContext';
 import type { ClientCache } from './clients';
+import type { JobNotifier } from './jobNotifier';
 import type { JobSnapshot, JobStore, TrackedJob } from './jobStore';
 import { jobKey } from './jobStore';
 import type { JobView } from './jobsModel';
@@ -58,6 +59,7 @@ export class JobMonitor implements vscode.Disposable {
     private readonly store: JobStore,
     private readonly providers: ProviderStore,
     private readonly clients: ClientCache,
+    private readonly notifier: JobNotifier,
   ) {
     this.subs.push(
       store.onDidChange(() => this.sync()),
@@ -227,11 +229,8 @@ export class JobMonitor implements vscode.Disposable {
         if (e instanceof MissingCredentialError && !this.askedForKey.has(providerId)) {
           // Once per session: the jobs are there, only the key is missing on this machine.
           this.askedForKey.add(providerId);
-          void vscode.window
-            .showWarningMessage(
-              `RFT Studio cannot follow jobs on ${e.provider.label}: ${message}`,
-              'Enter Key',
-            )
+          void this.notifier
+            .show('warning', `RFT Studio cannot follow jobs on ${e.provider.label}: ${message}`, 'Enter Key')
             .then((pick) => pick && vscode.commands.executeCommand('rftStudio.setProviderKey', providerId));
         }
         for (const rt of this.runtime.values()) {
@@ -386,22 +385,19 @@ export class JobMonitor implements vscode.Disposable {
     if (to === 'succeeded') {
       const model = s.fineTunedModel;
       const items = model ? ['Copy Model ID', 'Open Details'] : ['Open Details'];
-      void vscode.window
-        .showInformationMessage(
-          `Fine-tuning job ${name} succeeded.${model ? ` Model: ${model}` : ''}`,
-          ...items,
-        )
+      void this.notifier
+        .show('info', `Fine-tuning job ${name} succeeded.${model ? ` Model: ${model}` : ''}`, ...items)
         .then((pick) => this.onNotificationPick(key, pick, model));
     } else if (to === 'failed') {
       const why = s.error ? ` ${s.error.code ? `${s.error.code}: ` : ''}${s.error.message}` : '';
-      void vscode.window
-        .showErrorMessage(`Fine-tuning job ${name} failed.${why}`, 'Open Details')
+      void this.notifier
+        .show('error', `Fine-tuning job ${name} failed.${why}`, 'Open Details')
         .then((pick) => this.onNotificationPick(key, pick));
     } else if (to === 'cancelled') {
-      void vscode.window.showWarningMessage(`Fine-tuning job ${name} was cancelled.`);
+      void this.notifier.show('warning', `Fine-tuning job ${name} was cancelled.`);
     } else {
-      void vscode.window
-        .showInformationMessage(`Fine-tuning job ${name} is now ${to.replace(/_/g, ' ')}.`, 'Open Details')
+      void this.notifier
+        .show('info', `Fine-tuning job ${name} is now ${to.replace(/_/g, ' ')}.`, 'Open Details')
         .then((pick) => this.onNotificationPick(key, pick));
     }
   }
@@ -409,7 +405,8 @@ export class JobMonitor implements vscode.Disposable {
   private async notifyAlert(rt: RuntimeJob, a: MetricsAlert): Promise<void> {
     const key = jobKey(rt.tracked.providerId, rt.tracked.jobId);
     this.ctx.log.warn(`Alert on ${rt.tracked.jobId} at step ${a.step}: ${a.message}`);
-    const pick = await vscode.window.showWarningMessage(
+    const pick = await this.notifier.show(
+      'warning',
       `Job ${rt.tracked.snapshot?.suffix ?? rt.tracked.jobId}: ${a.message}`,
       'Pause Job',
       'Open Details',
@@ -418,7 +415,7 @@ export class JobMonitor implements vscode.Disposable {
       try {
         await this.act(key, 'pause');
       } catch (e) {
-        void vscode.window.showErrorMessage(`Could not pause the job: ${describeApiError(e).message}`);
+        void this.notifier.show('error', `Could not pause the job: ${describeApiError(e).message}`);
       }
     } else {
       await this.onNotificationPick(key, pick);

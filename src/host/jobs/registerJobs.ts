@@ -8,6 +8,7 @@ import { ClientCache } from './clients';
 import { EmulatorHost } from './emulatorHost';
 import { JobDetailsPanels, postedMessageLog } from './jobDetailsPanel';
 import { JobMonitor } from './jobMonitor';
+import { JobNotifier } from './jobNotifier';
 import type { JobView } from './jobsModel';
 import { JobStore, jobKey } from './jobStore';
 import type { JobsNode } from './jobsTree';
@@ -22,6 +23,8 @@ import { SPEC_SELECTOR, SpecCodeLensProvider } from './specCodeLens';
 export const JOBS_VIEW_ID = 'rftStudio.jobs';
 /** Private (underscore) command for the in-editor tests: the monitor's view model, never any secret. */
 export const TEST_STATE_COMMAND = '_rftStudio.jobsTestState';
+/** Private command for the in-editor tests: picks a button of an open job notification, as a click would. */
+export const TEST_ANSWER_COMMAND = '_rftStudio.jobsTestAnswer';
 
 export function registerJobs(ctx: HostContext): vscode.Disposable {
   const disposables: vscode.Disposable[] = [];
@@ -33,7 +36,8 @@ export function registerJobs(ctx: HostContext): vscode.Disposable {
   void providers.primeRedaction();
   const clients = own(new ClientCache(providers, ctx.log));
   const store = own(new JobStore(ctx.extension.workspaceState));
-  const monitor = own(new JobMonitor(ctx, store, providers, clients));
+  const notifier = new JobNotifier();
+  const monitor = own(new JobMonitor(ctx, store, providers, clients, notifier));
   const emulator = own(new EmulatorHost(ctx, providers));
   const launcher = own(new JobLauncher(ctx, providers, clients, store));
   const panels = own(new JobDetailsPanels(ctx, monitor));
@@ -275,8 +279,15 @@ export function registerJobs(ctx: HostContext): vscode.Disposable {
       panels: panels.openKeys(),
       postedMessages: [...postedMessageLog],
       specLenses: specLenses.shownTitles(),
+      notifications: notifier.log(),
       viewVisible: view.visible,
     })),
+  );
+
+  own(
+    vscode.commands.registerCommand(TEST_ANSWER_COMMAND, (id: unknown, item: unknown) =>
+      typeof id === 'number' && typeof item === 'string' ? notifier.answer(id, item) : false,
+    ),
   );
 
   return vscode.Disposable.from(...disposables.reverse());
