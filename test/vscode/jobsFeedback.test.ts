@@ -1,7 +1,7 @@
 // What the jobs feature tells the user, inside a real VS Code against the local API emulator this test starts: the
 // "Last job" CodeLens of a spec open in an editor (following the monitor, after the provider forgot the job, and in
-// a freshly built monitor as after a window reload), and the state-change and metric-alert notifications with
-// their buttons.
+// a freshly built monitor as after a window reload), the state-change and metric-alert notifications with their
+// buttons, and the job details panel coming back through its WebviewPanelSerializer.
 import * as assert from 'node:assert';
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
@@ -17,6 +17,7 @@ import { JobStore } from '../../src/host/jobs/jobStore';
 import { ProviderStore } from '../../src/host/jobs/providerStore';
 import { SpecCodeLensProvider } from '../../src/host/jobs/specCodeLens';
 import { HostLogger } from '../../src/host/log';
+import { JOB_DETAILS_VIEW_TYPE } from '../../src/shared/jobDetailsProtocol';
 import { ProviderHub } from '../../src/host/providerHub';
 
 const EXTENSION_ID = 'rft-studio.rft-studio';
@@ -461,6 +462,105 @@ suite('Jobs feedback', function () {
       } finally {
         await config().update('jobs.notifications', 'all', vscode.ConfigurationTarget.Workspace);
       }
+    });
+  });
+
+  suite('details panel restore', () => {
+    let spec: vscode.Uri;
+
+    suiteSetup(async () => {
+      spec = await writeSpec('panel', 'panel-test');
+    });
+
+    /** Opens the job's details, waits until the webview has its state, and closes the tab (as a window closing). */
+    async function openAndClose(key: string): Promise<void> {
+      await vscode.commands.executeCommand('rftStudio.openJobDetails', key);
+      await waitFor('the state in the panel', async () =>
+        (await postedFor(key)).some((m) => m.type === 'state'),
+      );
+      const tab = await waitFor('the details tab', async () => detailsTab('Job panel-test'));
+      assert.ok(await vscode.window.tabGroups.close(tab), 'the tab did not close');
+      await waitFor('the panel gone', async () => !(await state()).panels.includes(key));
+    }
+
+    /**
+     * What VS Code does with a details panel when the window reloads: a new panel of the same type, titled as it
+     * was, handed to the registered serializer with the state the webview kept. (Only a reload revives webviews,
+     * and a reload would end this test run, so the test plays VS Code's part with the extension's own serializer.)
+     */
+    async function revive(state: unknown): Promise<vscode.WebviewPanel> {
+      const serializer = await vscode.commands.executeCommand<vscode.WebviewPanelSerializer>(
+        '_rftStudio.jobsTestPanelSerializer',
+      );
+      const panel = vscode.window.createWebviewPanel(
+        JOB_DETAILS_VIEW_TYPE,
+        'Job panel-test',
+        vscode.ViewColumn.Active,
+        {},
+      );
+      // VS Code hands a revived panel over once its editor is open.
+      await waitFor('the new panel open', async () => {
+        const tab = vscode.window.tabGroups.activeTabGroup.activeTab;
+        return tab?.input instanceof vscode.TabInputWebview && tab.label === 'Job panel-test';
+      });
+      await serializer.deserializeWebviewPanel(panel, state);
+      return panel;
+    }
+
+    test('VS Code can revive details panels: a serializer is registered, and a panel activates the extension', () => {
+      const manifest = vscode.extensions.getExtension(EXTENSION_ID)?.packageJSON as {
+        activationEvents?: string[];
+      };
+      assert.ok(manifest.activationEvents?.includes(`onWebviewPanel:${JOB_DETAILS_VIEW_TYPE}`));
+      let second: vscode.Disposable | undefined;
+      assert.throws(() => {
+        second = vscode.window.registerWebviewPanelSerializer(JOB_DETAILS_VIEW_TYPE, {
+          deserializeWebviewPanel: async () => undefined,
+        });
+      }, /already registered/);
+      second?.dispose();
+    });
+
+    test('a revived panel shows its job as it is now, not as it was when the window closed', async () => {
+      const key = await launch(spec);
+      await openAndClose(key);
+      // While no panel shows the job it is cancelled: only the revived panel can show that.
+      assert.strictEqual(
+        await vscode.commands.executeCommand('rftStudio.cancelJob', { key, confirm: false }),
+        'cancelled',
+      );
+      await waitForStatus(key, 'cancelled');
+      assert.ok(!(await postedFor(key)).some((m) => m.state?.header.status === 'cancelled'));
+      const panel = await revive({ key, tab: 'events' });
+      assert.ok((await state()).panels.includes(key), 'the serializer did not adopt the panel');
+      await waitFor('the cancellation in the revived panel', async () =>
+        (await postedFor(key)).some((m) => m.state?.header.status === 'cancelled'),
+      );
+      assert.ok(detailsTab('Job panel-test'), 'the revived tab is not titled after the job');
+      // The revived panel is the job's panel: opening the job again reveals it instead of a second one.
+      await vscode.commands.executeCommand('rftStudio.openJobDetails', key);
+      assert.strictEqual(
+        vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.label === 'Job panel-test').length,
+        1,
+      );
+      panel.dispose();
+      await waitFor('the panel gone', async () => !(await state()).panels.includes(key));
+    });
+
+    test('a revived panel whose job was removed says so; one without a job key is closed', async () => {
+      const key = await launch(spec);
+      await openAndClose(key);
+      await vscode.commands.executeCommand('rftStudio.cancelJob', { key, confirm: false });
+      assert.strictEqual(await vscode.commands.executeCommand('rftStudio.forgetJob', key), key);
+      const panel = await revive({ key });
+      const missing = await waitFor('the missing message', async () =>
+        (await postedFor(key)).find((m) => m.type === 'missing'),
+      );
+      assert.match(missing.reason ?? '', /no longer in the Jobs view/);
+      panel.dispose();
+      // Without a key there is no job to show: the serializer closes the panel instead of showing nothing.
+      const keyless = await revive({ tab: 'charts' });
+      assert.throws(() => keyless.webview, /disposed/);
     });
   });
 });

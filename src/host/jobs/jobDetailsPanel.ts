@@ -25,18 +25,19 @@ export class JobDetailsPanels implements vscode.Disposable {
   /** A details panel was shown, hidden, opened or closed (someone may be watching a job). */
   readonly onDidChangeVisibility = this._onDidChangeVisibility.event;
 
+  /** What VS Code calls with each details panel it brings back after a reload: the webview kept the job key. */
+  readonly serializer: vscode.WebviewPanelSerializer = {
+    deserializeWebviewPanel: async (panel, state: unknown) => {
+      if (isJobDetailsPersistedState(state)) this.adopt(panel, state.key);
+      else panel.dispose();
+    },
+  };
+
   constructor(
     private readonly ctx: HostContext,
     private readonly monitor: JobMonitor,
   ) {
-    this.subs.push(
-      vscode.window.registerWebviewPanelSerializer(JOB_DETAILS_VIEW_TYPE, {
-        deserializeWebviewPanel: async (panel, state: unknown) => {
-          if (isJobDetailsPersistedState(state)) this.adopt(panel, state.key);
-          else panel.dispose();
-        },
-      }),
-    );
+    this.subs.push(vscode.window.registerWebviewPanelSerializer(JOB_DETAILS_VIEW_TYPE, this.serializer));
   }
 
   open(key: string): void {

@@ -25,6 +25,8 @@ export const JOBS_VIEW_ID = 'rftStudio.jobs';
 export const TEST_STATE_COMMAND = '_rftStudio.jobsTestState';
 /** Private command for the in-editor tests: picks a button of an open job notification, as a click would. */
 export const TEST_ANSWER_COMMAND = '_rftStudio.jobsTestAnswer';
+/** Private command for the in-editor tests: the details panel serializer VS Code calls after a window reload. */
+export const TEST_PANEL_SERIALIZER_COMMAND = '_rftStudio.jobsTestPanelSerializer';
 
 export function registerJobs(ctx: HostContext): vscode.Disposable {
   const disposables: vscode.Disposable[] = [];
@@ -289,6 +291,10 @@ export function registerJobs(ctx: HostContext): vscode.Disposable {
       typeof id === 'number' && typeof item === 'string' ? notifier.answer(id, item) : false,
     ),
   );
+
+  // Only a window reload makes VS Code revive webviews (Reopen Closed Editor skips them), and a reload would end
+  // the in-editor test run: the tests call the serializer themselves.
+  own(vscode.commands.registerCommand(TEST_PANEL_SERIALIZER_COMMAND, () => panels.serializer));
 
   return vscode.Disposable.from(...disposables.reverse());
 }
