@@ -17,7 +17,7 @@ export interface JsonlLine {
 
 export interface ReadJsonlOptions {
   signal?: AbortSignal;
-  /** Read size in bytes (default 1 MiB). */
+  /** Read size in bytes (default 1 MiB for readJsonlLines, 2 MiB for readLineChunks). */
   chunkSize?: number;
   /** Called once with whether the file starts with a UTF-8 BOM. */
   onBom?: (hasBom: boolean) => void;
@@ -103,7 +103,7 @@ export interface LineChunk {
 export async function* readLineChunks(path: string, opts: ReadJsonlOptions = {}): AsyncGenerator<LineChunk> {
   const handle = await open(path, 'r');
   try {
-    const chunkSize = opts.chunkSize ?? 1 << 22;
+    const chunkSize = opts.chunkSize ?? 1 << 21;
     let carry: Uint8Array = new Uint8Array(0);
     let carryOffset = 0;
     let fileOffset = 0;

@@ -23,7 +23,7 @@ export interface DatasetValidationOptions {
   maxPerRule?: number;
   /** Streaming validation of a large file: check its chunks on worker threads (see chunkPool.ts). */
   parallel?: ParallelCheckOptions;
-  /** Streaming read size in bytes (default 4 MiB; tests use tiny chunks to cross chunk boundaries). */
+  /** Streaming read size in bytes (default 2 MiB; tests use tiny chunks to cross chunk boundaries). */
   chunkBytes?: number;
 }
 
