@@ -11,7 +11,7 @@ import type { FileFormat } from './format';
 export interface ParallelCheckOptions {
   /** Path of the bundled worker (dist/workers/datasetCheck.js), or the .ts source with a loader in execArgv. */
   script: string;
-  /** Worker threads (default: one less than the machine's cores, at most 4; none on a single core). */
+  /** Worker threads (default: one less than the machine's cores, at most 2; none on a single core). */
   threads?: number;
   execArgv?: string[];
   /** Files smaller than this are checked in-thread (default 8 MiB): starting workers costs more. */
@@ -33,8 +33,9 @@ export const DEFAULT_PARALLEL_MIN_BYTES = 8 * 2 ** 20;
 /** Threads to use for `opts` on this machine; 0 = check in-thread. */
 export function parallelThreads(opts: ParallelCheckOptions | undefined, fileBytes: number): number {
   if (!opts || fileBytes < (opts.minBytes ?? DEFAULT_PARALLEL_MIN_BYTES)) return 0;
-  // By default one core stays with the calling thread, which reads the file and merges the results.
-  const threads = opts.threads ?? Math.min(4, availableParallelism() - 1);
+  // By default one core stays with the calling thread, which reads the file and merges the results, and at
+  // most two workers run: each adds about 45 MB of memory (its own heap) for diminishing gains.
+  const threads = opts.threads ?? Math.min(2, availableParallelism() - 1);
   if (threads < 1) return 0;
   if (!existsSync(opts.script)) return 0;
   return threads;
