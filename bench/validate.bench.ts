@@ -243,7 +243,7 @@ export default async function (flags: string[]): Promise<void> {
     const base = best.baseline!;
     const seq = best.validate!;
     const par = best.workers!;
-    // What the CLI and the editor run: workers for files of 8 MiB and more.
+    // What the CLI and the editor run: workers for files of 64 MiB and more, in-thread below.
     worstShipped = Math.min(worstShipped, base.ms / par.ms);
     worstInThreadCpu = Math.min(worstInThreadCpu, base.cpuMs / seq.cpuMs);
     if (label === '1 GB') rss1g = Math.max(seq.maxRssMb, par.maxRssMb);

@@ -14,7 +14,7 @@ export interface ParallelCheckOptions {
   /** Worker threads (default: one less than the machine's cores, at most 2; none on a single core). */
   threads?: number;
   execArgv?: string[];
-  /** Files smaller than this are checked in-thread (default 8 MiB): starting workers costs more. */
+  /** Files smaller than this are checked in-thread (default 64 MiB): below it starting workers costs more than they save (bench). */
   minBytes?: number;
 }
 
@@ -28,7 +28,7 @@ export interface ChunkJob {
 
 export type ChunkReply = { id: number; summary: ChunkSummary } | { id: number; error: string };
 
-export const DEFAULT_PARALLEL_MIN_BYTES = 8 * 2 ** 20;
+export const DEFAULT_PARALLEL_MIN_BYTES = 64 * 2 ** 20;
 
 /** Threads to use for `opts` on this machine; 0 = check in-thread. */
 export function parallelThreads(opts: ParallelCheckOptions | undefined, fileBytes: number): number {
