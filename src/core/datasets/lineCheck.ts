@@ -32,7 +32,7 @@ export interface LineSummary {
 export interface LineCheckContext {
   format: FileFormat;
   /** The line's UTF-8 bytes, when the caller has them: hashing them skips re-encoding the text. */
-  bytes?: Buffer;
+  bytes?: Uint8Array;
   start?: number;
   end?: number;
 }
@@ -72,19 +72,12 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-// Scratch space for hashing: a line's UTF-8 bytes, read 4 at a time (4x fewer steps than per byte).
-let scratch = new ArrayBuffer(1 << 16);
-let scratchBytes = new Uint8Array(scratch);
-let scratchWords = new Int32Array(scratch);
-let scratchBuffer = Buffer.from(scratch);
-
-function ensureScratch(bytes: number): void {
-  if (bytes + 4 <= scratchBytes.length) return;
-  scratch = new ArrayBuffer((bytes & ~3) + 1024);
-  scratchBytes = new Uint8Array(scratch);
-  scratchWords = new Int32Array(scratch);
-  scratchBuffer = Buffer.from(scratch);
-}
+// Scratch space for hashing text: its UTF-8 bytes.
+let scratch = Buffer.alloc(1 << 16);
+let scratchView = new DataView(scratch.buffer, scratch.byteOffset, scratch.byteLength);
+// The view over the buffer hashBytes last read (a chunk: every line of it shares one view).
+let lastBytes: Uint8Array | undefined;
+let lastView: DataView | undefined;
 
 /** JSON's whitespace (space, tab, LF, CR): trimmed before hashing, so indentation never hides a duplicate. */
 function isJsonSpace(b: number): boolean {
@@ -92,27 +85,26 @@ function isJsonSpace(b: number): boolean {
 }
 
 /**
- * 53-bit hash (cyrb53-style mixing, two lanes taking alternate words) of the first `n` scratch bytes,
- * trimmed of JSON whitespace: duplicate detection keeps numbers, not lines.
+ * 53-bit hash (cyrb53-style mixing; two lanes take alternate little-endian 32-bit words, read in place) of
+ * `bytes[start..end)` trimmed of JSON whitespace: duplicate detection keeps numbers, not lines.
  */
-function hashScratch(n: number): number {
-  let start = 0;
-  while (start < n && isJsonSpace(scratchBytes[start])) start++;
-  while (n > start && isJsonSpace(scratchBytes[n - 1])) n--;
-  if (start) {
-    scratchBytes.copyWithin(0, start, n);
-    n -= start;
-  }
+function hashRange(bytes: Uint8Array, view: DataView, start: number, end: number): number {
+  while (start < end && isJsonSpace(bytes[start])) start++;
+  while (end > start && isJsonSpace(bytes[end - 1])) end--;
+  const n = end - start;
   let h1 = 0xdeadbeef ^ n;
   let h2 = 0x41c6ce57 ^ n;
-  const words = n >> 2;
-  let i = 0;
-  for (; i + 1 < words; i += 2) {
-    h1 = Math.imul(h1 ^ scratchWords[i], 2654435761);
-    h2 = Math.imul(h2 ^ scratchWords[i + 1], 1597334677);
+  const pairsEnd = start + (n & ~7);
+  let i = start;
+  for (; i < pairsEnd; i += 8) {
+    h1 = Math.imul(h1 ^ view.getInt32(i, true), 2654435761);
+    h2 = Math.imul(h2 ^ view.getInt32(i + 4, true), 1597334677);
   }
-  if (i < words) h1 = Math.imul(h1 ^ scratchWords[i], 2654435761);
-  for (let b = words << 2; b < n; b++) h2 = Math.imul(h2 ^ scratchBytes[b], 1597334677);
+  if (end - i >= 4) {
+    h1 = Math.imul(h1 ^ view.getInt32(i, true), 2654435761);
+    i += 4;
+  }
+  for (; i < end; i++) h2 = Math.imul(h2 ^ bytes[i], 1597334677);
   h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
   h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
   return 4294967296 * (2097151 & h2) + (h1 >>> 0) || 1;
@@ -120,15 +112,20 @@ function hashScratch(n: number): number {
 
 /** Hash of a line's text (its UTF-8 bytes; the same value hashBytes gives for those bytes). */
 export function hashLine(text: string): number {
-  ensureScratch(text.length * 3);
-  return hashScratch(scratchBuffer.write(text, 0, 'utf8'));
+  if (text.length * 3 > scratch.length) {
+    scratch = Buffer.alloc(text.length * 3 + 1024);
+    scratchView = new DataView(scratch.buffer, scratch.byteOffset, scratch.byteLength);
+  }
+  return hashRange(scratch, scratchView, 0, scratch.write(text, 0, 'utf8'));
 }
 
-/** Hash of a line held as UTF-8 bytes (`bytes[start..end)`), without decoding it. */
-export function hashBytes(bytes: Buffer, start: number, end: number): number {
-  ensureScratch(end - start);
-  bytes.copy(scratchBuffer, 0, start, end);
-  return hashScratch(end - start);
+/** Hash of a line held as UTF-8 bytes (`bytes[start..end)`), read in place without decoding it. */
+export function hashBytes(bytes: Uint8Array, start: number, end: number): number {
+  if (bytes !== lastBytes) {
+    lastBytes = bytes;
+    lastView = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+  return hashRange(bytes, lastView!, start, end);
 }
 
 class LineDiagnostics {

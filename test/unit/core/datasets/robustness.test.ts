@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { checkLine } from '../../../../src/core/datasets/lineCheck';
+import { checkLine, hashBytes, hashLine } from '../../../../src/core/datasets/lineCheck';
 import { validateDatasetFile, validateDatasetText } from '../../../../src/core/datasets/validate';
 import { both, comparable, tempFile } from './helpers';
 
@@ -106,4 +106,29 @@ test('enormous lines: a 5 MB example and 100,000-deep nesting neither crash nor 
   wellFormed(r2, `${deep}\n{"messages":${'['.repeat(50_000)}`);
   assert.ok(r2.diagnostics.some((d) => d.code === 'jsonl/not-object'));
   assert.ok(Date.now() - t0 < 30_000, 'took too long');
+});
+
+test('a line hashes the same from its text (editor) and from its bytes in place (file), at any offset', () => {
+  fc.assert(
+    fc.property(
+      fc.string({ unit: 'binary', maxLength: 300 }),
+      fc.string({ unit: fc.constantFrom(' ', '\t', '\r', '\n'), maxLength: 5 }),
+      fc.nat({ max: 7 }),
+      (body, pad, offset) => {
+        const text = `${pad}${body}${pad}`;
+        const bytes = Buffer.concat([
+          Buffer.alloc(offset, 0x41),
+          Buffer.from(text, 'utf8'),
+          Buffer.from('zz'),
+        ]);
+        const start = offset;
+        const end = offset + Buffer.byteLength(text);
+        assert.equal(hashBytes(bytes, start, end), hashLine(text));
+        // Surrounding JSON whitespace never matters.
+        assert.equal(hashLine(text), hashLine(text.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '')));
+      },
+    ),
+    { numRuns: 500 },
+  );
+  assert.notEqual(hashLine('{"a":1}'), hashLine('{"a":2}'));
 });
