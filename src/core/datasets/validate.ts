@@ -117,7 +117,8 @@ export async function validateDatasetFile(
     lineBase += c.lines;
   };
 
-  const threads = parallelThreads(opts.parallel, (await stat(path)).size);
+  const bytes = (await stat(path)).size;
+  const threads = parallelThreads(opts.parallel, bytes);
   const pool = threads && opts.parallel ? new ChunkPool(opts.parallel, threads) : undefined;
   try {
     // With workers, a few chunks are in flight (bounded memory) and merged in order as they come back.
@@ -144,10 +145,8 @@ export async function validateDatasetFile(
     await pool?.close();
   }
   const handle = await open(path, 'r');
-  let bytes: number;
   const texts = new Map<number, string>();
   try {
-    bytes = (await handle.stat()).size;
     const needed = new Set<number>(fields.linesNeeded());
     for (const d of dups.found) needed.add(d.line);
     if (firstExcessLine !== undefined) needed.add(firstExcessLine);
