@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import type { Locator } from 'playwright-core';
 import type { Emulator } from '../../src/emulator/server';
+import { adjustableClock } from '../../src/emulator/clock';
 import { startEmulator } from '../../src/emulator/server';
 import { openWorkbench, type Workbench } from './lib/workbench';
 
@@ -17,24 +18,8 @@ const PROVIDER_LABEL = 'E2E emulator';
 let wb: Workbench;
 let emu: Emulator;
 
-/**
- * The emulator's clock. It runs at wall-clock pace, and the test stops it while a person's steps must happen
- * before the job moves on (pausing a running job), so a slow machine cannot let the job finish first.
- */
-const clock = (() => {
-  let rate = 1;
-  let wallAt = Date.now();
-  let virtualAt = wallAt;
-  const now = () => virtualAt + (Date.now() - wallAt) * rate;
-  return {
-    now,
-    setRate(r: number) {
-      virtualAt = now();
-      wallAt = Date.now();
-      rate = r;
-    },
-  };
-})();
+// The emulator's clock: held while the job is paused and resumed by hand.
+const clock = adjustableClock();
 
 before(async () => {
   // About 30 s per job: long enough to pause it by hand, short enough for a test.

@@ -8,66 +8,13 @@ import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { Emulator } from '../../src/emulator/server';
 import { startEmulator } from '../../src/emulator/server';
+import type { LaunchResult } from '../../src/host/jobs/launchCommand';
+import { job, launchSpec, state, waitFor } from './lib/jobsKit';
 
 const EXTENSION_ID = 'rft-studio.rft-studio';
 const PROVIDER_ID = 'test-emu';
 // Looks like a real key so the redaction patterns and the registered-secret masking are both exercised.
 const KEY = `sk-test-${randomBytes(24).toString('hex')}`;
-
-interface JobViewLike {
-  key: string;
-  jobId: string;
-  providerId: string;
-  snapshot: {
-    status: string;
-    step?: number;
-    totalSteps?: number;
-    fineTunedModel?: string;
-    trainReward?: number;
-  };
-  events: unknown[];
-  checkpoints: unknown[];
-  files: Array<{ role: string; id: string; localPath?: string }>;
-  actions: string[];
-  pollProblem?: string;
-}
-interface TestState {
-  providers: Array<{ id: string; label: string; baseURL?: string }>;
-  activeProvider?: string;
-  jobs: JobViewLike[];
-  panels: string[];
-  postedMessages: string[];
-}
-type LaunchResult =
-  | { ok: true; key: string; jobId: string; status: string }
-  | { ok: false; stage: string; message: string; code?: string };
-
-async function state(): Promise<TestState> {
-  return vscode.commands.executeCommand<TestState>('_rftStudio.jobsTestState');
-}
-
-async function job(key: string): Promise<JobViewLike | undefined> {
-  return (await state()).jobs.find((j) => j.key === key);
-}
-
-async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined | false>,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await probe();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
-}
 
 function specUri(): vscode.Uri {
   const folder = vscode.workspace.workspaceFolders?.[0];
@@ -76,13 +23,7 @@ function specUri(): vscode.Uri {
 }
 
 async function launch(): Promise<LaunchResult> {
-  const r = await vscode.commands.executeCommand<LaunchResult>('rftStudio.launchJob', {
-    uri: specUri(),
-    confirm: false,
-    providerId: PROVIDER_ID,
-  });
-  assert.ok(r, 'launchJob returned nothing');
-  return r;
+  return launchSpec(specUri(), PROVIDER_ID);
 }
 
 suite('Jobs', function () {

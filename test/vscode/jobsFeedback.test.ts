@@ -6,12 +6,15 @@ import * as assert from 'node:assert';
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { Emulator } from '../../src/emulator/server';
+import { adjustableClock } from '../../src/emulator/clock';
 import { startEmulator } from '../../src/emulator/server';
 import { Config } from '../../src/host/config';
 import type { HostContext } from '../../src/host/hostContext';
 import { ClientCache } from '../../src/host/jobs/clients';
 import { JobMonitor } from '../../src/host/jobs/jobMonitor';
+import type { ShownNotification } from '../../src/host/jobs/jobNotifier';
 import { JobNotifier } from '../../src/host/jobs/jobNotifier';
+import type { JobView } from '../../src/host/jobs/jobsModel';
 import type { TrackedJob } from '../../src/host/jobs/jobStore';
 import { JobStore } from '../../src/host/jobs/jobStore';
 import { ProviderStore } from '../../src/host/jobs/providerStore';
@@ -19,66 +22,14 @@ import { SpecCodeLensProvider } from '../../src/host/jobs/specCodeLens';
 import { HostLogger } from '../../src/host/log';
 import { JOB_DETAILS_VIEW_TYPE } from '../../src/shared/jobDetailsProtocol';
 import { ProviderHub } from '../../src/host/providerHub';
+import { job, launchSpec, state, waitFor } from './lib/jobsKit';
 
 const EXTENSION_ID = 'rft-studio.rft-studio';
 const PROVIDER_ID = 'feedback-emu';
 const PROVIDER_LABEL = 'Feedback emulator';
 const KEY = `sk-test-${randomBytes(24).toString('hex')}`;
 
-interface JobViewLike {
-  key: string;
-  jobId: string;
-  providerId: string;
-  snapshot: { status: string; step?: number; suffix?: string; fineTunedModel?: string; model: string };
-  alerts: Array<{ kind: string; message: string; step: number }>;
-  pollProblem?: string;
-}
-interface ShownNotification {
-  id: number;
-  severity: 'info' | 'warning' | 'error';
-  message: string;
-  items: string[];
-  picked?: string;
-}
-interface TestState {
-  jobs: JobViewLike[];
-  panels: string[];
-  postedMessages: string[];
-  specLenses: Record<string, string[]>;
-  notifications: ShownNotification[];
-}
-type LaunchResult =
-  | { ok: true; key: string; jobId: string; status: string }
-  | { ok: false; stage: string; message: string; code?: string };
-
-async function state(): Promise<TestState> {
-  return vscode.commands.executeCommand<TestState>('_rftStudio.jobsTestState');
-}
-
-async function job(key: string): Promise<JobViewLike | undefined> {
-  return (await state()).jobs.find((j) => j.key === key);
-}
-
-async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined | false>,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await probe();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
-}
-
-async function waitForStatus(key: string, status: string, timeoutMs = 90_000): Promise<JobViewLike> {
+async function waitForStatus(key: string, status: string, timeoutMs = 90_000): Promise<JobView> {
   return waitFor(
     `${key} to be ${status}`,
     async () => {
@@ -90,7 +41,7 @@ async function waitForStatus(key: string, status: string, timeoutMs = 90_000): P
 }
 
 /** Running with a step done: the emulator, like the platform, pauses a job only after its first step. */
-async function waitForPausable(key: string): Promise<JobViewLike> {
+async function waitForPausable(key: string): Promise<JobView> {
   return waitFor(`${key} to be pausable`, async () => {
     const j = await job(key);
     return j?.snapshot.status === 'running' && (j.snapshot.step ?? 0) >= 1 && j;
@@ -121,12 +72,8 @@ async function writeSpec(
 }
 
 async function launch(uri: vscode.Uri): Promise<string> {
-  const r = await vscode.commands.executeCommand<LaunchResult>('rftStudio.launchJob', {
-    uri,
-    confirm: false,
-    providerId: PROVIDER_ID,
-  });
-  assert.ok(r?.ok, `launch failed: ${JSON.stringify(r)}`);
+  const r = await launchSpec(uri, PROVIDER_ID);
+  assert.ok(r.ok, `launch failed: ${JSON.stringify(r)}`);
   return r.key;
 }
 
@@ -192,24 +139,8 @@ function detailsTab(label: string): vscode.Tab | undefined {
     );
 }
 
-/**
- * The emulator's clock: wall-clock pace, held while a step must happen before the job moves on (pausing it from
- * an alert), so a slow machine cannot let the job finish first.
- */
-const clock = (() => {
-  let rate = 1;
-  let wallAt = Date.now();
-  let virtualAt = wallAt;
-  const now = () => virtualAt + (Date.now() - wallAt) * rate;
-  return {
-    now,
-    setRate(r: number) {
-      virtualAt = now();
-      wallAt = Date.now();
-      rate = r;
-    },
-  };
-})();
+// The emulator's clock: held while a step must happen before the job moves on (pausing it from an alert).
+const clock = adjustableClock();
 
 /** vscode.Memento over a map: the workspace state a reloaded window starts from. */
 class MemoryMemento implements vscode.Memento {

@@ -8,6 +8,7 @@ import { ClientCache } from './clients';
 import { EmulatorHost } from './emulatorHost';
 import { JobDetailsPanels, postedMessageLog } from './jobDetailsPanel';
 import { JobMonitor } from './jobMonitor';
+import type { ShownNotification } from './jobNotifier';
 import { JobNotifier } from './jobNotifier';
 import type { JobView } from './jobsModel';
 import { JobStore, jobKey } from './jobStore';
@@ -17,6 +18,7 @@ import type { LaunchArgs } from './launchCommand';
 import { JobLauncher } from './launchCommand';
 import type { AddProviderArgs } from './providerCommands';
 import { ProviderCommands, ProviderStatusBar } from './providerCommands';
+import type { ProviderEntry } from './providerStore';
 import { ProviderStore } from './providerStore';
 import { SPEC_SELECTOR, SpecCodeLensProvider } from './specCodeLens';
 
@@ -27,6 +29,18 @@ export const TEST_STATE_COMMAND = '_rftStudio.jobsTestState';
 export const TEST_ANSWER_COMMAND = '_rftStudio.jobsTestAnswer';
 /** Private command for the in-editor tests: the details panel serializer VS Code calls after a window reload. */
 export const TEST_PANEL_SERIALIZER_COMMAND = '_rftStudio.jobsTestPanelSerializer';
+
+/** What TEST_STATE_COMMAND returns: the in-editor tests read the feature's state through it. */
+export interface JobsTestState {
+  providers: ProviderEntry[];
+  activeProvider: string | undefined;
+  jobs: JobView[];
+  panels: string[];
+  postedMessages: string[];
+  specLenses: Record<string, string[]>;
+  notifications: ShownNotification[];
+  viewVisible: boolean;
+}
 
 export function registerJobs(ctx: HostContext): vscode.Disposable {
   const disposables: vscode.Disposable[] = [];
@@ -274,7 +288,7 @@ export function registerJobs(ctx: HostContext): vscode.Disposable {
     ),
   );
   own(
-    vscode.commands.registerCommand(TEST_STATE_COMMAND, () => ({
+    vscode.commands.registerCommand(TEST_STATE_COMMAND, (): JobsTestState => ({
       providers: providers.list().map((p) => ({ ...p })),
       activeProvider: providers.active()?.id,
       jobs: monitor.jobs(),

@@ -1,0 +1,46 @@
+// What the jobs suites share: the feature's state through its private test command, polling for a condition,
+// and launching a job spec without the preflight dialog.
+import * as assert from 'node:assert';
+import * as vscode from 'vscode';
+import type { LaunchResult } from '../../../src/host/jobs/launchCommand';
+import type { JobsTestState } from '../../../src/host/jobs/registerJobs';
+import { TEST_STATE_COMMAND } from '../../../src/host/jobs/registerJobs';
+
+export async function state(): Promise<JobsTestState> {
+  return vscode.commands.executeCommand<JobsTestState>(TEST_STATE_COMMAND);
+}
+
+export async function job(key: string): Promise<JobsTestState['jobs'][number] | undefined> {
+  return (await state()).jobs.find((j) => j.key === key);
+}
+
+/** Polls `probe` until it gives a truthy value; a probe that throws is retried and its error reported. */
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false>,
+  timeoutMs = 60_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await probe();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
+}
+
+/** Launches the spec at `uri` on `providerId`, with no confirmation dialog. */
+export async function launchSpec(uri: vscode.Uri, providerId: string): Promise<LaunchResult> {
+  const r = await vscode.commands.executeCommand<LaunchResult>('rftStudio.launchJob', {
+    uri,
+    confirm: false,
+    providerId,
+  });
+  assert.ok(r, 'launchJob returned nothing');
+  return r;
+}
