@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { copyWorkspace, launchBrowser, trackOffHostRequests } from './browser.mjs';
-import { ensureHarness } from './install.mjs';
+import { ensureHarnessOrExit } from './install.mjs';
 import { installExtension, startServer } from './server.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -19,7 +19,7 @@ async function main() {
     return 1;
   }
   const t0 = Date.now();
-  const paths = await ensureHarness({ log: (m) => console.log(`[vsix] ${m}`) });
+  const paths = await ensureHarnessOrExit('vsix', { log: (m) => console.log(`[vsix] ${m}`) });
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rft-vsix-'));
   const extensionsDir = path.join(stateDir, 'extensions');
   fs.mkdirSync(extensionsDir, { recursive: true });

@@ -11,7 +11,30 @@ export interface HarnessPaths {
   chromium: string | null;
 }
 
-export declare function cacheRoot(): string;
+export declare function cacheRoot(env?: NodeJS.ProcessEnv): string;
 export declare function harnessPaths(root?: string): HarnessPaths;
 export declare function findChromium(): string | null;
-export declare function ensureHarness(opts?: { log?: (msg: string) => void }): Promise<HarnessPaths>;
+export interface EnsureHarnessOptions {
+  log?: (msg: string) => void;
+  /** Default true: fail when no Chromium is found. */
+  needBrowser?: boolean;
+}
+export declare const SYSTEM_PACKAGES: readonly string[];
+export declare class HarnessInstallError extends Error {
+  constructor(o: { step: string; reason: string; logFile?: string; hint: string });
+  step: string;
+  reason: string;
+  logFile?: string;
+  hint: string;
+}
+export declare function describeInstallFailure(e: unknown): string;
+export declare function nestedInstallEnv(
+  baseEnv: NodeJS.ProcessEnv,
+  node24Dir?: string,
+): Record<string, string>;
+export declare function ensureSystemPackages(log?: (msg: string) => void): void;
+export declare function ensureHarness(opts?: EnsureHarnessOptions): Promise<HarnessPaths>;
+export declare function ensureHarnessOrExit(
+  prefix: string,
+  opts?: EnsureHarnessOptions,
+): Promise<HarnessPaths>;

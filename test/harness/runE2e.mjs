@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureHarnessOrExit } from './install.mjs';
 import { startServer } from './server.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -40,6 +41,7 @@ async function main() {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'rft-e2e-run-'));
   const offHostLog = path.join(scratch, 'offhost.log');
 
+  await ensureHarnessOrExit('e2e', { log: (m) => console.log(`[e2e] ${m}`) });
   const server = await startServer({ log: (m) => console.log(`[e2e] ${m}`) });
   let code = 1;
   try {

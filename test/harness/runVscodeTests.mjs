@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { format } from 'node:util';
 import { copyWorkspace, launchBrowser, trackOffHostRequests, workbenchUrl } from './browser.mjs';
+import { ensureHarnessOrExit } from './install.mjs';
 import { startServer } from './server.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -35,6 +36,7 @@ async function main() {
     );
     return 1;
   }
+  await ensureHarnessOrExit('vscode-tests', { log: (m) => console.log(`[vscode-tests] ${m}`) });
   const t0 = Date.now();
   const workspace = copyWorkspace(path.join(repo, 'demo'));
   const server = await startServer();

@@ -26,6 +26,8 @@ export interface StartServerOptions {
   extensionsDir?: string;
   symlinkExtensions?: string[];
   stateDir?: string;
+  /** Default true: fail when no Chromium is found (false for npm start, where the user brings the browser). */
+  needBrowser?: boolean;
   log?: (msg: string) => void;
 }
 

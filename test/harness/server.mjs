@@ -142,11 +142,12 @@ export async function installExtension(paths, extensionsDir, vsix, stateDir) {
  * @param {string[]} [opts.symlinkExtensions] extension folders to link into the extensions dir as
  *   <publisher>.<name>-<version> (how `npm start` loads the repo without the smoke driver)
  * @param {string} [opts.stateDir] default: a fresh temp folder, removed on stop()
+ * @param {boolean} [opts.needBrowser] default true; false when the user brings the browser (npm start)
  * @param {(msg: string) => void} [opts.log]
  */
 export async function startServer(opts = {}) {
   const log = opts.log ?? ((m) => console.log(`[server] ${m}`));
-  const paths = await ensureHarness({ log });
+  const paths = await ensureHarness({ log, needBrowser: opts.needBrowser ?? true });
   const ownState = !opts.stateDir;
   const stateDir = opts.stateDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'rft-vscode-'));
   const userData = path.join(stateDir, 'user-data');

@@ -9,6 +9,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launchBrowser, trackOffHostRequests } from './browser.mjs';
+import { ensureHarnessOrExit } from './install.mjs';
 import { startServer } from './server.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -55,8 +56,11 @@ async function main() {
     );
     return 1;
   }
+  // A first run installs the test bed (minutes, with progress lines); a failure exits here, naming the step.
+  await ensureHarnessOrExit('start', { log: (m) => console.log(`[start] ${m}`), needBrowser: check });
   const server = await startServer({
     port,
+    needBrowser: check,
     smokeTestDriver: false,
     symlinkExtensions: [repo],
     log: (m) => console.log(`[start] ${m}`),
