@@ -1,24 +1,22 @@
 // `rft-studio jobs`: launch a job from a *.rftjob.json spec (preflight, uploads, exactly-once create) and
 // list, inspect, follow, pause, resume or cancel jobs — against OpenAI, Azure OpenAI or any compatible URL.
-import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import type OpenAI from 'openai';
 import type { CliCommand, CliIO } from '../command';
 import { EXIT, UsageError } from '../command';
-import { countBySeverity } from '../../core/diagnostics';
-import { validateDatasetFile } from '../../core/datasets/validate';
 import { datasetCheckWorkers } from '../checkWorkers';
-import { lintGraderText } from '../../core/graders/lint';
+import { readInputText } from '../../core/io/inputFile';
 import { JobSpecError, parseJobSpec, resolveJobSpec } from '../../core/jobs/jobSpec';
 import type { FineTuningJob, FineTuningJobEvent } from '../../core/jobs/jobsService';
 import { JobsService, isTerminalStatus } from '../../core/jobs/jobsService';
-import { LaunchError, launchJob } from '../../core/jobs/launch';
+import { LaunchError } from '../../core/jobs/launch';
+import type { LaunchPipelineOptions } from '../../core/jobs/launchPipeline';
+import { launchFromSpec } from '../../core/jobs/launchPipeline';
 import { parseMetricsEvents } from '../../core/jobs/metrics';
 import { JobPoller } from '../../core/jobs/poller';
-import { runPreflight } from '../../core/jobs/preflight';
+import type { PreflightReport } from '../../core/jobs/preflight';
 import type { ProviderConfig, ProviderKind } from '../../core/providers';
-import { capabilitiesOf, createClient, describeApiError } from '../../core/providers';
+import { createClient, describeApiError } from '../../core/providers';
 
 const USAGE = `Usage: rft-studio jobs launch <spec.rftjob.json> [provider options] [--dry-run] [--watch [--interval S]] [--reporter text|json]
        rft-studio jobs list [--limit N] [provider options] [--reporter text|json]
@@ -182,9 +180,10 @@ async function launch(
   client: OpenAI,
   provider: ProviderConfig,
   reporter: Reporter,
+  launchOptions: LaunchPipelineOptions,
 ): Promise<number> {
   const specPath = path.resolve(io.cwd, file);
-  const text = await readFile(specPath, 'utf8');
+  const text = await readInputText(specPath);
   const { spec, diagnostics } = parseJobSpec(text);
   for (const d of diagnostics)
     io.stderr(
@@ -193,7 +192,7 @@ async function launch(
   if (!spec) return EXIT.problems;
   let resolved;
   try {
-    resolved = await resolveJobSpec(spec, specPath, (p) => readFile(p, 'utf8'));
+    resolved = await resolveJobSpec(spec, specPath, (p) => readInputText(p));
   } catch (e) {
     if (e instanceof JobSpecError) {
       io.stderr(`rft-studio jobs: ${e.message}\n`);
@@ -201,41 +200,10 @@ async function launch(
     }
     throw e;
   }
-  const caps = capabilitiesOf(provider);
-  const report = await runPreflight(resolved, {
-    provider,
-    now: new Date(),
-    validateDataset: async (p, role) => {
-      const r = await validateDatasetFile(p, {
-        role,
-        provider: provider.kind === 'azure' ? 'azure' : 'openai',
-        signal: io.signal,
-        parallel: datasetCheckWorkers(),
-      });
-      const c = countBySeverity(r.diagnostics);
-      const first = r.diagnostics
-        .filter((d) => d.severity === 'error' || d.severity === 'warning')
-        .slice(0, 5);
-      return {
-        errors: c.error,
-        warnings: c.warning,
-        examples: r.examples,
-        summary: first.map((d) => `line ${d.range.start.line + 1}: ${d.message}`).join('\n'),
-      };
-    },
-    lintGrader: async (g) => {
-      const d = lintGraderText(JSON.stringify(g, null, 2), { responseFormat: resolved.responseFormat });
-      return {
-        errors: d.filter((x) => x.severity === 'error').length,
-        messages: d.filter((x) => x.severity !== 'hint').map((x) => x.message),
-      };
-    },
-    validateGraderRemotely: caps.graderValidate
-      ? async (g) =>
-          void (await client.fineTuning.alpha.graders.validate({ grader: g as never }, { signal: io.signal }))
-      : undefined,
-  });
-  if (reporter === 'text') {
+  let printed = false;
+  const printReport = (report: PreflightReport) => {
+    if (printed || reporter !== 'text') return;
+    printed = true;
     io.stdout(`Preflight for ${path.relative(io.cwd, specPath)} on ${provider.label}:\n`);
     for (const i of report.items)
       io.stdout(
@@ -243,30 +211,40 @@ async function launch(
       );
     if (report.estimate)
       io.stdout(`  Time: ${report.estimate.timeNote}\n  Cost: ${report.estimate.costNote}\n`);
-  }
-  if (!report.ok || values['dry-run']) {
-    if (reporter === 'json') io.stdout(`${JSON.stringify({ preflight: report })}\n`);
-    return report.ok ? EXIT.ok : EXIT.problems;
-  }
-  let job: FineTuningJob;
-  try {
-    let lastStage = '';
-    job = await launchJob(resolved, {
-      client,
-      launchId: randomUUID(),
-      signal: io.signal,
-      // Providers without the uploads API (Azure) take every file through /files.
-      ...(caps.uploadsApi ? {} : { uploadsThresholdBytes: Infinity }),
-      onProgress: (p) => {
-        if (p.stage !== lastStage || p.fraction === 1) io.stderr(`${p.message}\n`);
-        lastStage = p.stage;
+  };
+  let lastStage = '';
+  const outcome = await launchFromSpec(
+    resolved,
+    { provider, client },
+    {
+      phase: (_phase, run) =>
+        run({
+          signal: io.signal,
+          progress: (p) => {
+            if (p.stage === 'preflight') return;
+            if (p.stage !== lastStage || p.fraction === 1) io.stderr(`${p.message}\n`);
+            lastStage = p.stage;
+          },
+        }),
+      confirm: async (report) => {
+        printReport(report);
+        return !values['dry-run'];
       },
-    });
-  } catch (e) {
-    if (reporter === 'json')
-      io.stdout(`${JSON.stringify({ preflight: report, error: describeApiError(e) })}\n`);
-    return fail(io, e);
+    },
+    { ...launchOptions, datasetWorkers: datasetCheckWorkers() },
+  );
+  if (outcome.status === 'failed' && outcome.phase === 'preflight') throw outcome.error;
+  if (outcome.status === 'blocked' || outcome.status === 'declined') {
+    printReport(outcome.report);
+    if (reporter === 'json') io.stdout(`${JSON.stringify({ preflight: outcome.report })}\n`);
+    return outcome.status === 'declined' ? EXIT.ok : EXIT.problems;
   }
+  if (outcome.status === 'failed') {
+    if (reporter === 'json')
+      io.stdout(`${JSON.stringify({ preflight: outcome.report, error: describeApiError(outcome.error) })}\n`);
+    return fail(io, outcome.error);
+  }
+  const { job, report } = outcome;
   if (reporter === 'json' && !values.watch) io.stdout(`${JSON.stringify({ preflight: report, job })}\n`);
   else if (reporter === 'text') io.stdout(`Launched ${job.id} (${job.status}).\n`);
   if (!values.watch) return EXIT.ok;
@@ -278,98 +256,103 @@ async function launch(
   return final.status === 'succeeded' ? EXIT.ok : EXIT.problems;
 }
 
-export const jobsCommand: CliCommand = {
-  name: 'jobs',
-  summary: 'launch a job from a *.rftjob.json spec; list, follow, pause, resume, cancel jobs',
-  usage: USAGE,
-  allowPositionals: true,
-  options: {
-    'provider-url': { type: 'string' },
-    provider: { type: 'string' },
-    'dry-run': { type: 'boolean' },
-    watch: { type: 'boolean' },
-    follow: { type: 'boolean' },
-    limit: { type: 'string' },
-    interval: { type: 'string' },
-    reporter: { type: 'string' },
-  },
-  async run({ values, positionals }, io) {
-    const [sub, arg, ...extra] = positionals;
-    const reporter = reporterOf(values.reporter);
-    intervalOf(values.interval);
-    if (!sub)
-      throw new UsageError('name a subcommand: launch, list, status, events, pause, resume or cancel');
-    if (extra.length) throw new UsageError(`unexpected arguments: ${extra.join(' ')}`);
-    const needsArg = ['launch', 'status', 'events', 'pause', 'resume', 'cancel'];
-    if (!needsArg.includes(sub) && sub !== 'list') throw new UsageError(`unknown subcommand "${sub}"`);
-    if (needsArg.includes(sub) && !arg)
-      throw new UsageError(sub === 'launch' ? 'name the job spec file (*.rftjob.json)' : 'name the job id');
-    const { config, apiKey } = providerFromArgs(values, io.env);
-    const client = createClient(config, { apiKey });
-    const service = new JobsService(client);
-    try {
-      switch (sub) {
-        case 'launch':
-          return await launch(arg!, values, io, client, config, reporter);
-        case 'list': {
-          const { jobs, hasMore } = await service.list({ limit: limitOf(values.limit), signal: io.signal });
-          if (reporter === 'json') io.stdout(`${JSON.stringify({ jobs, has_more: hasMore })}\n`);
-          else
-            io.stdout(
-              jobs.length
-                ? `${jobs.map(jobLine).join('\n')}\n${hasMore ? '(more: raise --limit)\n' : ''}`
-                : 'No fine-tuning jobs.\n',
-            );
-          return EXIT.ok;
-        }
-        case 'status': {
-          const job = await service.retrieve(arg!, io.signal);
-          const { events } = await service.eventsSince(arg!, undefined, io.signal);
-          const series = parseMetricsEvents(events);
-          const last = series.points.at(-1);
-          const lastValid = [...series.points].reverse().find((p) => p.validRewardMean !== undefined);
-          if (reporter === 'json')
-            io.stdout(
-              `${JSON.stringify({ job, metrics: { steps: series.points.length, total_steps: series.totalSteps, latest: last } })}\n`,
-            );
-          else {
-            io.stdout(`${jobLine(job)}\n`);
-            if (last)
+/** The command; tests pass pipeline options (a low uploads threshold, short polls). */
+export function createJobsCommand(launchOptions: LaunchPipelineOptions = {}): CliCommand {
+  return {
+    name: 'jobs',
+    summary: 'launch a job from a *.rftjob.json spec; list, follow, pause, resume, cancel jobs',
+    usage: USAGE,
+    allowPositionals: true,
+    options: {
+      'provider-url': { type: 'string' },
+      provider: { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      watch: { type: 'boolean' },
+      follow: { type: 'boolean' },
+      limit: { type: 'string' },
+      interval: { type: 'string' },
+      reporter: { type: 'string' },
+    },
+    async run({ values, positionals }, io) {
+      const [sub, arg, ...extra] = positionals;
+      const reporter = reporterOf(values.reporter);
+      intervalOf(values.interval);
+      if (!sub)
+        throw new UsageError('name a subcommand: launch, list, status, events, pause, resume or cancel');
+      if (extra.length) throw new UsageError(`unexpected arguments: ${extra.join(' ')}`);
+      const needsArg = ['launch', 'status', 'events', 'pause', 'resume', 'cancel'];
+      if (!needsArg.includes(sub) && sub !== 'list') throw new UsageError(`unknown subcommand "${sub}"`);
+      if (needsArg.includes(sub) && !arg)
+        throw new UsageError(sub === 'launch' ? 'name the job spec file (*.rftjob.json)' : 'name the job id');
+      const { config, apiKey } = providerFromArgs(values, io.env);
+      const client = createClient(config, { apiKey });
+      const service = new JobsService(client);
+      try {
+        switch (sub) {
+          case 'launch':
+            return await launch(arg!, values, io, client, config, reporter, launchOptions);
+          case 'list': {
+            const { jobs, hasMore } = await service.list({ limit: limitOf(values.limit), signal: io.signal });
+            if (reporter === 'json') io.stdout(`${JSON.stringify({ jobs, has_more: hasMore })}\n`);
+            else
               io.stdout(
-                `  step ${last.step}/${series.totalSteps ?? '?'}  train reward ${last.trainRewardMean?.toFixed(3) ?? '-'}  validation reward ${lastValid?.validRewardMean?.toFixed(3) ?? '-'}${lastValid && lastValid !== last ? ` (step ${lastValid.step})` : ''}\n`,
+                jobs.length
+                  ? `${jobs.map(jobLine).join('\n')}\n${hasMore ? '(more: raise --limit)\n' : ''}`
+                  : 'No fine-tuning jobs.\n',
               );
-            if (job.estimated_finish) io.stdout(`  estimated finish ${when(job.estimated_finish)}\n`);
-            if (job.error)
-              io.stdout(`  error: ${job.error.message}${job.error.param ? ` (${job.error.param})` : ''}\n`);
+            return EXIT.ok;
           }
-          return EXIT.ok;
-        }
-        case 'events': {
-          const limit = limitOf(values.limit);
-          const { events, latestId } = await service.eventsSince(arg!, undefined, io.signal);
-          const shown = events.slice(-limit);
-          for (const e of shown)
-            io.stdout(reporter === 'json' ? `${JSON.stringify(e)}\n` : `${eventLine(e)}\n`);
-          if (values.follow) {
-            const final = await follow(service, arg!, io, reporter, intervalOf(values.interval), latestId);
-            return final && final.status !== 'failed' ? EXIT.ok : EXIT.problems;
+          case 'status': {
+            const job = await service.retrieve(arg!, io.signal);
+            const { events } = await service.eventsSince(arg!, undefined, io.signal);
+            const series = parseMetricsEvents(events);
+            const last = series.points.at(-1);
+            const lastValid = [...series.points].reverse().find((p) => p.validRewardMean !== undefined);
+            if (reporter === 'json')
+              io.stdout(
+                `${JSON.stringify({ job, metrics: { steps: series.points.length, total_steps: series.totalSteps, latest: last } })}\n`,
+              );
+            else {
+              io.stdout(`${jobLine(job)}\n`);
+              if (last)
+                io.stdout(
+                  `  step ${last.step}/${series.totalSteps ?? '?'}  train reward ${last.trainRewardMean?.toFixed(3) ?? '-'}  validation reward ${lastValid?.validRewardMean?.toFixed(3) ?? '-'}${lastValid && lastValid !== last ? ` (step ${lastValid.step})` : ''}\n`,
+                );
+              if (job.estimated_finish) io.stdout(`  estimated finish ${when(job.estimated_finish)}\n`);
+              if (job.error)
+                io.stdout(`  error: ${job.error.message}${job.error.param ? ` (${job.error.param})` : ''}\n`);
+            }
+            return EXIT.ok;
           }
-          return EXIT.ok;
+          case 'events': {
+            const limit = limitOf(values.limit);
+            const { events, latestId } = await service.eventsSince(arg!, undefined, io.signal);
+            const shown = events.slice(-limit);
+            for (const e of shown)
+              io.stdout(reporter === 'json' ? `${JSON.stringify(e)}\n` : `${eventLine(e)}\n`);
+            if (values.follow) {
+              const final = await follow(service, arg!, io, reporter, intervalOf(values.interval), latestId);
+              return final && final.status !== 'failed' ? EXIT.ok : EXIT.problems;
+            }
+            return EXIT.ok;
+          }
+          default: {
+            const job =
+              sub === 'pause'
+                ? await service.pause(arg!)
+                : sub === 'resume'
+                  ? await service.resume(arg!)
+                  : await service.cancel(arg!);
+            io.stdout(reporter === 'json' ? `${JSON.stringify({ job })}\n` : `${jobLine(job)}\n`);
+            return EXIT.ok;
+          }
         }
-        default: {
-          const job =
-            sub === 'pause'
-              ? await service.pause(arg!)
-              : sub === 'resume'
-                ? await service.resume(arg!)
-                : await service.cancel(arg!);
-          io.stdout(reporter === 'json' ? `${JSON.stringify({ job })}\n` : `${jobLine(job)}\n`);
-          return EXIT.ok;
-        }
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException)?.code === 'ENOENT') throw e;
+        return fail(io, e);
       }
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException)?.code === 'ENOENT') throw e;
-      return fail(io, e);
-    }
-  },
-};
+    },
+  };
+}
+
+export const jobsCommand: CliCommand = createJobsCommand();

@@ -1,23 +1,16 @@
 // "RFT Studio: Launch Job": parse and resolve a *.rftjob.json spec, run the preflight (datasets, grader lint and
 // remote validation, limits, estimate, provider situation) and show it; errors block. Then upload with
 // cancellable progress, create the job exactly once, and remember it in the workspace.
-import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import type OpenAI from 'openai';
 import * as vscode from 'vscode';
 import type { Diagnostic } from '../../core/diagnostics';
-import { countBySeverity } from '../../core/diagnostics';
-import { readJsonlLines } from '../../core/datasets/jsonlReader';
-import { validateDatasetFile } from '../../core/datasets/validate';
-import { lintGraderText } from '../../core/graders/lint';
 import type { ResolvedJobSpec } from '../../core/jobs/jobSpec';
 import { JobSpecError, parseJobSpec, resolveJobSpec } from '../../core/jobs/jobSpec';
 import type { LaunchProgress } from '../../core/jobs/launch';
-import { launchJob } from '../../core/jobs/launch';
+import type { LaunchPhase, LaunchUi, PhaseControl } from '../../core/jobs/launchPipeline';
+import { formatReport, launchFromSpec } from '../../core/jobs/launchPipeline';
 import type { PreflightReport } from '../../core/jobs/preflight';
-import { runPreflight } from '../../core/jobs/preflight';
-import type { FineTuningJob } from '../../core/jobs/jobsService';
 import { describeApiError } from '../../core/providers';
 import { toVscodeDiagnostic } from '../diagnosticsAdapter';
 import type { HostContext } from '../hostContext';
@@ -30,8 +23,6 @@ import { MissingCredentialError, toProviderConfig } from './providerStore';
 export const LAUNCH_COMMAND = 'rftStudio.launchJob';
 const DEPRECATIONS_URL =
   'https://developers.openai.com/api/docs/deprecations#update-to-openais-self-serve-fine-tuning';
-/** How many dataset items the grader lint sees (template paths are probed against them). */
-const LINT_ITEM_LIMIT = 2000;
 
 /** Optional argument (tests, CodeLens, explorer menu): the spec, and whether to ask before launching. */
 export interface LaunchArgs {
@@ -60,8 +51,6 @@ const fail = (
 export class JobLauncher implements vscode.Disposable {
   private readonly diagnostics = vscode.languages.createDiagnosticCollection('rftStudio.preflight');
   private running = false;
-  /** Why the last preflight could not finish (undefined when it was cancelled). */
-  private preflightProblem: string | undefined;
 
   constructor(
     private readonly ctx: HostContext,
@@ -145,24 +134,34 @@ export class JobLauncher implements vscode.Disposable {
       return fail('provider', message);
     }
 
-    // 3. Preflight, with progress; errors block.
-    const report = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Checking ${rel}`, cancellable: true },
-      async (progress, token) =>
-        this.preflight(
-          resolved,
-          provider,
-          client.client,
-          client.capabilities.graderValidate,
-          progress,
-          token,
-        ),
+    // 3–4. The core pipeline: preflight (errors block), confirmation, then upload and create, each phase under a
+    // cancellable notification.
+    const outcome = await launchFromSpec(
+      resolved,
+      { provider: toProviderConfig(provider), client: client.client, capabilities: client.capabilities },
+      new EditorLaunchUi(
+        this.ctx.log,
+        this.diagnostics,
+        rel,
+        provider.label,
+        resolved,
+        args.confirm !== false,
+      ),
+      {
+        datasetWorkers: {
+          script: path.join(this.ctx.extension.extensionPath, 'dist', 'workers', 'datasetCheck.js'),
+        },
+      },
     );
-    if (!report) return fail('preflight', this.preflightProblem ?? 'The preflight was cancelled.');
-    this.logReport(rel, provider, report);
-    const errors = report.items.filter((i) => i.level === 'error');
-    const summary = formatReport(report);
-    if (errors.length) {
+    if (outcome.status === 'failed' && outcome.phase === 'preflight') {
+      if (outcome.cancelled) return fail('preflight', 'The preflight was cancelled.');
+      const message = `The preflight could not finish: ${describeApiError(outcome.error).message}`;
+      void vscode.window.showErrorMessage(message, 'Show Log').then((p) => p && this.ctx.log.show());
+      return fail('preflight', message);
+    }
+    if (outcome.status === 'blocked') {
+      const errors = outcome.report.items.filter((i) => i.level === 'error');
+      const summary = formatReport(outcome.report);
       const message = `Preflight found ${errors.length} error(s); the job was not launched.`;
       // Interactive launches show the whole report in a dialog; scripted ones (confirm: false) must not block.
       void vscode.window
@@ -179,48 +178,9 @@ export class JobLauncher implements vscode.Disposable {
         });
       return fail('preflight', `${message}\n${summary}`);
     }
-    if (args.confirm !== false) {
-      const pick = await vscode.window.showInformationMessage(
-        `Launch ${resolved.suffix ? `"${resolved.suffix}"` : rel} on ${provider.label}?`,
-        { modal: true, detail: summary },
-        'Launch',
-      );
-      if (pick !== 'Launch') return fail('confirm', 'Not confirmed.');
-    }
-
-    // 4. Upload and create, cancellable until the create request is sent.
-    const launchId = randomUUID();
-    let job: FineTuningJob | undefined;
-    try {
-      job = await vscode.window.withProgress(
-        {
-          location: vscode.ProgressLocation.Notification,
-          title: `Launching on ${provider.label}`,
-          cancellable: true,
-        },
-        async (progress, token) => {
-          const abort = new AbortController();
-          const sub = token.onCancellationRequested(() => abort.abort());
-          let last = 0;
-          try {
-            return await launchJob(resolved, {
-              client: client.client,
-              launchId,
-              signal: abort.signal,
-              onProgress: (p: LaunchProgress) => {
-                const overall = stageFraction(p);
-                progress.report({ message: p.message, increment: Math.max(0, (overall - last) * 100) });
-                last = Math.max(last, overall);
-              },
-            });
-          } finally {
-            sub.dispose();
-          }
-        },
-      );
-    } catch (e) {
-      return this.launchFailed(e, provider);
-    }
+    if (outcome.status === 'declined') return fail('confirm', 'Not confirmed.');
+    if (outcome.status === 'failed') return this.launchFailed(outcome.error, outcome.cancelled, provider);
+    const { job, launchId } = outcome;
 
     // 5. Remember it and show it.
     const key = jobKey(provider.id, job.id);
@@ -261,85 +221,8 @@ export class JobLauncher implements vscode.Disposable {
     return { ok: true, key, jobId: job.id, status: job.status };
   }
 
-  private async preflight(
-    resolved: ResolvedJobSpec,
-    provider: ProviderEntry,
-    client: OpenAI,
-    canValidate: boolean,
-    progress: vscode.Progress<{ message?: string; increment?: number }>,
-    token: vscode.CancellationToken,
-  ): Promise<PreflightReport | undefined> {
-    const abort = new AbortController();
-    const sub = token.onCancellationRequested(() => abort.abort());
-    const byFile = new Map<string, Diagnostic[]>();
-    const kind = provider.kind === 'azure' ? 'azure' : 'openai';
-    this.preflightProblem = undefined;
-    try {
-      const report = await runPreflight(resolved, {
-        provider: toProviderConfig(provider),
-        now: new Date(),
-        validateDataset: async (p, role) => {
-          progress.report({ message: `validating ${path.basename(p)}` });
-          const r = await validateDatasetFile(p, { provider: kind, role, signal: abort.signal });
-          byFile.set(p, r.diagnostics);
-          const c = countBySeverity(r.diagnostics);
-          const first = r.diagnostics.find((d) => d.severity === 'error');
-          const summary = `${path.basename(p)}: ${r.examples} example(s), ${c.error} error(s), ${c.warning} warning(s)${first ? ` — line ${first.range.start.line + 1}: ${first.message}` : ''}`;
-          return { errors: c.error, warnings: c.warning, examples: r.examples, summary };
-        },
-        lintGrader: async (grader) => {
-          progress.report({ message: 'linting the grader' });
-          const items = await readItems(resolved.trainingFile, abort.signal);
-          const text = resolved.graderPath
-            ? await readText(resolved.graderPath)
-            : JSON.stringify(grader, null, 2);
-          const diags = lintGraderText(text, {
-            path: resolved.graderPath,
-            datasetItems: items,
-            responseFormat: resolved.responseFormat,
-          });
-          if (resolved.graderPath) byFile.set(resolved.graderPath, diags);
-          const errs = diags.filter((d) => d.severity === 'error');
-          return {
-            errors: errs.length,
-            messages: diags.filter((d) => d.severity !== 'hint').map((d) => `${d.severity}: ${d.message}`),
-          };
-        },
-        validateGraderRemotely: canValidate
-          ? async (grader) => {
-              progress.report({ message: `validating the grader on ${provider.label}` });
-              await client.fineTuning.alpha.graders.validate({ grader } as never, { signal: abort.signal });
-            }
-          : undefined,
-      });
-      // Problems go where the user can fix them: the dataset line, the grader field.
-      this.diagnostics.clear();
-      for (const [file, diags] of byFile) {
-        const uri = vscode.Uri.file(file);
-        const shown = diags.filter((d) => d.severity === 'error' || d.severity === 'warning');
-        if (shown.length)
-          this.diagnostics.set(
-            uri,
-            shown.map((d) => toVscodeDiagnostic(d, uri)),
-          );
-      }
-      return report;
-    } catch (e) {
-      if (abort.signal.aborted) return undefined;
-      const info = describeApiError(e);
-      this.preflightProblem = `The preflight could not finish: ${info.message}`;
-      this.ctx.log.error('Preflight failed', e);
-      void vscode.window
-        .showErrorMessage(`The preflight could not finish: ${info.message}`, 'Show Log')
-        .then((p) => p && this.ctx.log.show());
-      return undefined;
-    } finally {
-      sub.dispose();
-    }
-  }
-
-  private launchFailed(e: unknown, provider: ProviderEntry): LaunchResult {
-    if (e instanceof Error && (e.name === 'AbortError' || e.name === 'APIUserAbortError')) {
+  private launchFailed(e: unknown, cancelled: boolean, provider: ProviderEntry): LaunchResult {
+    if (cancelled) {
       void vscode.window.showInformationMessage('Launch cancelled. No job was created.');
       return fail('create', 'Launch cancelled. No job was created.', 'cancelled');
     }
@@ -398,12 +281,6 @@ export class JobLauncher implements vscode.Disposable {
       .then((pick) => pick && vscode.commands.executeCommand('workbench.actions.view.problems'));
   }
 
-  private logReport(rel: string, provider: ProviderEntry, report: PreflightReport): void {
-    this.ctx.log.info(
-      `Preflight of ${rel} on ${provider.label}: ${report.ok ? 'ok' : 'blocked'}\n${formatReport(report)}`,
-    );
-  }
-
   dispose(): void {
     this.diagnostics.dispose();
   }
@@ -423,6 +300,68 @@ function toUri(s: string): vscode.Uri {
   return root ? vscode.Uri.joinPath(root, s) : vscode.Uri.file(path.resolve(s));
 }
 
+/** The editor's side of the core launch pipeline: notifications with progress and Cancel, the modal confirmation,
+ * and the preflight's problems in the Problems view. */
+class EditorLaunchUi implements LaunchUi {
+  constructor(
+    readonly log: HostContext['log'],
+    private readonly diagnostics: vscode.DiagnosticCollection,
+    private readonly rel: string,
+    private readonly providerLabel: string,
+    private readonly resolved: ResolvedJobSpec,
+    private readonly interactive: boolean,
+  ) {}
+
+  async phase<T>(phase: LaunchPhase, run: (control: PhaseControl) => Promise<T>): Promise<T> {
+    const title = phase === 'preflight' ? `Checking ${this.rel}` : `Launching on ${this.providerLabel}`;
+    return await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title, cancellable: true },
+      async (progress, token) => {
+        const abort = new AbortController();
+        const sub = token.onCancellationRequested(() => abort.abort());
+        let last = 0;
+        try {
+          return await run({
+            signal: abort.signal,
+            progress: (p) => {
+              if (p.stage === 'preflight') return progress.report({ message: p.message });
+              const overall = stageFraction(p);
+              progress.report({ message: p.message, increment: Math.max(0, (overall - last) * 100) });
+              last = Math.max(last, overall);
+            },
+          });
+        } finally {
+          sub.dispose();
+        }
+      },
+    );
+  }
+
+  async confirm(report: PreflightReport): Promise<boolean> {
+    if (!this.interactive) return true;
+    const pick = await vscode.window.showInformationMessage(
+      `Launch ${this.resolved.suffix ? `"${this.resolved.suffix}"` : this.rel} on ${this.providerLabel}?`,
+      { modal: true, detail: formatReport(report) },
+      'Launch',
+    );
+    return pick === 'Launch';
+  }
+
+  /** Problems go where the user can fix them: the dataset line, the grader field. */
+  problems(byFile: ReadonlyMap<string, Diagnostic[]>): void {
+    this.diagnostics.clear();
+    for (const [file, diags] of byFile) {
+      const uri = vscode.Uri.file(file);
+      const shown = diags.filter((d) => d.severity === 'error' || d.severity === 'warning');
+      if (shown.length)
+        this.diagnostics.set(
+          uri,
+          shown.map((d) => toVscodeDiagnostic(d, uri)),
+        );
+    }
+  }
+}
+
 const STAGE_SPAN: Record<LaunchProgress['stage'], [number, number]> = {
   'upload-training': [0, 0.5],
   'upload-validation': [0.5, 0.75],
@@ -435,43 +374,6 @@ function stageFraction(p: LaunchProgress): number {
   return a + (b - a) * Math.min(1, Math.max(0, p.fraction ?? 0));
 }
 
-export function formatReport(report: PreflightReport): string {
-  const mark = { error: '✖', warning: '⚠', info: 'ℹ' } as const;
-  const lines = report.items.map(
-    (i) => `${mark[i.level]} ${i.title}${i.detail ? `\n    ${i.detail.split('\n').join('\n    ')}` : ''}`,
-  );
-  const est = report.estimate;
-  if (est) {
-    lines.push(
-      '',
-      `Training examples: ${est.trainingExamples}, validation examples: ${est.validationExamples}${est.approxTokens ? `, about ${est.approxTokens.toLocaleString('en-US')} prompt tokens` : ''}`,
-      `Cost: ${est.costNote}`,
-      `Time: ${est.timeNote}`,
-    );
-  }
-  return lines.join('\n');
-}
-
 async function readText(p: string): Promise<string> {
   return fs.readFile(p, 'utf8');
-}
-
-/** The first dataset items (parsed objects) for the grader lint's template checks; bad lines are skipped. */
-async function readItems(file: string, signal: AbortSignal): Promise<Array<Record<string, unknown>>> {
-  const items: Array<Record<string, unknown>> = [];
-  try {
-    for await (const line of readJsonlLines(file, { signal })) {
-      if (items.length >= LINT_ITEM_LIMIT) break;
-      if (!line.text.trim()) continue;
-      try {
-        const v: unknown = JSON.parse(line.text);
-        if (v && typeof v === 'object' && !Array.isArray(v)) items.push(v as Record<string, unknown>);
-      } catch {
-        // The dataset validator reports malformed lines; the lint only needs the good ones.
-      }
-    }
-  } catch {
-    // An unreadable file is reported by the dataset validation step.
-  }
-  return items;
 }
