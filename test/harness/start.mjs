@@ -2,8 +2,8 @@
 // npm script) and the repo's demo/ folder open (the real folder, not a copy). Runs until Ctrl-C.
 // The repo is linked into a fresh extensions folder, so notifications and dialogs behave normally (no smoke
 // driver). `npm run watch` in another terminal + "Developer: Reload Window" picks up changes.
-// Env: PORT (default 8130). Flag --check: open the URL in headless chromium, wait for the RFT Studio activity-bar
-// entry, save a screenshot, stop and exit 0/1 (a self-test of this script).
+// Env: PORT (default 8130). Flag --check: print the URL as usual, then open it in headless chromium, wait for the
+// RFT Studio activity-bar entry, save a screenshot, stop and exit 0/1 (CI runs `npm start -- --check`).
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -66,6 +66,12 @@ async function main() {
     log: (m) => console.log(`[start] ${m}`),
   });
   const url = `${server.url}/?folder=${encodeURIComponent(demo).replace(/%2F/g, '/')}`;
+  console.log('');
+  console.log('  RFT Studio is running in VS Code. Open this URL in your browser:');
+  console.log('');
+  console.log(`    ${url}`);
+  console.log('');
+  console.log(`  Workspace: ${demo}`);
   if (check) {
     try {
       await selfCheck(url);
@@ -77,12 +83,6 @@ async function main() {
       await server.stop();
     }
   }
-  console.log('');
-  console.log('  RFT Studio is running in VS Code. Open this URL in your browser:');
-  console.log('');
-  console.log(`    ${url}`);
-  console.log('');
-  console.log(`  Workspace: ${demo}`);
   console.log('  Rebuild on change: npm run watch (then "Developer: Reload Window")');
   console.log('  Press Ctrl-C to stop.');
   // server.mjs stops the whole server process group on SIGINT/SIGTERM/exit; until then keep this process alive.
