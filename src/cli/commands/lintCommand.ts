@@ -1,5 +1,6 @@
 // `rft-studio lint`: grader files → diagnostics (schema, rules, formulas, python source, templates), with
-// cross-file checks against a dataset (--data) and a response format (--response-format).
+// cross-file checks against datasets (--data, repeatable: a job's training and validation files are also
+// compared with each other) and a response format (--response-format).
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { CliCommand, CliIO } from '../command';
@@ -20,7 +21,7 @@ declare const __VERSION__: string | undefined;
 export const lintCommand: CliCommand = {
   name: 'lint',
   summary: 'check grader files: schema, formulas, python source, templates, and against a dataset',
-  usage: `Usage: rft-studio lint <grader.json…> [--data D.jsonl] [--response-format RF.json] [--reporter text|json|sarif]
+  usage: `Usage: rft-studio lint <grader.json…> [--data D.jsonl]… [--response-format RF.json] [--reporter text|json|sarif]
 
 Checks each grader: JSON and schema, grader types allowed where they are, string_check operations,
 passing_labels ⊆ labels, calculate_output (syntax and variables = grader keys), python source (< 256 kB, a
@@ -28,7 +29,8 @@ two-argument grade), grader model rules (allow-list, temperature / reasoning_eff
 and every {{ template }}.
 
   --data FILE             dataset the grader will grade: every {{ item.x }} must exist on every line (count and
-                          first lines where missing) with one type throughout
+                          first lines where missing) with one type throughout. Give --data twice (training and
+                          validation file) to also check that each field has the same type in both files
   --response-format FILE  the job's response_format (or its JSON schema): sample.output_json.* keys are checked
                           against it; without one, output_json is reported as unavailable when --data is given
   --reporter R            text (default), json or sarif
@@ -37,28 +39,33 @@ Exit codes: 0 no errors, 1 errors found, 2 usage or I/O error.
 `,
   allowPositionals: true,
   options: {
-    data: { type: 'string' },
+    data: { type: 'string', multiple: true },
     'response-format': { type: 'string' },
     reporter: { type: 'string' },
   },
   async run({ values, positionals }, io: CliIO): Promise<number> {
-    const v = values as Record<string, string | undefined>;
+    const v = values as Record<string, string | undefined> & { data?: string[] };
     const reporter = (v.reporter ?? 'text') as DiagnosticsReporterName;
     if (!DIAGNOSTICS_REPORTERS.includes(reporter))
       throw new UsageError(`--reporter must be one of ${DIAGNOSTICS_REPORTERS.join(', ')}`);
     if (!positionals.length) throw new UsageError('give at least one grader file');
     const abs = (p: string) => path.resolve(io.cwd, p);
-    let fields: DatasetItemFields | undefined;
-    if (v.data) {
-      const dataPath = abs(v.data);
+    const dataFiles = v.data ?? [];
+    const datasets: DatasetItemFields[] = [];
+    for (const d of dataFiles) {
+      const dataPath = abs(d);
       const { items, problems } = await readDataItems(dataPath, io.signal);
       for (const p of problems)
         io.stderr(`${path.relative(io.cwd, p.file) || p.file}:${p.line}: ${p.message} (line skipped)\n`);
-      fields = datasetFieldsFromItems(
-        items.map((i) => i.item),
-        { source: dataPath, lineNumbers: items.map((i) => i.line) },
+      datasets.push(
+        datasetFieldsFromItems(
+          items.map((i) => i.item),
+          { source: dataPath, lineNumbers: items.map((i) => i.line) },
+        ),
       );
     }
+    // One dataset: exactly the single-file checks; several: each file, and the files against each other.
+    const dataContext = datasets.length > 1 ? { datasets } : { datasetItems: datasets[0] };
     let responseFormat: unknown;
     if (v['response-format']) {
       const rfText = await readFile(abs(v['response-format']), 'utf8');
@@ -69,7 +76,7 @@ Exit codes: 0 no errors, 1 errors found, 2 usage or I/O error.
           `response format ${v['response-format']} is not valid JSON: ${(e as Error).message}`,
         );
       }
-    } else if (v.data) {
+    } else if (dataFiles.length) {
       responseFormat = null; // linked to a dataset with no response format: output_json will be empty
     }
     const files: FileReport[] = [];
@@ -79,7 +86,7 @@ Exit codes: 0 no errors, 1 errors found, 2 usage or I/O error.
       files.push({
         path: file,
         format: 'grader',
-        diagnostics: lintGraderText(text, { path: file, datasetItems: fields, responseFormat }),
+        diagnostics: lintGraderText(text, { path: file, ...dataContext, responseFormat }),
       });
     }
     io.stdout(

@@ -1,5 +1,6 @@
 // What lint and editor help know about a linked dataset: for a template path, on which lines it is
-// missing, which JSON types it has, and its values on the first lines. Computed lazily per path.
+// missing, which JSON types it has (and where each first appears), and its values on the first lines.
+// Computed lazily per path.
 import type { DatasetItemFields, FieldProbe } from './lint';
 import { isMissing, lookupPath, parsePath, type PathSegment } from './template';
 
@@ -40,7 +41,13 @@ export function datasetFieldsFromItems(
       if (hit) return hit;
       const parsed = parsePath(`item.${path}`);
       const segs: PathSegment[] = 'error' in parsed ? [] : parsed.segments.slice(1);
-      const probe: FieldProbe = { missing: 0, firstMissingLines: [], types: {}, firstValues: [] };
+      const probe: FieldProbe = {
+        missing: 0,
+        firstMissingLines: [],
+        types: {},
+        firstValues: [],
+        firstLineByType: {},
+      };
       items.forEach((item, i) => {
         const line = opts.lineNumbers?.[i] ?? i + 1;
         const v = 'error' in parsed ? undefined : lookupPath(item, segs);
@@ -51,6 +58,7 @@ export function datasetFieldsFromItems(
         } else {
           const t = jsonTypeOf(v);
           probe.types[t] = (probe.types[t] ?? 0) + 1;
+          probe.firstLineByType![t] ??= line;
         }
         if (probe.firstValues.length < FIRST_VALUES)
           probe.firstValues.push({ line, value: missing ? undefined : v });

@@ -28,6 +28,8 @@ export interface FieldProbe {
   types: Record<string, number>;
   /** Values on the first dataset lines (for hovers): 1-based line and value (undefined = missing). */
   firstValues: Array<{ line: number; value: unknown }>;
+  /** JSON type name → 1-based line of its first example (for cross-file messages). */
+  firstLineByType?: Record<string, number>;
 }
 
 export interface GraderLintContext {
@@ -35,6 +37,11 @@ export interface GraderLintContext {
   path?: string;
   /** The linked dataset: parsed items, or precomputed field statistics. */
   datasetItems?: Array<Record<string, unknown>> | DatasetItemFields;
+  /**
+   * Several datasets the grader will grade (a job's training and validation files): each is checked like
+   * `datasetItems`, and a field whose JSON type differs between them is reported. Replaces `datasetItems`.
+   */
+  datasets?: DatasetItemFields[];
   /**
    * The job's `method.reinforcement.response_format` (Chat Completions shape) or a bare JSON schema.
    * `null` = known to have none (linked job without one); `undefined` = unknown.
@@ -61,6 +68,11 @@ export const SCORE_MODEL_ALLOWED = [
 /** Rule catalogue (codes are stable; shown in SARIF and docs). */
 export const GRADER_LINT_RULES: ReadonlyArray<{ code: string; description: string }> = [
   { code: 'grader/json-syntax', description: 'The grader file is not valid JSON.' },
+  {
+    code: 'grader/shell-quoted',
+    description:
+      'The whole grader JSON is wrapped in single quotes (a shell-quoting leftover such as \'{"type": …}\').',
+  },
   {
     code: 'grader/duplicate-key',
     description: 'A key appears twice in one object; JSON.parse keeps the last.',
@@ -127,6 +139,11 @@ export const GRADER_LINT_RULES: ReadonlyArray<{ code: string; description: strin
     description: 'A referenced item field has different JSON types on different lines.',
   },
   {
+    code: 'grader/item-type-drift-across',
+    description:
+      'A referenced item field has a different JSON type in one dataset than in another (e.g. training vs validation file).',
+  },
+  {
     code: 'grader/pass-threshold',
     description: 'pass_threshold is an Evals field; its effect on RFT is unconfirmed.',
   },
@@ -182,6 +199,8 @@ interface Ctx {
   out: Diagnostic[];
   lint: GraderLintContext;
   fields?: DatasetItemFields;
+  /** Every dataset when several are checked together (then `fields` is each of them in turn). */
+  fieldSets?: DatasetItemFields[];
   rfSchema?: unknown;
   /** Per-run memo of dataset probes reported (one diagnostic per path and location). */
 }
@@ -401,7 +420,75 @@ function checkSampleRef(c: Ctx, ref: TemplateRef, span: [number, number]): void 
 }
 
 function checkItemRef(c: Ctx, ref: TemplateRef, span: [number, number]): void {
-  const f = c.fields;
+  if (!c.fieldSets) return checkItemRefIn(c, c.fields, ref, span, '');
+  for (const f of c.fieldSets) checkItemRefIn(c, f, ref, span, `${baseName(f.source) ?? 'dataset'}: `);
+  checkDriftAcross(c, c.fieldSets, ref, span);
+}
+
+function baseName(p: string | undefined): string | undefined {
+  return p?.split(/[\\/]/).pop();
+}
+
+const mergedType = (t: string) => (t === 'integer' ? 'number' : t);
+
+/** A field that is, say, a string in the training file but a number in the validation file. */
+function checkDriftAcross(
+  c: Ctx,
+  sets: readonly DatasetItemFields[],
+  ref: TemplateRef,
+  span: [number, number],
+): void {
+  const path = formatPath('item', ref.path).slice('item.'.length);
+  const seen = sets
+    .filter((f) => f.count > 0)
+    .map((f) => {
+      const probe = f.probe(path);
+      const types = [...new Set(Object.keys(probe.types).map(mergedType))].sort();
+      return { f, probe, types };
+    })
+    .filter((x) => x.types.length > 0);
+  if (seen.length < 2) return;
+  const key = (x: { types: string[] }) => x.types.join('/');
+  if (seen.every((x) => key(x) === key(seen[0]!))) return;
+  // Name one example per file, of a type the other files do not have where there is one.
+  const examples = seen.map((x, i) => {
+    const others = new Set(seen.filter((_, j) => j !== i).flatMap((y) => y.types));
+    const type = x.types.find((t) => !others.has(t)) ?? x.types[0]!;
+    const raw = Object.keys(x.probe.types).find((t) => mergedType(t) === type)!;
+    const line = x.probe.firstLineByType?.[raw];
+    return { f: x.f, type, line, label: baseName(x.f.source) ?? `dataset ${i + 1}` };
+  });
+  const article = (t: string) => (/^[aeiou]/.test(t) ? `an ${t}` : `a ${t}`);
+  const where = examples.map(
+    (e) => `${article(e.type)} in ${e.label}${e.line !== undefined ? ` (line ${e.line})` : ''}`,
+  );
+  const name = `item.${path}`;
+  push(
+    c,
+    undefined,
+    'warning',
+    'grader/item-type-drift-across',
+    `${name} is ${where.join(' but ')}: the grader substitutes non-strings as JSON, so the files are graded differently`,
+    { path: name, types: Object.fromEntries(examples.map((e) => [e.label, e.type])) },
+    span,
+  );
+  const related = examples
+    .filter((e) => e.f.source && e.line !== undefined)
+    .map((e) => ({
+      path: e.f.source,
+      range: { start: { line: e.line! - 1, character: 0 }, end: { line: e.line! - 1, character: 0 } },
+      message: `${name} is ${article(e.type)} here`,
+    }));
+  if (related.length) c.out[c.out.length - 1]!.related = related;
+}
+
+function checkItemRefIn(
+  c: Ctx,
+  f: DatasetItemFields | undefined,
+  ref: TemplateRef,
+  span: [number, number],
+  label: string,
+): void {
   if (!f || f.count === 0) return;
   const path = formatPath('item', ref.path).slice('item.'.length);
   const probe = f.probe(path);
@@ -423,8 +510,8 @@ function checkItemRef(c: Ctx, ref: TemplateRef, span: [number, number]): void {
       all ? 'error' : 'warning',
       'grader/item-missing',
       all
-        ? `${name} is missing on every dataset line (${f.count}): each row would score 0 with invalid_variable_error`
-        : `${name} is missing on ${probe.missing} of ${f.count} dataset lines (first: line ${first}): those rows score 0 with invalid_variable_error`,
+        ? `${label}${name} is missing on every dataset line (${f.count}): each row would score 0 with invalid_variable_error`
+        : `${label}${name} is missing on ${probe.missing} of ${f.count} dataset lines (first: line ${first}): those rows score 0 with invalid_variable_error`,
       data,
       span,
     );
@@ -441,7 +528,7 @@ function checkItemRef(c: Ctx, ref: TemplateRef, span: [number, number]): void {
       undefined,
       'warning',
       'grader/item-type-drift',
-      `${name} has different types across the dataset (${desc}); non-strings are substituted as JSON`,
+      `${label}${name} has different types across the dataset (${desc}); non-strings are substituted as JSON`,
       data,
       span,
     );
@@ -887,10 +974,56 @@ function lintOne(c: Ctx, obj: Node, where: 'top' | 'child'): void {
   }
 }
 
+/** Where a grader wrapped in single quotes has them (document offsets), and whether what they wrap is JSON. */
+export interface ShellQuotes {
+  open: number;
+  close: number;
+  /** The text between the quotes parses as JSON: removing the two quotes fixes the file. */
+  innerIsJson: boolean;
+}
+
+/** A grader file whose whole content is `'…'` (e.g. pasted from `curl -d '{…}'`), else undefined. */
+export function findShellQuotes(text: string): ShellQuotes | undefined {
+  let open = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  while (open < text.length && /\s/.test(text[open]!)) open++;
+  let close = text.length - 1;
+  while (close > open && /\s/.test(text[close]!)) close--;
+  if (close <= open || text[open] !== "'" || text[close] !== "'") return undefined;
+  const errors: ParseError[] = [];
+  const inner = parseTree(text.slice(open + 1, close), errors, {
+    disallowComments: true,
+    allowTrailingComma: false,
+    allowEmptyContent: false,
+  });
+  return { open, close, innerIsJson: !!inner && !errors.length };
+}
+
 export function lintGraderText(text: string, ctx: GraderLintContext = {}): Diagnostic[] {
   const c: Ctx = { text, lines: new LineIndex(text), out: [], lint: ctx };
   const errors: ParseError[] = [];
-  const body = text.charCodeAt(0) === 0xfeff ? ` ${text.slice(1)}` : text;
+  let body = text.charCodeAt(0) === 0xfeff ? ` ${text.slice(1)}` : text;
+  const quotes = findShellQuotes(text);
+  if (quotes) {
+    // One clear problem instead of two bare "unexpected character" errors; the JSON inside is still checked.
+    const closeAt = c.lines.pos(quotes.close);
+    push(
+      c,
+      undefined,
+      'error',
+      'grader/shell-quoted',
+      `the grader JSON is wrapped in single quotes (a shell-quoting leftover): remove this quote and the one at line ${closeAt.line + 1}, column ${closeAt.character + 1}`,
+      { fix: 'unwrap-quotes', open: quotes.open, close: quotes.close, innerIsJson: quotes.innerIsJson },
+      [quotes.open, quotes.open + 1],
+    );
+    c.out[c.out.length - 1]!.related = [
+      {
+        ...(ctx.path ? { path: ctx.path } : {}),
+        range: c.lines.range(quotes.close, quotes.close + 1),
+        message: 'closing quote',
+      },
+    ];
+    body = `${body.slice(0, quotes.open)} ${body.slice(quotes.open + 1, quotes.close)} ${body.slice(quotes.close + 1)}`;
+  }
   const root = parseTree(body, errors, {
     disallowComments: true,
     allowTrailingComma: false,
@@ -921,7 +1054,8 @@ export function lintGraderText(text: string, ctx: GraderLintContext = {}): Diagn
     push(c, root, 'error', 'grader/schema', 'a grader is a JSON object with a "type"');
     return c.out.sort(compareDiagnostics);
   }
-  if (ctx.datasetItems)
+  if (ctx.datasets?.length) c.fieldSets = ctx.datasets;
+  else if (ctx.datasetItems)
     c.fields = Array.isArray(ctx.datasetItems) ? datasetFieldsFromItems(ctx.datasetItems) : ctx.datasetItems;
   if (ctx.responseFormat) c.rfSchema = responseFormatSchema(ctx.responseFormat);
   checkDuplicateKeys(c, root);

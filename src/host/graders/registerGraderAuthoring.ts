@@ -1,6 +1,6 @@
 // Grader authoring in the editor for *.grader.json: lint diagnostics (with dataset / response-format
 // cross-checks when linked), completion of item. fields and sample.output_json. keys inside {{ }}, hovers
-// with a template's values on the first dataset lines, a CodeLens showing the link, and the link command.
+// with a template's values on the first dataset lines, a CodeLens showing the link, the link command, and quick fixes.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { fieldNamesAt } from '../../core/graders/datasetFields';
@@ -15,6 +15,7 @@ import { formatPath, parsePath, type PathSegment } from '../../core/graders/temp
 import { toVscodeDiagnostic } from '../diagnosticsAdapter';
 import type { HostContext } from '../hostContext';
 import { DatasetCache, LINKS_SETTING, linkFor, type GraderLink, type LoadedDataset } from './graderLinks';
+import { GraderQuickFixProvider } from './graderQuickFixes';
 
 export const GRADER_SELECTOR: vscode.DocumentSelector = [
   { language: 'json', pattern: '**/*.grader.json' },
@@ -126,6 +127,12 @@ export function registerGraderAuthoring(ctx: HostContext): vscode.Disposable {
     { dispose: () => timers.forEach((t) => clearTimeout(t)) },
   );
   for (const doc of vscode.workspace.textDocuments) schedule(doc, 0);
+
+  disposables.push(
+    vscode.languages.registerCodeActionsProvider(GRADER_SELECTOR, new GraderQuickFixProvider(), {
+      providedCodeActionKinds: GraderQuickFixProvider.kinds,
+    }),
+  );
 
   // Completion inside {{ … }}.
   disposables.push(

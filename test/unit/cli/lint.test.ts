@@ -140,6 +140,70 @@ describe('rft-studio lint', () => {
     assert.match(r2.out, /item\.nums is missing on every dataset line/);
   });
 
+  it('--data twice: the Countdown grader on the two published Countdown trainings sets (strings vs numbers/lists)', async () => {
+    // Same task, two demos: RFT_Countdown stores target and nums as strings, the endpoint-grader demo as a
+    // number and a list. Each file alone is consistent; only together does the drift show.
+    const agentic = join(foundry, 'Demos/Agentic_RFT_PrivatePreview/RFT_EndpointGrader/data');
+    const grader = join(countdown, 'grader_config_aoai.json');
+    const train = join(countdown, 'countdown_train_25.jsonl');
+    const valid = join(agentic, 'countdown_valid_10.jsonl');
+    const args = ['--response-format', join(countdown, 'response_schema.json'), '--reporter', 'json'];
+    const single = await lint([grader, '--data', train, ...args]);
+    const singleValid = await lint([grader, '--data', valid, ...args]);
+    for (const r of [single, singleValid]) {
+      const codes = (JSON.parse(r.out) as Report).files[0]!.diagnostics.map((x) => x.code);
+      assert.ok(!codes.some((c) => c.startsWith('grader/item-')), codes.join(','));
+    }
+    const r = await lint([grader, '--data', train, '--data', valid, ...args]);
+    assert.equal(r.code, 0, r.out);
+    const drift = (JSON.parse(r.out) as Report).files[0]!.diagnostics.filter(
+      (x) => x.code === 'grader/item-type-drift-across',
+    );
+    assert.equal(drift.length, 2, JSON.stringify(drift));
+    const target = drift.find((x) => x.message.startsWith('item.target'))!;
+    assert.equal(target.severity, 'warning');
+    assert.match(
+      target.message,
+      /item\.target is a string in countdown_train_25\.jsonl \(line 1\) but a number in countdown_valid_10\.jsonl \(line 1\)/,
+    );
+    assert.match(
+      drift.find((x) => x.message.startsWith('item.nums'))!.message,
+      /a string in .* but an array in/,
+    );
+    // text reporter: both locations in the line a person reads
+    const text = await lint([grader, '--data', train, '--data', valid]);
+    assert.match(
+      text.out,
+      /warning grader\/item-type-drift-across item\.target is a string in countdown_train_25\.jsonl \(line 1\) but a number in countdown_valid_10\.jsonl \(line 1\)/,
+    );
+    // one --data: output identical to before (no file prefix, no cross-file rule)
+    const missing = await lint([grader, '--data', join(root, 'test/fixtures/graders/eurovoc_items.jsonl')]);
+    assert.match(
+      missing.out,
+      /error grader\/item-missing item\.target is missing on every dataset line \(7\)/,
+    );
+    // two files: per-file problems name their file
+    const both = await lint([
+      grader,
+      '--data',
+      train,
+      '--data',
+      join(root, 'test/fixtures/graders/eurovoc_items.jsonl'),
+    ]);
+    assert.match(both.out, /eurovoc_items\.jsonl: item\.target is missing on every dataset line \(7\)/);
+    assert.doesNotMatch(both.out, /countdown_train_25\.jsonl: item\.target is missing/);
+  });
+
+  it('a grader saved with its shell quotes: one clear error, the same as in the editor', async () => {
+    const r = await lint([join(root, 'test/fixtures/graders/shell_quoted.grader.json')]);
+    assert.equal(r.code, 1);
+    assert.match(
+      r.out,
+      /shell_quoted\.grader\.json:1:1 error grader\/shell-quoted the grader JSON is wrapped in single quotes \(a shell-quoting leftover\): remove this quote and the one at line 1, column 142/,
+    );
+    assert.doesNotMatch(r.out, /unexpected character/);
+  });
+
   it('SARIF reporter lists rules; several files; usage errors', async () => {
     const bad = join(dir, 'bad.grader.json');
     writeFileSync(

@@ -3,7 +3,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { datasetFieldsFromItems } from '../../../../src/core/graders/datasetFields';
-import { lintGraderText, responseFormatKeys, templatesInDocument } from '../../../../src/core/graders/lint';
+import {
+  findShellQuotes,
+  lintGraderText,
+  responseFormatKeys,
+  templatesInDocument,
+} from '../../../../src/core/graders/lint';
 
 const root = join(__dirname, '../../../..');
 const codes = (text: string, ctx = {}) => lintGraderText(text, ctx).map((d) => d.code);
@@ -313,5 +318,120 @@ describe('grader lint', () => {
         f,
       );
     }
+  });
+});
+
+describe('grader wrapped in shell quotes', () => {
+  const fixture = readFileSync(join(root, 'test/fixtures/graders/shell_quoted.grader.json'), 'utf8');
+
+  it('reports one grader/shell-quoted error at the opening quote, pointing at the closing one', () => {
+    const d = lintGraderText(fixture, { path: '/w/g.grader.json' });
+    assert.deepEqual(
+      d.map((x) => x.code),
+      ['grader/shell-quoted'],
+    );
+    const [q] = d;
+    assert.equal(q!.severity, 'error');
+    assert.deepEqual(q!.range, { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } });
+    const close = fixture.trimEnd().length - 1;
+    assert.deepEqual(q!.related?.[0]?.range.start, { line: 0, character: close });
+    assert.equal(q!.related?.[0]?.path, '/w/g.grader.json');
+    assert.match(q!.message, /wrapped in single quotes/);
+    assert.match(q!.message, new RegExp(`line 1, column ${close + 1}`));
+    assert.deepEqual(findShellQuotes(fixture), { open: 0, close, innerIsJson: true });
+  });
+
+  it('still checks the grader inside the quotes (here against a dataset without the field)', () => {
+    const d = lintGraderText(fixture, { datasetItems: [{ question: 'q' }], responseFormat: null });
+    assert.deepEqual(
+      d.map((x) => x.code),
+      ['grader/shell-quoted', 'grader/item-missing'],
+    );
+  });
+
+  it('a BOM, blank lines and CRLF around the quotes; a multi-line grader', () => {
+    const text = `\uFEFF\r\n  '{\r\n  "type": "string_check", "name": "n", "input": "{{ sample.output_text }}",\r\n  "reference": "x", "operation": "eq"\r\n}'\r\n\r\n`;
+    const d = lintGraderText(text);
+    assert.deepEqual(
+      d.map((x) => x.code),
+      ['grader/shell-quoted'],
+    );
+    assert.deepEqual(d[0]!.range.start, { line: 1, character: 2 });
+    assert.deepEqual(d[0]!.related?.[0]?.range.start, { line: 4, character: 1 });
+  });
+
+  it('quotes around text that is not JSON: the problem is named, no unwrap offered, inner errors kept', () => {
+    const q = findShellQuotes(`'{"type": "string_check",'\n`);
+    assert.equal(q?.innerIsJson, false);
+    const d = lintGraderText(`'{"type": "string_check",'\n`);
+    assert.equal(d[0]!.code, 'grader/shell-quoted');
+    assert.ok(d.slice(1).every((x) => x.code === 'grader/json-syntax'));
+    assert.ok(d.length > 1);
+  });
+
+  it('not shell quotes: a lone quote, a JSON string, ordinary graders', () => {
+    assert.equal(findShellQuotes(`'`), undefined);
+    assert.equal(findShellQuotes(`"{}"`), undefined);
+    assert.equal(findShellQuotes(`{"name": "it's"}`), undefined);
+    assert.ok(!codes(`'{}`).includes('grader/shell-quoted'));
+  });
+});
+
+describe('one grader, several datasets', () => {
+  const grader = j({
+    type: 'string_check',
+    name: 'label',
+    input: '{{ sample.output_text }}',
+    reference: '{{ item.label }}',
+    operation: 'eq',
+  });
+  const set = (source: string, items: Array<Record<string, unknown>>) =>
+    datasetFieldsFromItems(items, { source });
+
+  it('a field that is a string in one file and a list in the other: both places named', () => {
+    const train = set('/d/train.jsonl', [{ label: 'a' }, { label: 'b' }, { label: 'c' }]);
+    const valid = set('/d/valid.jsonl', [{ label: 'a' }, { label: ['b', 'c'] }]);
+    const d = lintGraderText(grader, { datasets: [train, valid] });
+    assert.deepEqual(
+      d.map((x) => x.code),
+      ['grader/item-type-drift', 'grader/item-type-drift-across'],
+    );
+    const across = d[1]!;
+    assert.equal(
+      across.message,
+      'item.label is a string in train.jsonl (line 1) but an array in valid.jsonl (line 2): the grader substitutes non-strings as JSON, so the files are graded differently',
+    );
+    assert.deepEqual(
+      across.related?.map((r) => [r.path, r.range.start.line]),
+      [
+        ['/d/train.jsonl', 0],
+        ['/d/valid.jsonl', 1],
+      ],
+    );
+    assert.match(d[0]!.message, /^valid\.jsonl: item\.label has different types/);
+    assert.deepEqual(at(grader, 'item.label'), across.range.start);
+  });
+
+  it('integers and decimals are one type; the same types in both files are no drift', () => {
+    const a = set('/d/a.jsonl', [{ label: 1 }]);
+    const b = set('/d/b.jsonl', [{ label: 1.5 }]);
+    assert.deepEqual(codes(grader, { datasets: [a, b] }), []);
+    const c = set('/d/c.jsonl', [{ label: 'x' }, { label: 2 }]);
+    const e = set('/d/e.jsonl', [{ label: 2 }, { label: 'y' }]);
+    assert.ok(!codes(grader, { datasets: [c, e] }).includes('grader/item-type-drift-across'));
+  });
+
+  it('each file is still checked on its own, its problems prefixed with its name', () => {
+    const a = set('/d/a.jsonl', [{ label: 'x' }]);
+    const b = set('/d/b.jsonl', [{ other: 'x' }, { label: 'y' }]);
+    const d = lintGraderText(grader, { datasets: [a, b] });
+    assert.deepEqual(
+      d.map((x) => x.code),
+      ['grader/item-missing'],
+    );
+    assert.match(
+      d[0]!.message,
+      /^b\.jsonl: item\.label is missing on 1 of 2 dataset lines \(first: line 1\)/,
+    );
   });
 });
