@@ -35,6 +35,13 @@ export class Disposable implements IDisposable {
   }
 }
 
+/** A bag of disposables owned together (a feature's parts, built by the composition root). */
+export class DisposableStore extends Disposable {
+  add<T extends IDisposable>(d: T): T {
+    return this._register(d);
+  }
+}
+
 export function toDisposable(fn: () => void): IDisposable {
   let done = false;
   return {

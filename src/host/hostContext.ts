@@ -1,5 +1,6 @@
 // What every host feature receives from the composition root (src/extension.ts).
 import type * as vscode from 'vscode';
+import type { IDisposable } from '../core/lifecycle';
 import type { Config } from './config';
 import type { HostLogger } from './log';
 import type { ProviderHub } from './providerHub';
@@ -13,4 +14,4 @@ export interface HostContext {
 }
 
 /** A feature registers its commands, providers and views and returns one disposable for all of them. */
-export type FeatureRegistration = (ctx: HostContext) => vscode.Disposable;
+export type FeatureRegistration = (ctx: HostContext) => IDisposable;

@@ -1,5 +1,6 @@
 // Data prep inside a real VS Code: the three commands run on the demo EuroVoc file with an args object (which skips
-// the prompts), write new files next to it, never touch the input, and return their reports.
+// the prompts), write new files next to it, never touch the input, return their reports, and ask (scripted in test
+// mode) before replacing an existing output.
 import * as assert from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -15,6 +16,8 @@ interface SplitReportLike {
 }
 
 const EXTENSION_ID = 'rft-studio.rft-studio';
+/** Test-mode hook of src/host/prep/overwritePrompt.ts: queues answers, returns the questions asked so far. */
+const OVERWRITE_ANSWERS = '_rftStudio.prepTestOverwriteAnswers';
 const repoRoot = path.resolve(__dirname, '../../..');
 
 function workspaceFile(rel: string): string {
@@ -121,5 +124,73 @@ suite('Data prep', () => {
     assert.strictEqual(result, undefined);
     assert.ok(fs.readFileSync(input).equals(before));
     assert.ok(!fs.existsSync(workspaceFile('prep/x.valid.jsonl')));
+  });
+  test('existing outputs: each command asks before overwriting and writes nothing when the user declines', async () => {
+    const input = workspaceFile('prep/eurovoc_coded.jsonl');
+    const existing = ['named', 'sample', 'train', 'valid'].map((k) =>
+      workspaceFile(`prep/vscode-test.keep.${k}.jsonl`),
+    );
+    for (const f of existing) fs.writeFileSync(f, `{"keep": "${path.basename(f)}"}\n`);
+    const [named, sampled, train, valid] = existing;
+    const common = { file: input, field: 'reference_answer', confirm: false, open: false };
+    // Three scripted "no" answers, one per command (the test-mode prompt records each question it answers).
+    await vscode.commands.executeCommand(OVERWRITE_ANSWERS, [false, false, false]);
+    const results = [
+      await vscode.commands.executeCommand('rftStudio.mapCodes', {
+        ...common,
+        mapping: 'prep/eurovoc_level1_codes.csv',
+        out: named,
+      }),
+      await vscode.commands.executeCommand('rftStudio.sampleDataset', { ...common, n: 20, out: sampled }),
+      await vscode.commands.executeCommand('rftStudio.splitDataset', {
+        ...common,
+        validCount: 50,
+        trainOut: train,
+        validOut: valid,
+      }),
+    ];
+    assert.deepStrictEqual(
+      results,
+      [undefined, undefined, undefined],
+      'a declined command returns no report',
+    );
+    for (const f of existing)
+      assert.strictEqual(
+        fs.readFileSync(f, 'utf8'),
+        `{"keep": "${path.basename(f)}"}\n`,
+        `${f} was overwritten`,
+      );
+    const asked = await vscode.commands.executeCommand<string[]>(OVERWRITE_ANSWERS, []);
+    assert.deepStrictEqual(asked.slice(-3), [
+      'RFT Studio: Map Codes to Names: vscode-test.keep.named.jsonl already exists. Overwrite?',
+      'RFT Studio: Sample Balanced Subset: vscode-test.keep.sample.jsonl already exists. Overwrite?',
+      'RFT Studio: Split Dataset: vscode-test.keep.train.jsonl and vscode-test.keep.valid.jsonl already exist. Overwrite?',
+    ]);
+  });
+
+  test('existing output: "Overwrite" (or overwrite: true in the args) replaces it', async () => {
+    const input = workspaceFile('prep/eurovoc_coded.jsonl');
+    const out = workspaceFile('prep/vscode-test.replace.sample.jsonl');
+    const common = { file: input, field: 'reference_answer', n: 20, out, confirm: false, open: false };
+    fs.writeFileSync(out, '{"old": true}\n');
+    await vscode.commands.executeCommand(OVERWRITE_ANSWERS, [true]);
+    const asked = await vscode.commands.executeCommand<string[]>(OVERWRITE_ANSWERS, []);
+    const report = (await vscode.commands.executeCommand('rftStudio.sampleDataset', common)) as {
+      selected: number;
+    };
+    assert.strictEqual(report?.selected, 20);
+    assert.strictEqual(jsonlLines(out).length, 20);
+    const after = await vscode.commands.executeCommand<string[]>(OVERWRITE_ANSWERS, []);
+    assert.strictEqual(after.length, asked.length + 1, 'the question was asked once');
+
+    fs.writeFileSync(out, '{"old": true}\n');
+    const forced = await vscode.commands.executeCommand('rftStudio.sampleDataset', {
+      ...common,
+      overwrite: true,
+    });
+    assert.ok(forced, 'overwrite: true wrote without asking');
+    assert.strictEqual(jsonlLines(out).length, 20);
+    const last = await vscode.commands.executeCommand<string[]>(OVERWRITE_ANSWERS, []);
+    assert.strictEqual(last.length, after.length, 'overwrite: true does not ask');
   });
 });

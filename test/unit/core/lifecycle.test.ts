@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Disposable, toDisposable } from '../../../src/core/lifecycle';
+import { Disposable, DisposableStore, toDisposable } from '../../../src/core/lifecycle';
 
 class Owner extends Disposable {
   add(fn: () => void) {
@@ -35,4 +35,15 @@ test('one failing disposable does not stop the others', () => {
   });
   assert.throws(() => o.dispose(), /boom/);
   assert.equal(ran, true);
+});
+
+test('a DisposableStore disposes what it holds once, last added first', () => {
+  const order: string[] = [];
+  const store = new DisposableStore();
+  store.add(toDisposable(() => order.push('a')));
+  const b = store.add(toDisposable(() => order.push('b')));
+  store.dispose();
+  store.dispose();
+  b.dispose();
+  assert.deepEqual(order, ['b', 'a']);
 });
