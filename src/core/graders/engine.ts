@@ -32,6 +32,8 @@ export interface GraderEngineOptions {
   /** Python graders run only when `allow` is true (trusted workspace / `--allow-python`). */
   python?: {
     allow: boolean;
+    /** Also run them where no sandbox is available (`--allow-unsandboxed-python` / the setting). */
+    allowUnsandboxed?: boolean;
     interpreter?: string;
     timeoutMs?: number;
     limits?: Partial<PythonLimits>;
@@ -416,6 +418,7 @@ export class GraderEngine {
         limits: { ...py.limits, ...(py.timeoutMs ? { timeoutMs: py.timeoutMs } : {}) },
         log: this.log,
         env: py.env,
+        allowUnsandboxed: py.allowUnsandboxed,
       });
       this.workers.set(key, w);
     }
@@ -442,11 +445,12 @@ export class GraderEngine {
     if (out.stdout) p.scores.stdout = out.stdout;
     if (out.ok) {
       p.reward = out.value;
+      if (out.warning) note(p, out.warning);
       return;
     }
     if (out.kind === 'server') {
       p.errors.python_grader_server_error = true;
-      p.errors.python_grader_server_error_type = 'worker_start_failed';
+      p.errors.python_grader_server_error_type = out.serverType ?? 'worker_start_failed';
       note(p, out.details);
     } else {
       p.errors.python_grader_runtime_error = true;
