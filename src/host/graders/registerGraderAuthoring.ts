@@ -15,7 +15,9 @@ import { formatPath, parsePath, type PathSegment } from '../../core/graders/temp
 import { toVscodeDiagnostic } from '../diagnosticsAdapter';
 import type { HostContext } from '../hostContext';
 import { DatasetCache, LINKS_SETTING, linkFor, type GraderLink, type LoadedDataset } from './graderLinks';
+import { GraderJobSpecs } from './graderJobSpecs';
 import { GraderQuickFixProvider } from './graderQuickFixes';
+import type { GraderJobContext } from '../../core/graders/jobContext';
 
 export const GRADER_SELECTOR: vscode.DocumentSelector = [
   { language: 'json', pattern: '**/*.grader.json' },
@@ -51,15 +53,20 @@ interface Linked {
   dataset?: LoadedDataset;
   datasetError?: string;
   responseFormat?: unknown;
+  /** The job spec naming this grader (used when no dataset is linked in the settings). */
+  job?: GraderJobContext;
+  /** The job's training and validation files, as loaded. */
+  jobDatasets?: LoadedDataset[];
 }
 
 export function registerGraderAuthoring(ctx: HostContext): vscode.Disposable {
   const disposables: vscode.Disposable[] = [];
   const collection = vscode.languages.createDiagnosticCollection('rft-graders');
   const cache = new DatasetCache(ctx);
+  const jobSpecs = new GraderJobSpecs(ctx);
   const timers = new Map<string, NodeJS.Timeout>();
   const codeLensChanged = new vscode.EventEmitter<void>();
-  disposables.push(collection, cache, codeLensChanged);
+  disposables.push(collection, cache, jobSpecs, codeLensChanged);
 
   const linked = async (doc: vscode.TextDocument): Promise<Linked> => {
     const link = linkFor(ctx, doc);
@@ -73,6 +80,28 @@ export function registerGraderAuthoring(ctx: HostContext): vscode.Disposable {
       const rf = await cache.responseFormat(link.responseFormat);
       if (!(rf instanceof Error)) out.responseFormat = rf;
     }
+    if (!link.dataset) {
+      // No link in the settings: a job spec that names this grader says which files it will grade.
+      const job = await jobSpecs.contextFor(doc.uri.fsPath);
+      if (job) {
+        out.job = job;
+        out.jobDatasets = [];
+        const errors: string[] = [];
+        for (const file of job.datasets) {
+          const d = await cache.dataset(file);
+          if (d instanceof Error) errors.push(d.message);
+          else out.jobDatasets.push(d);
+        }
+        if (errors.length) out.datasetError = errors.join('; ');
+        out.dataset = out.jobDatasets[0];
+        if (job.responseFormat && 'inline' in job.responseFormat)
+          out.responseFormat = job.responseFormat.inline;
+        else if (job.responseFormat) {
+          const rf = await cache.responseFormat(job.responseFormat.file);
+          if (!(rf instanceof Error)) out.responseFormat = rf;
+        } else out.responseFormat = null;
+      }
+    }
     return out;
   };
 
@@ -81,11 +110,19 @@ export function registerGraderAuthoring(ctx: HostContext): vscode.Disposable {
     const version = doc.version;
     const l = await linked(doc);
     if (doc.isClosed || doc.version !== version) return;
+    const several = l.jobDatasets && l.jobDatasets.length > 1;
     const diags = lintGraderText(doc.getText(), {
       path: doc.uri.fsPath,
-      datasetItems: l.dataset?.fields,
+      // A job's training and validation files are checked each and against each other.
+      ...(several ? { datasets: l.jobDatasets!.map((d) => d.fields) } : { datasetItems: l.dataset?.fields }),
       // Linked to a dataset but no response format: output_json will be empty at training time.
-      responseFormat: l.link.responseFormat ? l.responseFormat : l.link.dataset ? null : undefined,
+      responseFormat: l.job
+        ? l.responseFormat
+        : l.link.responseFormat
+          ? l.responseFormat
+          : l.link.dataset
+            ? null
+            : undefined,
     });
     const out = diags.map((d) => toVscodeDiagnostic(d, doc.uri));
     if (l.datasetError)
@@ -121,6 +158,7 @@ export function registerGraderAuthoring(ctx: HostContext): vscode.Disposable {
     vscode.workspace.onDidChangeTextDocument((e) => schedule(e.document)),
     vscode.workspace.onDidCloseTextDocument((d) => collection.delete(d.uri)),
     cache.onDidChange(relintAll),
+    jobSpecs.onDidChange(relintAll),
     ctx.config.onDidChange((e) => {
       if (e.affectsConfiguration(`rftStudio.${LINKS_SETTING}`)) relintAll();
     }),
@@ -276,9 +314,19 @@ export function registerGraderAuthoring(ctx: HostContext): vscode.Disposable {
   disposables.push(
     vscode.languages.registerCodeLensProvider(GRADER_SELECTOR, {
       onDidChangeCodeLenses: codeLensChanged.event,
-      provideCodeLenses(doc) {
+      async provideCodeLenses(doc) {
         const link = linkFor(ctx, doc);
         const top = new vscode.Range(0, 0, 0, 0);
+        const job = link.dataset ? undefined : await jobSpecs.contextFor(doc.uri.fsPath);
+        if (job)
+          return [
+            new vscode.CodeLens(top, {
+              title: `$(rocket) Job spec: ${vscode.workspace.asRelativePath(job.specPath)} · ${job.datasets.map((d) => path.basename(d)).join(' + ') || 'no datasets'}`,
+              tooltip: 'Checked against the training and validation files of this job spec',
+              command: 'vscode.open',
+              arguments: [vscode.Uri.file(job.specPath)],
+            }),
+          ];
         const title = link.dataset
           ? `$(database) Dataset: ${vscode.workspace.asRelativePath(link.dataset)}${link.responseFormat ? ` · response format: ${vscode.workspace.asRelativePath(link.responseFormat)}` : ''}`
           : '$(link) Link a dataset to check item fields';
