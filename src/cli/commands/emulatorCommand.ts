@@ -19,6 +19,7 @@ Base URLs (printed on start):
 
 Fault injection:
   POST /__emulator/faults  {"path":"/v1/fine_tuning/jobs","method":"POST","kind":"429","count":1,"retryAfter":1}
+  (the /__emulator/ endpoints need an API key too: Authorization: Bearer KEY or api-key: KEY)
   kinds: 429 (with retry-after), 500, slow (delayMs), drop (processed, response lost), reset (not processed),
   training_not_available (403). GET lists the rules, DELETE clears them. A request header
   x-emulator-fault: KIND[;param=value] applies to that request only.

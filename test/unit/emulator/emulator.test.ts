@@ -619,7 +619,7 @@ describe('faults', () => {
     assert.equal(r1.status, 500);
     const add = await fetch(`${em.url.replace(/\/v1$/, '')}/__emulator/faults`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: 'Bearer k' },
       body: JSON.stringify({ path: '/v1/fine_tuning/jobs/*', kind: '500', count: 2 }),
     });
     assert.equal(add.status, 200);
@@ -629,10 +629,13 @@ describe('faults', () => {
     assert.equal((await client.fineTuning.jobs.retrieve(job.id)).id, job.id);
     const bad = await fetch(`${em.url.replace(/\/v1$/, '')}/__emulator/faults`, {
       method: 'POST',
+      headers: { authorization: 'Bearer k' },
       body: '{"kind":"explode"}',
     });
     assert.equal(bad.status, 400);
-    const list = (await (await fetch(`${em.url.replace(/\/v1$/, '')}/__emulator/faults`)).json()) as {
+    const list = (await (
+      await fetch(`${em.url.replace(/\/v1$/, '')}/__emulator/faults`, { headers: { 'api-key': 'k' } })
+    ).json()) as {
       faults: Array<{ remaining: number }>;
     };
     assert.ok(list.faults.every((f) => f.remaining === 0));
