@@ -1,13 +1,12 @@
 // Messages between the dataset preview webview and the extension host (both sides import this file).
 // Requests carry an `id` and get exactly one reply (see webviewProtocol.ts); pushes from the host have no id.
-import type { MessageSpec } from './webviewProtocol';
-import { is, isRecord } from './webviewProtocol';
+import type { DatasetStats, PairStats } from './datasetStats';
+import type { MessageSpec, RequestSpec } from './webviewProtocol';
+import { is } from './webviewProtocol';
 
 export const DATASET_PREVIEW_VIEW_TYPE = 'rftStudio.datasetPreview';
 
-export type RowKindName =
-  'rft' | 'sft' | 'dpo' | 'eval-item' | 'bare-record' | 'unknown' | 'invalid-json' | 'blank';
-export const ROW_KINDS: readonly RowKindName[] = [
+export const ROW_KINDS = [
   'rft',
   'sft',
   'dpo',
@@ -16,7 +15,8 @@ export const ROW_KINDS: readonly RowKindName[] = [
   'unknown',
   'invalid-json',
   'blank',
-];
+] as const;
+export type RowKindName = (typeof ROW_KINDS)[number];
 export type ProblemSeverity = 'error' | 'warning' | 'info';
 
 /** One table row (0-based `line`). */
@@ -47,79 +47,6 @@ export interface PreviewQuery {
   hasProblems: boolean;
 }
 
-// ---- webview → host ----
-export interface GetRowsRequest {
-  type: 'getRows';
-  id: number;
-  /** 0-based lines to summarize (at most MAX_ROWS_PER_REQUEST). */
-  lines: number[];
-}
-export interface GetRowRequest {
-  type: 'getRow';
-  id: number;
-  line: number;
-}
-export interface FilterRequest {
-  type: 'filter';
-  id: number;
-  query: PreviewQuery;
-}
-export interface StatsRequest {
-  type: 'stats';
-  id: number;
-  /** Field for the value distribution; empty to pick one automatically. */
-  field: string;
-  /** Compare with the validation file chosen via chooseValidation. */
-  withValidation: boolean;
-}
-export interface ChooseValidationRequest {
-  type: 'chooseValidation';
-  id: number;
-}
-export interface RevealInEditorMessage {
-  type: 'revealInEditor';
-  line: number;
-}
-export interface OpenSettingsMessage {
-  type: 'openSettings';
-}
-
-export type PreviewToHost =
-  | GetRowsRequest
-  | GetRowRequest
-  | FilterRequest
-  | StatsRequest
-  | ChooseValidationRequest
-  | RevealInEditorMessage
-  | OpenSettingsMessage;
-
-export const MAX_ROWS_PER_REQUEST = 500;
-
-const isQuery = (v: unknown): v is PreviewQuery =>
-  isRecord(v) &&
-  is.string(v.text) &&
-  v.text.length <= 10_000 &&
-  Array.isArray(v.kinds) &&
-  v.kinds.every((k) => is.oneOf(...ROW_KINDS)(k)) &&
-  is.string(v.field) &&
-  v.field.length <= 10_000 &&
-  is.boolean(v.hasProblems);
-
-const isLine = (v: unknown): v is number => is.integer(v) && v >= 0;
-
-export const PREVIEW_TO_HOST_SPEC: MessageSpec = {
-  getRows: {
-    id: is.integer,
-    lines: (v) => Array.isArray(v) && v.length <= MAX_ROWS_PER_REQUEST && v.every(isLine),
-  },
-  getRow: { id: is.integer, line: isLine },
-  filter: { id: is.integer, query: isQuery },
-  stats: { id: is.integer, field: (v) => is.string(v) && v.length <= 1000, withValidation: is.boolean },
-  chooseValidation: { id: is.integer },
-  revealInEditor: { line: isLine },
-  openSettings: {},
-};
-
 // ---- replies ----
 export interface RowsReply {
   rows: RowView[];
@@ -139,6 +66,49 @@ export interface FilterReply {
 export interface ChooseValidationReply {
   fileName?: string;
 }
+
+// ---- webview → host ----
+/** Requests: each gets exactly one reply of the given type. */
+// A type alias, not an interface: only aliases fit RequestMap's index signature.
+export type PreviewRequests = {
+  /** 0-based lines to summarize (at most MAX_ROWS_PER_REQUEST). */
+  getRows: { params: { lines: number[] }; reply: RowsReply };
+  getRow: { params: { line: number }; reply: RowDetailReply };
+  filter: { params: { query: PreviewQuery }; reply: FilterReply };
+  /**
+   * `field`: the field for the value distribution, empty to pick one automatically; `withValidation`: compare
+   * with the validation file chosen via chooseValidation.
+   */
+  stats: { params: { field: string; withValidation: boolean }; reply: DatasetStats | PairStats };
+  chooseValidation: { params: Record<never, never>; reply: ChooseValidationReply };
+};
+
+/** One-way messages. */
+export type PreviewToHost = { type: 'revealInEditor'; line: number } | { type: 'openSettings' };
+
+export const MAX_ROWS_PER_REQUEST = 500;
+
+const isLine = (v: unknown): v is number => is.integer(v) && v >= 0;
+
+const isQuery = is.object<PreviewQuery>({
+  text: is.stringMax(10_000),
+  kinds: is.arrayOf(is.oneOf(ROW_KINDS), ROW_KINDS.length),
+  field: is.stringMax(10_000),
+  hasProblems: is.boolean,
+});
+
+export const previewToHostSpec = {
+  revealInEditor: { line: isLine },
+  openSettings: {},
+} satisfies MessageSpec<PreviewToHost>;
+
+export const previewRequestSpec = {
+  getRows: { lines: is.arrayOf(isLine, MAX_ROWS_PER_REQUEST) },
+  getRow: { line: isLine },
+  filter: { query: isQuery },
+  stats: { field: is.stringMax(1000), withValidation: is.boolean },
+  chooseValidation: {},
+} satisfies RequestSpec<PreviewRequests>;
 
 // ---- host → webview ----
 export interface InitMessage {
@@ -182,6 +152,12 @@ export interface ProgressMessage {
 
 export type HostToPreview =
   InitMessage | IndexProgressMessage | IndexErrorMessage | ProblemsMessage | RevealMessage | ProgressMessage;
+
+export interface DatasetPreviewProtocol {
+  toHost: PreviewToHost;
+  toWebview: HostToPreview;
+  requests: PreviewRequests;
+}
 
 /** Splits `path=value` (the first `=`); a text without `=` is a path that must merely exist. */
 export function parseFieldFilter(s: string): { path: string; value: string } | undefined {

@@ -1,58 +1,52 @@
 // Messages between the Grader Lab panel (host) and its webview. Declared once, imported by both sides.
-import type { LabAnalysis, LabRow, ProbeResult } from '../core/lab/types';
+// The host pushes the Lab session's own events (LabEvent) unchanged; the webview asks for actions.
+import type {
+  LabAnalysis,
+  LabEvent,
+  LabGraderRef,
+  LabItemSummary,
+  LabPhase,
+  LabRow,
+  LabSetup,
+  LabStatus,
+  NoticeLevel,
+  ProbeResult,
+  RemoteDiff,
+  SamplesMode,
+} from '../core/lab/types';
+import { SAMPLES_MODES } from '../core/lab/types';
 import type { MessageSpec } from './webviewProtocol';
 import { is } from './webviewProtocol';
 
-export type { LabAnalysis, LabRow, ProbeResult };
+export type {
+  LabAnalysis,
+  LabGraderRef,
+  LabItemSummary,
+  LabPhase,
+  LabRow,
+  LabSetup,
+  LabStatus,
+  NoticeLevel,
+  ProbeResult,
+  RemoteDiff,
+  SamplesMode,
+};
 
-export type SamplesMode = 'file' | 'pasted' | 'model';
+export const LAB_VIEW_TYPE = 'rftStudio.graderLab';
 
-export interface LabGraderRef {
-  path: string;
-  label: string;
-  type: string;
-}
+/** Files the webview can ask the host to pick with an open dialog. */
+export const PICK_TARGETS = ['dataset', 'samples', 'responseFormat', 'grader'] as const;
+export type PickTarget = (typeof PICK_TARGETS)[number];
 
-export interface LabSetup {
-  dataset?: string;
-  graders: LabGraderRef[];
-  samplesMode: SamplesMode;
-  samplesFile?: string;
-  pasted: { itemIndex: number; text: string };
-  model: { model: string; k: number };
-  responseFormat?: string;
-  threshold: number;
-}
+export const EXPORT_FORMATS = ['jsonl', 'csv'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
-export interface LabItemSummary {
-  index: number;
-  key: string;
-  line: number;
-  preview: string;
-}
-
-export type LabPhase = 'idle' | 'sampling' | 'grading' | 'probing' | 'done' | 'cancelled' | 'error';
-
-export interface LabStatus {
-  phase: LabPhase;
-  done: number;
-  total: number;
-  message?: string;
-}
-
-export interface RemoteDiff {
-  graderId: string;
-  itemKey: string;
-  sampleIndex: number;
-  local: number;
-  remote: number | null;
-  /** Fields that differ (reward, sub_rewards.x, errors.flag) or the error the provider returned. */
-  differences: string[];
-}
+export const MAX_PASTED_CHARS = 5_000_000;
+export const MAX_REMOTE_CHECK = 200;
 
 /** Webview → host. */
 export type LabToHost =
-  | { type: 'pick'; what: 'dataset' | 'samples' | 'responseFormat' | 'grader' }
+  | { type: 'pick'; what: PickTarget }
   | { type: 'removeGrader'; path: string }
   | { type: 'clearResponseFormat' }
   | { type: 'setMode'; mode: SamplesMode }
@@ -61,47 +55,30 @@ export type LabToHost =
   | { type: 'setThreshold'; threshold: number }
   | { type: 'run' }
   | { type: 'cancel' }
-  | { type: 'export'; format: 'jsonl' | 'csv' }
+  | { type: 'export'; format: ExportFormat }
   | { type: 'verifyRemote'; count: number }
-  | { type: 'reveal'; line: number };
+  | { type: 'revealInEditor'; line: number };
 
-/** Host → webview. */
-export type LabToWebview =
-  | {
-      type: 'setup';
-      setup: LabSetup;
-      items: LabItemSummary[];
-      samplingPlan?: string;
-      provider?: { label: string; graderRun: boolean };
-      trusted: boolean;
-    }
-  | { type: 'status'; status: LabStatus }
-  | { type: 'rows'; rows: LabRow[]; reset?: boolean }
-  | {
-      type: 'analysis';
-      analysis: LabAnalysis;
-      probes: ProbeResult[];
-      recommendation: { best?: string; text: string };
-    }
-  | { type: 'remote'; checked: number; diffs: RemoteDiff[] }
-  | { type: 'notice'; level: 'info' | 'warning' | 'error'; message: string };
+/** Host → webview: what the Lab session emits. */
+export type HostToLab = LabEvent;
 
-export const LAB_MESSAGE_SPEC: MessageSpec = {
-  pick: { what: is.oneOf('dataset', 'samples', 'responseFormat', 'grader') },
+export interface GraderLabProtocol {
+  toHost: LabToHost;
+  toWebview: HostToLab;
+  requests: Record<never, never>;
+}
+
+export const labToHostSpec = {
+  pick: { what: is.oneOf(PICK_TARGETS) },
   removeGrader: { path: is.string },
   clearResponseFormat: {},
-  setMode: { mode: is.oneOf('file', 'pasted', 'model') },
-  setPasted: { itemIndex: is.integer, text: (v) => typeof v === 'string' && v.length <= 5_000_000 },
-  setModel: {
-    model: (v) => typeof v === 'string' && v.length <= 200,
-    k: (v) => Number.isSafeInteger(v) && (v as number) >= 1 && (v as number) <= 64,
-  },
-  setThreshold: { threshold: (v) => typeof v === 'number' && v >= 0 && v <= 1 },
+  setMode: { mode: is.oneOf(SAMPLES_MODES) },
+  setPasted: { itemIndex: is.integer, text: is.stringMax(MAX_PASTED_CHARS) },
+  setModel: { model: is.stringMax(200), k: is.integerIn(1, 64) },
+  setThreshold: { threshold: is.numberIn(0, 1) },
   run: {},
   cancel: {},
-  export: { format: is.oneOf('jsonl', 'csv') },
-  verifyRemote: { count: (v) => Number.isSafeInteger(v) && (v as number) >= 1 && (v as number) <= 200 },
-  reveal: { line: is.integer },
-};
-
-export const LAB_VIEW_TYPE = 'rftStudio.graderLab';
+  export: { format: is.oneOf(EXPORT_FORMATS) },
+  verifyRemote: { count: is.integerIn(1, MAX_REMOTE_CHECK) },
+  revealInEditor: { line: is.integer },
+} satisfies MessageSpec<LabToHost>;

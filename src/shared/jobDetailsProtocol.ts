@@ -49,7 +49,8 @@ export interface JobHeader {
   pollProblem?: string;
 }
 
-export type JobAction = 'pause' | 'resume' | 'cancel' | 'copyId' | 'copyModel' | 'refresh';
+export const JOB_ACTIONS = ['pause', 'resume', 'cancel', 'copyId', 'copyModel', 'refresh'] as const;
+export type JobAction = (typeof JOB_ACTIONS)[number];
 
 export interface EventRow {
   id: string;
@@ -88,16 +89,26 @@ export type HostToJobDetails =
 
 export type JobDetailsToHost = { type: 'action'; action: JobAction };
 
-export const jobDetailsMessageSpec: MessageSpec = {
-  action: { action: is.oneOf<JobAction>('pause', 'resume', 'cancel', 'copyId', 'copyModel', 'refresh') },
-};
+export interface JobDetailsProtocol {
+  toHost: JobDetailsToHost;
+  toWebview: HostToJobDetails;
+  requests: Record<never, never>;
+}
+
+export const jobDetailsToHostSpec = {
+  action: { action: is.oneOf(JOB_ACTIONS) },
+} satisfies MessageSpec<JobDetailsToHost>;
+
+export const JOB_DETAILS_TABS = ['charts', 'events', 'checkpoints'] as const;
+export type JobDetailsTab = (typeof JOB_DETAILS_TABS)[number];
 
 /** What the webview persists with setState, and what the panel serializer receives after a reload. */
 export interface JobDetailsPersistedState {
   key: string;
-  tab?: 'charts' | 'events' | 'checkpoints';
+  tab?: JobDetailsTab;
 }
 
-export function isJobDetailsPersistedState(v: unknown): v is JobDetailsPersistedState {
-  return typeof v === 'object' && v !== null && typeof (v as { key?: unknown }).key === 'string';
-}
+export const isJobDetailsPersistedState = is.object<JobDetailsPersistedState>({
+  key: is.string,
+  tab: is.optional(is.oneOf(JOB_DETAILS_TABS)),
+});

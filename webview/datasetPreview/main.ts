@@ -11,15 +11,12 @@ import './main.css';
 import { HostChannel } from '../lib/vscodeApi';
 import { el } from '../lib/dom';
 import type {
-  ChooseValidationReply,
-  FilterReply,
+  DatasetPreviewProtocol,
   HostToPreview,
   PreviewQuery,
-  PreviewToHost,
   ProblemSeverity,
   RowDetailReply,
   RowKindName,
-  RowsReply,
   RowView,
 } from '../../src/shared/datasetPreviewProtocol';
 import { MAX_ROWS_PER_REQUEST } from '../../src/shared/datasetPreviewProtocol';
@@ -47,12 +44,6 @@ const KIND_LABEL: Record<RowKindName, string> = {
   blank: 'blank',
 };
 
-type RequestWithoutId = PreviewToHost extends infer T
-  ? T extends { id: number }
-    ? Omit<T, 'id'>
-    : never
-  : never;
-
 const EMPTY_QUERY: PreviewQuery = { text: '', kinds: [], field: '', hasProblems: false };
 const CACHE_LIMIT = 20_000;
 
@@ -65,7 +56,7 @@ function bytesText(b: number): string {
 }
 
 class App {
-  private readonly channel: HostChannel<PreviewToHost, HostToPreview, State>;
+  private readonly channel: HostChannel<DatasetPreviewProtocol, State>;
   private state: State;
   private readonly cache = new Map<number, RowView>();
   private readonly pending = new Set<number>();
@@ -107,7 +98,7 @@ class App {
   private readonly validationLabel = el('span', { class: 'muted' });
 
   constructor(root: HTMLElement) {
-    this.channel = new HostChannel<PreviewToHost, HostToPreview, State>((m) => this.onMessage(m));
+    this.channel = new HostChannel<DatasetPreviewProtocol, State>((m) => this.onMessage(m));
     const saved = this.channel.state;
     this.state = {
       query: saved?.query ?? { ...EMPTY_QUERY },
@@ -216,11 +207,6 @@ class App {
     this.setView(this.state.view, false);
     this.renderStatus();
     this.channel.ready();
-  }
-
-  /** Typed requests (HostChannel's parameter type does not distribute over the union). */
-  private request<R>(msg: RequestWithoutId): Promise<R> {
-    return this.channel.request<R>(msg as never);
   }
 
   private save(patch: Partial<State>): void {
@@ -400,7 +386,8 @@ class App {
     for (let k = 0; k < want.length; k += MAX_ROWS_PER_REQUEST) {
       const chunk = want.slice(k, k + MAX_ROWS_PER_REQUEST);
       for (const l of chunk) this.pending.add(l);
-      this.request<RowsReply>({ type: 'getRows', lines: chunk })
+      this.channel
+        .request('getRows', { lines: chunk })
         .then((reply) => {
           for (const r of reply.rows) this.cache.set(r.line, r);
           if (this.cache.size > CACHE_LIMIT) {
@@ -432,7 +419,8 @@ class App {
     const cached = this.details.get(line);
     if (cached) return show(cached);
     host.replaceChildren(el('div', { class: 'muted' }, [el('vscode-progress-ring'), ' Loading line…']));
-    this.request<RowDetailReply>({ type: 'getRow', line })
+    this.channel
+      .request('getRow', { line })
       .then((d) => {
         this.details.set(line, d);
         if (this.details.size > 50) this.details.delete(this.details.keys().next().value as number);
@@ -502,7 +490,8 @@ class App {
     this.filtering = true;
     this.progressText = 'Filtering…';
     this.renderStatus();
-    this.request<FilterReply>({ type: 'filter', query })
+    this.channel
+      .request('filter', { query })
       .then((reply) => {
         if (seq !== this.filterSeq) return;
         this.filtering = false;
@@ -524,7 +513,8 @@ class App {
     this.save({ statsField: field });
     this.statsRunning = true;
     this.statsStatus.replaceChildren(el('vscode-progress-ring'), ' Computing statistics…');
-    this.request<DatasetStats | PairStats>({ type: 'stats', field, withValidation })
+    this.channel
+      .request('stats', { field, withValidation })
       .then((s) => {
         this.stats = s;
         this.statsRunning = false;
@@ -539,7 +529,7 @@ class App {
   }
 
   private async chooseValidation(): Promise<void> {
-    const reply = await this.request<ChooseValidationReply>({ type: 'chooseValidation' });
+    const reply = await this.channel.request('chooseValidation', {});
     if (!reply.fileName) return;
     this.validationName = reply.fileName;
     this.validationLabel.textContent = `Validation: ${reply.fileName}`;

@@ -17,8 +17,8 @@ import type {
   LabRow,
   LabSetup,
   LabStatus,
-  LabToHost,
-  LabToWebview,
+  GraderLabProtocol,
+  HostToLab,
   ProbeResult,
   RemoteDiff,
 } from '../../src/shared/graderLabProtocol';
@@ -46,7 +46,7 @@ interface State {
 
 const MAX_TABLE_ROWS = 1000;
 const app = document.getElementById('app')!;
-const channel = new HostChannel<LabToHost, LabToWebview, State>(onMessage);
+const channel = new HostChannel<GraderLabProtocol, State>(onMessage);
 const state: State = channel.state ?? {
   items: [],
   rows: [],
@@ -64,7 +64,7 @@ function persist(): void {
   channel.state = state;
 }
 
-function onMessage(m: LabToWebview): void {
+function onMessage(m: HostToLab): void {
   switch (m.type) {
     case 'setup':
       state.setup = m.setup;
@@ -775,7 +775,7 @@ function renderResultsTable(refresh?: () => void): HTMLElement[] {
             title: 'Show this line in the dataset',
             onclick: (e: Event) => {
               e.preventDefault();
-              channel.post({ type: 'reveal', line: r.line });
+              channel.post({ type: 'revealInEditor', line: r.line });
             },
           },
           [String(r.line + 1)],

@@ -15,14 +15,13 @@ import type {
   HostToJobDetails,
   JobAction,
   JobDetailsPersistedState,
+  JobDetailsProtocol,
   JobDetailsState,
-  JobDetailsToHost,
   JobHeader,
 } from '../../src/shared/jobDetailsProtocol';
+import { JOB_DETAILS_TABS as TABS } from '../../src/shared/jobDetailsProtocol';
 import { JobCharts } from './charts';
 import { VirtualList } from './virtualList';
-
-const TABS = ['charts', 'events', 'checkpoints'] as const;
 
 const STATUS_ICON: Record<string, string> = {
   validating_files: 'sync',
@@ -69,8 +68,8 @@ function fmtNum(v: number): string {
 }
 
 class App {
-  private readonly channel = new HostChannel<JobDetailsToHost, HostToJobDetails, JobDetailsPersistedState>(
-    (m) => this.onMessage(m),
+  private readonly channel = new HostChannel<JobDetailsProtocol, JobDetailsPersistedState>((m) =>
+    this.onMessage(m),
   );
   private readonly root = document.getElementById('app')!;
   private readonly header = el('header', 'job-header');

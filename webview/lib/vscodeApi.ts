@@ -1,5 +1,5 @@
 // Typed wrapper over acquireVsCodeApi(): messages out, messages in, persisted UI state, requests with replies.
-import type { ReplyEnvelope } from '../../src/shared/webviewProtocol';
+import type { ReplyMessage, WebviewProtocol } from '../../src/shared/webviewProtocol';
 
 interface VsCodeApi<S> {
   postMessage(message: unknown): void;
@@ -8,25 +8,27 @@ interface VsCodeApi<S> {
 }
 declare function acquireVsCodeApi<S>(): VsCodeApi<S>;
 
-export class HostChannel<Out extends { type: string }, In extends { type: string }, State> {
+type Requests<P extends WebviewProtocol> = P['requests'];
+
+export class HostChannel<P extends WebviewProtocol, State> {
   private readonly api: VsCodeApi<State> = acquireVsCodeApi<State>();
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
 
-  constructor(onMessage: (msg: In) => void) {
+  constructor(onMessage: (msg: P['toWebview']) => void) {
     window.addEventListener('message', (e: MessageEvent) => {
-      const data = e.data as In | ReplyEnvelope;
+      const data = e.data as P['toWebview'] | ReplyMessage;
       if (!data || typeof data !== 'object' || typeof (data as { type?: unknown }).type !== 'string') return;
       if (data.type === 'reply') {
-        const reply = data as ReplyEnvelope;
+        const reply = data as ReplyMessage;
         const p = this.pending.get(reply.id);
         if (!p) return;
         this.pending.delete(reply.id);
         if (reply.ok) p.resolve(reply.result);
-        else p.reject(new Error(reply.error ?? 'request failed'));
+        else p.reject(new Error(reply.error || 'request failed'));
         return;
       }
-      onMessage(data as In);
+      onMessage(data as P['toWebview']);
     });
   }
 
@@ -35,15 +37,19 @@ export class HostChannel<Out extends { type: string }, In extends { type: string
     this.api.postMessage({ type: 'ready' });
   }
 
-  post(message: Out): void {
+  post(message: P['toHost']): void {
     this.api.postMessage(message);
   }
 
-  request<R>(message: Omit<Out, 'id'> & { type: Out['type'] }): Promise<R> {
+  /** Sends a request; the promise settles with its one reply, typed by the protocol's request map. */
+  request<K extends keyof Requests<P> & string>(
+    type: K,
+    params: Requests<P>[K]['params'],
+  ): Promise<Requests<P>[K]['reply']> {
     const id = this.nextId++;
-    return new Promise<R>((resolve, reject) => {
+    return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.api.postMessage({ ...message, id });
+      this.api.postMessage({ ...params, type, id });
     });
   }
 

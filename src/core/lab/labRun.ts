@@ -133,7 +133,7 @@ export async function runLab(
 
 export function analyzeLab(
   rows: readonly LabRow[],
-  graders: readonly LabGrader[],
+  graders: readonly Pick<LabGrader, 'id' | 'label'>[],
   threshold = 0.5,
 ): LabAnalysis {
   const byGrader = new Map<string, LabRow[]>();

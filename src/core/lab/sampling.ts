@@ -104,12 +104,16 @@ export async function sampleModel(
       const idx = next++;
       const job = jobs[idx];
       const item = items[job.itemIndex].item;
-      const body: Record<string, unknown> = { model: opts.model, messages: messagesOf(item) };
-      if (Array.isArray(item.tools) && item.tools.length) body.tools = item.tools;
-      if (opts.responseFormat) body.response_format = opts.responseFormat;
-      const completion = (await client.chat.completions.create(body as never, {
-        signal: opts.signal,
-      })) as OpenAI.ChatCompletion;
+      // Items and the response format are the user's JSON, passed through as read: the API judges their shape.
+      const body: OpenAI.ChatCompletionCreateParamsNonStreaming = {
+        model: opts.model,
+        messages: messagesOf(item) as OpenAI.ChatCompletionMessageParam[],
+      };
+      if (Array.isArray(item.tools) && item.tools.length)
+        body.tools = item.tools as OpenAI.ChatCompletionTool[];
+      if (opts.responseFormat)
+        body.response_format = opts.responseFormat as OpenAI.ChatCompletionCreateParams['response_format'];
+      const completion = await client.chat.completions.create(body, { signal: opts.signal });
       const message = completion.choices[0]?.message;
       const sample: LabSample = {
         itemIndex: job.itemIndex,

@@ -53,3 +53,77 @@ export interface ProbeResult {
   exploitable: boolean;
   items: number;
 }
+
+/** Where a run's sample outputs come from; declared once, the protocol's check reads the same list. */
+export const SAMPLES_MODES = ['file', 'pasted', 'model'] as const;
+export type SamplesMode = (typeof SAMPLES_MODES)[number];
+
+export interface LabGraderRef {
+  path: string;
+  label: string;
+  type: string;
+}
+
+export interface LabSetup {
+  dataset?: string;
+  graders: LabGraderRef[];
+  samplesMode: SamplesMode;
+  samplesFile?: string;
+  pasted: { itemIndex: number; text: string };
+  model: { model: string; k: number };
+  responseFormat?: string;
+  threshold: number;
+}
+
+export interface LabItemSummary {
+  index: number;
+  key: string;
+  line: number;
+  preview: string;
+}
+
+export type LabPhase = 'idle' | 'sampling' | 'grading' | 'probing' | 'done' | 'cancelled' | 'error';
+
+export interface LabStatus {
+  phase: LabPhase;
+  done: number;
+  total: number;
+  message?: string;
+}
+
+export interface RemoteDiff {
+  graderId: string;
+  itemKey: string;
+  sampleIndex: number;
+  local: number;
+  remote: number | null;
+  /** Fields that differ (reward, sub_rewards.x, errors.flag) or the error the provider returned. */
+  differences: string[];
+}
+
+export const NOTICE_LEVELS = ['info', 'warning', 'error'] as const;
+export type NoticeLevel = (typeof NOTICE_LEVELS)[number];
+
+/**
+ * What a Lab session tells its view, in the order it happens. The webview protocol sends these as they are:
+ * one shape from the session to the screen.
+ */
+export type LabEvent =
+  | {
+      type: 'setup';
+      setup: LabSetup;
+      items: LabItemSummary[];
+      samplingPlan?: string;
+      provider?: { label: string; graderRun: boolean };
+      trusted: boolean;
+    }
+  | { type: 'status'; status: LabStatus }
+  | { type: 'rows'; rows: LabRow[]; reset?: boolean }
+  | {
+      type: 'analysis';
+      analysis: LabAnalysis;
+      probes: ProbeResult[];
+      recommendation: { best?: string; text: string };
+    }
+  | { type: 'remote'; checked: number; diffs: RemoteDiff[] }
+  | { type: 'notice'; level: NoticeLevel; message: string };

@@ -1,11 +1,16 @@
 // The job details webview panel: one per job, fed with the monitor's view model on every change, restored after
 // a window reload by a WebviewPanelSerializer (the webview persists the job key with setState).
 import * as vscode from 'vscode';
-import type { HostToJobDetails, JobDetailsState, JobDetailsToHost } from '../../shared/jobDetailsProtocol';
+import type {
+  HostToJobDetails,
+  JobDetailsProtocol,
+  JobDetailsState,
+  JobDetailsToHost,
+} from '../../shared/jobDetailsProtocol';
 import {
   JOB_DETAILS_VIEW_TYPE,
   isJobDetailsPersistedState,
-  jobDetailsMessageSpec,
+  jobDetailsToHostSpec,
 } from '../../shared/jobDetailsProtocol';
 import { WebviewBridge } from '../webviews/webviewBridge';
 import { renderWebviewHtml, webviewOptions } from '../webviews/webviewHtml';
@@ -86,7 +91,7 @@ export class JobDetailsPanels implements vscode.Disposable {
 }
 
 class JobDetailsPanel implements vscode.Disposable {
-  private readonly bridge: WebviewBridge<JobDetailsToHost, HostToJobDetails>;
+  private readonly bridge: WebviewBridge<JobDetailsProtocol>;
   private readonly subs: vscode.Disposable[] = [];
   private lastSent = '';
 
@@ -99,9 +104,9 @@ class JobDetailsPanel implements vscode.Disposable {
     const webview = panel.webview;
     webview.options = webviewOptions(ctx.extension.extensionUri);
     panel.iconPath = vscode.Uri.joinPath(ctx.extension.extensionUri, 'webview', 'media', 'rft-studio.svg');
-    this.bridge = new WebviewBridge<JobDetailsToHost, HostToJobDetails>({
+    this.bridge = new WebviewBridge<JobDetailsProtocol>({
       webview,
-      spec: jobDetailsMessageSpec,
+      spec: jobDetailsToHostSpec,
       log: ctx.log,
       onReady: () => {
         this.lastSent = '';

@@ -18,6 +18,7 @@ import type {
 import { parseFieldFilter } from '../../shared/datasetPreviewProtocol';
 import { CancelledError, PreviewWorkerClient } from './previewWorkerClient';
 import type { StatsJobOptions } from './workerProtocol';
+import type { DatasetStats, PairStats } from '../../shared/datasetStats';
 
 export interface IndexState {
   lines: number;
@@ -270,9 +271,9 @@ export class DatasetPreviewDocument implements vscode.CustomDocument {
     opts: StatsJobOptions,
     validationPath: string | undefined,
     onProgress: (scanned: number) => void,
-  ): Promise<unknown> {
+  ): Promise<DatasetStats | PairStats> {
     if (this.statsJob !== undefined) this.worker.cancel(this.statsJob);
-    const job = this.worker.start<unknown>(
+    const job = this.worker.start<DatasetStats | PairStats>(
       { op: 'stats', path: this.fsPath, options: opts, ...(validationPath ? { validationPath } : {}) },
       { onProgress },
     );

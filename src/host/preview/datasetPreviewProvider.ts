@@ -3,14 +3,16 @@
 import * as vscode from 'vscode';
 import type { HostContext } from '../hostContext';
 import { renderWebviewHtml } from '../webviews/webviewHtml';
+import type { RequestHandlers } from '../webviews/webviewBridge';
 import { WebviewBridge } from '../webviews/webviewBridge';
 import type {
-  ChooseValidationReply,
+  DatasetPreviewProtocol,
   HostToPreview,
   InitMessage,
+  PreviewRequests,
   PreviewToHost,
 } from '../../shared/datasetPreviewProtocol';
-import { PREVIEW_TO_HOST_SPEC } from '../../shared/datasetPreviewProtocol';
+import { previewRequestSpec, previewToHostSpec } from '../../shared/datasetPreviewProtocol';
 import { DatasetPreviewDocument } from './datasetPreviewDocument';
 import { resolvePriceTable } from '../../core/stats/pricing';
 import { DEFAULT_TOKEN_LIMIT } from '../../core/stats/datasetStats';
@@ -18,7 +20,7 @@ import { CancelledError } from './previewWorkerClient';
 
 interface PanelEntry {
   panel: vscode.WebviewPanel;
-  bridge: WebviewBridge<PreviewToHost, HostToPreview>;
+  bridge: WebviewBridge<DatasetPreviewProtocol>;
   document: DatasetPreviewDocument;
   validation?: vscode.Uri;
 }
@@ -91,9 +93,9 @@ export class DatasetPreviewProvider implements vscode.CustomReadonlyEditorProvid
       tokenLimit: this.tokenLimit(),
       ...(entry.validation ? { validationFileName: vscode.workspace.asRelativePath(entry.validation) } : {}),
     });
-    entry.bridge = new WebviewBridge<PreviewToHost, HostToPreview>({
+    entry.bridge = new WebviewBridge<DatasetPreviewProtocol>({
       webview: panel.webview,
-      spec: PREVIEW_TO_HOST_SPEC,
+      spec: previewToHostSpec,
       log: this.ctx.log,
       onReady: () => {
         const out: HostToPreview[] = [initMessage(), indexMessage(), problemsMessage()];
@@ -101,7 +103,7 @@ export class DatasetPreviewProvider implements vscode.CustomReadonlyEditorProvid
         return out;
       },
       onMessage: (msg) => this.onMessage(entry, msg),
-      onRequest: (msg) => this.onRequest(entry, msg),
+      requests: { spec: previewRequestSpec, handlers: this.requestHandlers(entry) },
     });
     subs.push(
       entry.bridge,
@@ -142,19 +144,15 @@ export class DatasetPreviewProvider implements vscode.CustomReadonlyEditorProvid
       case 'openSettings':
         await vscode.commands.executeCommand('workbench.action.openSettings', 'rftStudio.stats');
         return;
-      default:
-        this.ctx.log.warn(`Dataset preview: '${msg.type}' must be sent as a request`);
     }
   }
 
-  private async onRequest(entry: PanelEntry, msg: PreviewToHost & { id: number }): Promise<unknown> {
+  private requestHandlers(entry: PanelEntry): RequestHandlers<PreviewRequests> {
     const doc = entry.document;
-    switch (msg.type) {
-      case 'getRows':
-        return { rows: await doc.rows(msg.lines) };
-      case 'getRow':
-        return doc.detail(msg.line);
-      case 'filter':
+    return {
+      getRows: async (msg) => ({ rows: await doc.rows(msg.lines) }),
+      getRow: (msg) => doc.detail(msg.line),
+      filter: async (msg) => {
         try {
           return await doc.filter(msg.query, (scanned) =>
             entry.bridge.post({ type: 'progress', task: 'filter', scanned, total: doc.state.lines }),
@@ -163,7 +161,8 @@ export class DatasetPreviewProvider implements vscode.CustomReadonlyEditorProvid
           if (e instanceof CancelledError) throw new Error('superseded');
           throw e;
         }
-      case 'stats': {
+      },
+      stats: async (msg) => {
         const options = {
           ...(msg.field.trim() ? { field: msg.field.trim() } : {}),
           tokenLimit: this.tokenLimit(),
@@ -179,8 +178,8 @@ export class DatasetPreviewProvider implements vscode.CustomReadonlyEditorProvid
           if (e instanceof CancelledError) throw new Error('superseded');
           throw e;
         }
-      }
-      case 'chooseValidation': {
+      },
+      chooseValidation: async () => {
         const picked = await vscode.window.showOpenDialog({
           canSelectMany: false,
           openLabel: 'Compare with this validation file',
@@ -188,14 +187,9 @@ export class DatasetPreviewProvider implements vscode.CustomReadonlyEditorProvid
           defaultUri: vscode.Uri.joinPath(doc.uri, '..'),
         });
         if (picked?.[0]) entry.validation = picked[0];
-        const reply: ChooseValidationReply = entry.validation
-          ? { fileName: vscode.workspace.asRelativePath(entry.validation) }
-          : {};
-        return reply;
-      }
-      default:
-        throw new Error(`unexpected request '${msg.type}'`);
-    }
+        return entry.validation ? { fileName: vscode.workspace.asRelativePath(entry.validation) } : {};
+      },
+    };
   }
 }
 
