@@ -47,6 +47,7 @@ export interface GraderLinkSetting {
 export const SETTINGS = {
   'python.interpreter': str(),
   'python.timeoutSeconds': num(1),
+  'python.allowUnsandboxed': bool(),
   'graders.links': record<GraderLinkSetting>(),
   'datasets.format': oneOf(['auto', 'rft', 'sft', 'dpo']),
   'datasets.provider': oneOf(['openai', 'azure']),

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import type { CliCommand, CliIO } from '../command';
 import { EXIT, UsageError } from '../command';
 import { GraderEngine } from '../../core/graders/engine';
+import { detectSandbox } from '../../core/graders/python/sandbox';
 import {
   pairSamplesFile,
   readDataItems,
@@ -113,6 +114,7 @@ function textRow(r: GradeRowReport): string {
   let s = `line ${r.line}${id}  reward ${fmt(r.reward)}${subs ? `  (${subs})` : ''}  ${JSON.stringify(clip(r.sample, 60))}`;
   if (r.errors.length)
     s += `\n    ✘ ${r.errors.join(', ')}${r.messages?.length ? `: ${clip(r.messages.join('; '), 300)}` : ''}`;
+  else if (r.messages?.length) s += `\n    ⚠ ${clip(r.messages.join('; '), 300)}`;
   return s;
 }
 
@@ -147,7 +149,10 @@ Options:
   --grader FILE        grader JSON (required)
   --data FILE          dataset JSONL (required); RFT lines or {"item": {…}} lines
   --response-format F  the job's response_format (or its JSON schema): output_json is then required to parse
-  --allow-python       run python graders (they execute code from the grader file)
+  --allow-python       run python graders (they execute code from the grader file) in a bubblewrap sandbox
+  --allow-unsandboxed-python
+                       also run them where no sandbox is available (no bwrap, not Linux, user namespaces
+                       off): the grader's code then runs with your user's access to files and processes
   --python PATH        Python interpreter (default python3)
   --timeout SECONDS    python per-call time limit (default 120)
   --base-url URL       OpenAI-compatible endpoint for model graders (default OPENAI_BASE_URL or api.openai.com)
@@ -164,6 +169,7 @@ Exit codes: 0 every row graded (a reward of 0 counts), 1 a row raised a grader e
     'sample-field': { type: 'string' },
     'response-format': { type: 'string' },
     'allow-python': { type: 'boolean' },
+    'allow-unsandboxed-python': { type: 'boolean' },
     python: { type: 'string' },
     timeout: { type: 'string' },
     'base-url': { type: 'string' },
@@ -217,6 +223,18 @@ Exit codes: 0 every row graded (a reward of 0 counts), 1 a row raised a grader e
       );
       return EXIT.usage;
     }
+    if (usesType(grader, ['python']) && !v['allow-unsandboxed-python']) {
+      const sandbox = await detectSandbox({
+        interpreter: typeof v.python === 'string' ? v.python : 'python3',
+        env: io.env,
+      });
+      if (sandbox.kind === 'none') {
+        io.stderr(
+          `rft-studio grade: python graders run only in a sandbox, and none is available: ${sandbox.reason}\n`,
+        );
+        return EXIT.usage;
+      }
+    }
     const needsModel = usesType(grader, ['score_model', 'label_model', 'cosine']);
     const apiKey = io.env.OPENAI_API_KEY;
     const baseURL = typeof v['base-url'] === 'string' ? v['base-url'] : io.env.OPENAI_BASE_URL;
@@ -248,6 +266,7 @@ Exit codes: 0 every row graded (a reward of 0 counts), 1 a row raised a grader e
     const engine = new GraderEngine({
       python: {
         allow: Boolean(v['allow-python']),
+        allowUnsandboxed: Boolean(v['allow-unsandboxed-python']),
         interpreter: typeof v.python === 'string' ? v.python : undefined,
         timeoutMs: timeoutS * 1000,
         env: io.env,

@@ -60,6 +60,7 @@ test('sectionKeys gives the short names of one section only', () => {
     [
       ['python.interpreter', 'interpreter'],
       ['python.timeoutSeconds', 'timeoutSeconds'],
+      ['python.allowUnsandboxed', 'allowUnsandboxed'],
     ],
   );
   const all: SettingKey[] = ['datasets.format'];
