@@ -1,12 +1,16 @@
-// nltk 3.9.1 `sentence_bleu(references, hypothesis, smoothing_function=SmoothingFunction().method1)` with the default
-// uniform 4-gram weights. This is the call the `bleu` metric names; it does NOT reproduce the BLEU rewards observed
-// from the Azure OpenAI grader service (off by about 0.008, see test/fixtures/golden/README.md), and no other variant
-// tried so far does either.
+// nltk 3.9.1 `sentence_bleu(references, hypothesis, smoothing_function=SmoothingFunction().methodN)` with the default
+// uniform 4-gram weights. The `bleu` metric uses method4 on azure-ai-evaluation's tokens (see index.ts): that recipe
+// reproduces the BLEU rewards observed from the Azure OpenAI grader service exactly. method1 is kept for the older
+// word_tokenize golden column.
 import { fsum, internTokens, maxNumericVocabulary, ngramCounts, ngramCountsIds } from './ngrams';
 
 const MAX_N = 4;
 const WEIGHT = 0.25;
 const EPSILON = 0.1;
+/** SmoothingFunction's default `k` (method4's constant, not NIST's K). */
+const K = 5;
+
+export type BleuSmoothing = 'method1' | 'method4';
 
 type Counter = (tokens: number, n: number) => Map<string | number, number>;
 
@@ -60,6 +64,7 @@ function closestRefLength(references: readonly (readonly string[])[], hypLen: nu
 export function sentenceBleu(
   references: readonly (readonly string[])[],
   hypothesis: readonly string[],
+  smoothing: BleuSmoothing = 'method4',
 ): number {
   if (references.length === 0) throw new Error('sentenceBleu needs at least one reference');
   const precisions: [number, number][] = [];
@@ -77,7 +82,28 @@ export function sentenceBleu(
   const hypLen = hypothesis.length;
   const refLen = closestRefLength(references, hypLen);
   const bp = hypLen > refLen ? 1 : hypLen === 0 ? 0 : Math.exp(1 - refLen / hypLen);
-  // method1: a precision with no matches becomes epsilon / denominator.
-  const terms = precisions.map(([num, den]) => WEIGHT * Math.log(num === 0 ? EPSILON / den : num / den));
+  const p = smoothing === 'method1' ? method1(precisions) : method4(precisions, hypLen);
+  // nltk leaves out precisions that are still zero after smoothing (method4 smooths none for a one-token hypothesis).
+  const terms: number[] = [];
+  for (const x of p) if (x > 0) terms.push(WEIGHT * Math.log(x));
   return bp * Math.exp(fsum(terms));
+}
+
+/** method1: a precision with no matches becomes epsilon / denominator. */
+function method1(precisions: readonly [number, number][]): number[] {
+  return precisions.map(([num, den]) => (num === 0 ? EPSILON / den : num / den));
+}
+
+/**
+ * method4 (Chen & Cherry): the i-th precision with no matches becomes 1 / (2^i · k / ln(hyp_len)) / denominator,
+ * counting i over the unmatched orders only; nothing is smoothed when hyp_len <= 1. Same float operations as nltk.
+ */
+function method4(precisions: readonly [number, number][], hypLen: number): number[] {
+  let incvnt = 1;
+  return precisions.map(([num, den]) => {
+    if (num !== 0 || hypLen <= 1) return num / den;
+    const numerator = 1 / ((2 ** incvnt * K) / Math.log(hypLen));
+    incvnt++;
+    return numerator / den;
+  });
 }

@@ -1,7 +1,7 @@
 // nltk 3.9.1 Punkt sentence tokenizer (`PunktTokenizer('english').tokenize`), i.e. the sentence splitting inside
-// `word_tokenize`. The algorithm is reproduced fully; the learned English parameters are not shipped (nltk_data's
-// punkt_tab is not available from a package registry): only the abbreviation list below is built in, and the
-// collocation, sentence-starter and orthographic-context tables are empty. See ENGLISH_ABBREVIATIONS.
+// `word_tokenize`, with the English parameters nltk_data's punkt_tab ships (data/nltk_data, loaded on first use):
+// abbreviation types, collocations, frequent sentence starters and orthographic contexts.
+import { readNltkData } from '../data/nltkData';
 import { ALPHA, END, WS, pyRstrip, pyStrip } from './pyRegex';
 
 const ORTHO_BEG_UC = 1 << 1;
@@ -15,31 +15,41 @@ const ORTHO_LC = ORTHO_BEG_LC + ORTHO_MID_LC + ORTHO_UNK_LC;
 
 export interface PunktParameters {
   abbrevTypes: ReadonlySet<string>;
-  /** Pairs "type1 type2" (space-joined). */
+  /** Pairs "type1\ttype2" (tab-joined, as in collocations.tab). */
   collocations: ReadonlySet<string>;
   sentStarters: ReadonlySet<string>;
+  /** Word type → orthographic context flags; a type missing from it has none (nltk's defaultdict(int)). */
   orthoContext: ReadonlyMap<string, number>;
-  /** Orthographic context assumed for word types missing from orthoContext. */
-  defaultOrtho: number;
 }
 
-/**
- * Abbreviations of the English Punkt model that matter for everyday text (lowercase, without the final period).
- * A subset of nltk_data's punkt_tab/english/abbrev_types.txt.
- */
-export const ENGLISH_ABBREVIATIONS: readonly string[] = [
-  'd.c', 'mr', 'mrs', 'ms', 'dr', 'st', 'jr', 'sr', 'co', 'corp', 'inc', 'ltd', 'vs', 'u.s', 'u.k', 'a.m', 'p.m',
-  'jan', 'feb', 'mar', 'apr', 'jun', 'jul', 'aug', 'sep', 'sept', 'oct', 'nov', 'dec',
-  'gen', 'gov', 'sen', 'rep', 'rev', 'lt', 'col', 'sgt', 'capt', 'mt', 'ft', 'no', 'e.g', 'i.e', 'etc',
-]; // prettier-ignore
+/** The stripped, non-empty lines of a punkt_tab file (nltk reads them with `line.strip()`). */
+function lines(
+  file: 'abbrev_types.txt' | 'collocations.tab' | 'ortho_context.tab' | 'sent_starters.txt',
+): string[] {
+  return readNltkData(`tokenizers/punkt_tab/english/${file}` as const)
+    .split('\n')
+    .map(pyStrip)
+    .filter((l) => l.length > 0);
+}
 
-export const ENGLISH_PARAMETERS: PunktParameters = {
-  abbrevTypes: new Set(ENGLISH_ABBREVIATIONS),
-  collocations: new Set(),
-  sentStarters: new Set(),
-  orthoContext: new Map(),
-  defaultOrtho: ORTHO_MID_LC | ORTHO_MID_UC,
-};
+let english: PunktParameters | null = null;
+
+/** nltk_data's punkt_tab/english parameters (nltk 3.9.1 `load_punkt_params`), parsed on first use. */
+export function englishParameters(): PunktParameters {
+  if (english) return english;
+  const orthoContext = new Map<string, number>();
+  for (const line of lines('ortho_context.tab')) {
+    const [typ, flags] = line.split('\t');
+    orthoContext.set(typ, Number(flags));
+  }
+  english = {
+    abbrevTypes: new Set(lines('abbrev_types.txt')),
+    collocations: new Set(lines('collocations.tab')),
+    sentStarters: new Set(lines('sent_starters.txt')),
+    orthoContext,
+  };
+  return english;
+}
 
 // --- PunktLanguageVars (English defaults) ---------------------------------------------------------------------
 const NON_WORD = `(?:[)";}\\]\\*:@'\\({\\[?!])`;
@@ -53,13 +63,14 @@ const WORD_TOKENIZER = new RegExp(
 const PERIOD_CONTEXT = new RegExp(`[\\.\\?!](?=(?<after>${NON_WORD}|[${WS}]+(?<next>${S}+)))`, 'gu');
 const BOUNDARY_REALIGNMENT = new RegExp(`^["')\\]}]+?(?:[${WS}]+|(?=--)|(?=\\n|$))`, 'u');
 
-const RE_ELLIPSIS = /\.\.+$/u;
+const RE_ELLIPSIS = /^\.\.+$/u;
 const RE_NUMERIC = new RegExp(`^-?[\\.,]?\\p{Nd}[\\p{Nd},\\.-]*\\.?${END}`, 'u');
 const RE_INITIAL = new RegExp(`^[${ALPHA}]\\.${END}`, 'u');
 const RE_UPPER = /^\p{Uppercase}/u;
 const RE_LOWER = /^\p{Lowercase}/u;
 const SENT_END_CHARS = new Set(['.', '?', '!']);
-const PUNCTUATION = new Set([';', ':', ',', '.', '!', '?']);
+// nltk tests `tok in ";:,.!?"`: a substring test, so ";:" or "!?" count as punctuation too.
+const PUNCTUATION = ';:,.!?';
 
 interface Token {
   tok: string;
@@ -113,8 +124,8 @@ function firstPass(t: Token, params: PunktParameters): void {
 }
 
 function orthoHeuristic(t: Token, params: PunktParameters): boolean | 'unknown' {
-  if (PUNCTUATION.has(t.tok)) return false;
-  const ctx = params.orthoContext.get(typeNoSentPeriod(t)) ?? params.defaultOrtho;
+  if (PUNCTUATION.includes(t.tok)) return false;
+  const ctx = params.orthoContext.get(typeNoSentPeriod(t)) ?? 0;
   const upper = RE_UPPER.test(t.tok);
   if (upper && ctx & ORTHO_LC && !(ctx & ORTHO_MID_UC)) return true;
   if (RE_LOWER.test(t.tok) && (ctx & ORTHO_UC || !(ctx & ORTHO_BEG_LC))) return false;
@@ -126,7 +137,7 @@ function secondPass(t1: Token, t2: Token | undefined, params: PunktParameters): 
   const typ = typeNoPeriod(t1);
   const nextTyp = typeNoSentPeriod(t2);
   const isInitial = RE_INITIAL.test(t1.tok);
-  if (params.collocations.has(typ + ' ' + nextTyp)) {
+  if (params.collocations.has(typ + '\t' + nextTyp)) {
     t1.sentbreak = false;
     t1.abbr = true;
     return;
@@ -153,7 +164,7 @@ function secondPass(t1: Token, t2: Token | undefined, params: PunktParameters): 
       starter === 'unknown' &&
       isInitial &&
       RE_UPPER.test(t2.tok) &&
-      !((params.orthoContext.get(nextTyp) ?? params.defaultOrtho) & ORTHO_LC)
+      !((params.orthoContext.get(nextTyp) ?? 0) & ORTHO_LC)
     ) {
       t1.sentbreak = false;
       t1.abbr = true;
@@ -244,7 +255,7 @@ function realignBoundaries(text: string, spans: Span[]): Span[] {
   return out;
 }
 
-/** `PunktTokenizer('english').tokenize(text)` with the parameters above. */
-export function punktSentences(text: string, params: PunktParameters = ENGLISH_PARAMETERS): string[] {
+/** `PunktTokenizer('english').tokenize(text)` (by default with nltk_data's English parameters). */
+export function punktSentences(text: string, params: PunktParameters = englishParameters()): string[] {
   return realignBoundaries(text, slicesFromText(text, params)).map((s) => text.slice(s.start, s.stop));
 }

@@ -1,11 +1,17 @@
-// word_tokenize, Punkt and the Porter stemmer on tricky inputs. Expected values were produced by nltk's own
-// PunktSentenceTokenizer / NLTKWordTokenizer / PorterStemmer (with the 3.9.1 tokenizer rules and the built-in
-// Punkt parameters of punkt.ts).
+// word_tokenize, Punkt, the NIST international tokenizer and the Porter stemmer on tricky inputs. Expected values were
+// produced by nltk's own PunktSentenceTokenizer / NLTKWordTokenizer / NISTTokenizer / PorterStemmer (3.9.1 tokenizer
+// rules, nltk_data's English Punkt parameters); the larger reference sets are in test/fixtures/nltk/.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { sentenceBleu } from '../../../../../src/core/graders/textSimilarity/bleu';
 import { sentenceGleu } from '../../../../../src/core/graders/textSimilarity/gleu';
+import { readNltkData } from '../../../../../src/core/graders/textSimilarity/data/nltkData';
+import { NLTK_DATA_FILES } from '../../../../../src/core/graders/textSimilarity/data/nltkDataFiles';
 import { porterStem } from '../../../../../src/core/graders/textSimilarity/porterStemmer';
+import { aievalTokenize } from '../../../../../src/core/graders/textSimilarity/tokenize/aievalTokenize';
+import { nistInternationalTokenize } from '../../../../../src/core/graders/textSimilarity/tokenize/nist';
 import {
   punktSentences,
   wordTokenize,
@@ -85,6 +91,60 @@ for (const [text, sentences, tokens] of CASES) {
 test('word_tokenize of empty and whitespace-only text is empty', () => {
   assert.deepEqual(wordTokenize(''), []);
   assert.deepEqual(wordTokenize(' \t\n\u00a0'), []);
+});
+
+const NLTK_FIXTURES = join(__dirname, '../../../../fixtures/nltk');
+const readCases = <T>(file: string): T[] =>
+  (JSON.parse(readFileSync(join(NLTK_FIXTURES, file), 'utf8')) as { cases: T[] }).cases;
+
+test('Punkt with the English punkt_tab parameters splits 425 texts as nltk does', () => {
+  const cases = readCases<{ text: string; sentences: string[] }>('punkt_english_reference.json');
+  assert.equal(cases.length, 425);
+  const failures = cases
+    .filter((c) => JSON.stringify(punktSentences(c.text)) !== JSON.stringify(c.sentences))
+    .map((c) => `${JSON.stringify(c.text)}: expected ${JSON.stringify(c.sentences)}`);
+  assert.deepEqual(failures, []);
+});
+
+test('Punkt decisions that need the trained parameters', () => {
+  // collocation "##number## colgate"; initial before an always-capitalised word; frequent sentence starter after an
+  // abbreviation; the orthographic heuristic after "a.m".
+  assert.deepEqual(punktSentences('Prices fell 1. Colgate shares rose.'), [
+    'Prices fell 1. Colgate shares rose.',
+  ]);
+  assert.deepEqual(punktSentences('J. Walter Thompson opened. The firm grew.'), [
+    'J. Walter Thompson opened.',
+    'The firm grew.',
+  ]);
+  assert.deepEqual(punktSentences('The model is Calif. based. Thus it works.'), [
+    'The model is Calif. based.',
+    'Thus it works.',
+  ]);
+  assert.deepEqual(punktSentences('He left at 3 a.m. The next day he returned.'), [
+    'He left at 3 a.m.',
+    'The next day he returned.',
+  ]);
+});
+
+test('NIST international_tokenize matches nltk on hand-picked texts', () => {
+  for (const c of readCases<{ text: string; tokens: string[] }>('nist_international_reference.json'))
+    assert.deepEqual(nistInternationalTokenize(c.text), c.tokens, JSON.stringify(c.text));
+});
+
+test('the aieval tokenizer switches on printable Latin-1 (default) or ASCII', () => {
+  // Printable Latin-1 goes through word_tokenize under `latin1`, through NIST under `ascii`.
+  assert.deepEqual(aievalTokenize('café in-network.'), ['café', 'in-network', '.']);
+  assert.deepEqual(aievalTokenize('café in-network.', 'ascii'), ['caf', 'é', 'in', '-', 'network', '.']);
+  // A newline is outside both ranges' word_tokenize test under `latin1`, but ASCII.
+  assert.deepEqual(aievalTokenize('a-b\nc.'), ['a', '-', 'b', 'c', '.']);
+  assert.deepEqual(aievalTokenize('a-b\nc.', 'ascii'), ['a-b', 'c', '.']);
+  assert.deepEqual(aievalTokenize(''), []);
+});
+
+test('the shipped nltk_data copy decodes to the source files byte for byte', () => {
+  const root = join(__dirname, '../../../../../src/core/graders/textSimilarity/data/nltk_data');
+  for (const file of NLTK_DATA_FILES)
+    assert.equal(readNltkData(file), readFileSync(join(root, file), 'utf8'), file);
 });
 
 const STEMS: readonly [string, string][] = [
