@@ -3,10 +3,20 @@
 import type * as vscode from 'vscode';
 import { Config } from './host/config';
 import { HostLogger } from './host/log';
-import { ProviderHub } from './host/providerHub';
+import { EmulatorHost } from './host/providers/emulatorHost';
+import { ProviderCommands, ProviderStatusBar } from './host/providers/providerCommands';
+import { Providers } from './host/providers/providers';
 import type { FeatureRegistration, HostContext } from './host/hostContext';
 import { registerShowLogCommand } from './host/commands/showLogCommand';
-import { registerJobs } from './host/jobs/registerJobs';
+import { JobCommands } from './host/jobs/jobCommands';
+import { JobDetailsPanels } from './host/jobs/jobDetailsPanel';
+import { JobMonitor } from './host/jobs/jobMonitor';
+import { JobNotifier } from './host/jobs/jobNotifier';
+import { JobsTestCommands } from './host/jobs/jobsTestCommands';
+import { JobStore } from './host/jobs/jobStore';
+import { JobsView } from './host/jobs/jobsView';
+import { JobLauncher } from './host/jobs/launchCommand';
+import { SpecCodeLensProvider, registerSpecCodeLenses } from './host/jobs/specCodeLens';
 import { registerGraderLab } from './host/lab/registerGraderLab';
 import { registerDatasetPreview } from './host/preview/registerDatasetPreview';
 import { DisposableStore } from './core/lifecycle';
@@ -24,13 +34,34 @@ import { registerGraderAuthoring } from './host/graders/registerGraderAuthoring'
 
 const features: FeatureRegistration[] = [
   registerShowLogCommand,
-  registerJobs,
+  jobs,
   registerGraderLab,
   registerDatasetPreview,
   datasets,
   prep,
   registerGraderAuthoring,
 ];
+
+/** Jobs: launch (command + CodeLens), the monitor, the Jobs view, details panels; the provider commands and
+ * status bar (removing a provider forgets its jobs; the status bar spins while one runs); the local emulator. */
+function jobs(ctx: HostContext): DisposableStore {
+  const store = new DisposableStore();
+  const { providers } = ctx;
+  const jobStore = store.add(new JobStore(ctx.extension.workspaceState));
+  const notifier = new JobNotifier();
+  const monitor = store.add(new JobMonitor(ctx, jobStore, providers, notifier));
+  const emulator = store.add(new EmulatorHost(ctx, providers.store));
+  const launcher = store.add(new JobLauncher(ctx, providers, jobStore));
+  const panels = store.add(new JobDetailsPanels(ctx, monitor));
+  store.add(new ProviderCommands(ctx, providers, jobStore, emulator));
+  store.add(new ProviderStatusBar(providers, monitor));
+  const view = store.add(new JobsView(providers, monitor, panels));
+  const specLenses = store.add(new SpecCodeLensProvider(providers, jobStore, monitor));
+  store.add(registerSpecCodeLenses(specLenses));
+  store.add(new JobCommands(ctx.log, providers, jobStore, monitor, panels, launcher));
+  store.add(new JobsTestCommands({ providers, monitor, panels, specLenses, notifier, view }));
+  return store;
+}
 
 /** Datasets: diagnostics as you type, their status-bar item and quick fixes, and "Validate Dataset File…". */
 function datasets(ctx: HostContext): DisposableStore {
@@ -59,7 +90,10 @@ export function activate(context: vscode.ExtensionContext): void {
   const log = new HostLogger();
   const config = new Config();
   context.subscriptions.push(log, config);
-  const ctx: HostContext = { extension: context, log, config, providers: new ProviderHub() };
+  // One providers service for every feature that calls a model (jobs, the Grader Lab, model graders).
+  const providers = new Providers({ extension: context, log, config });
+  context.subscriptions.push(providers);
+  const ctx: HostContext = { extension: context, log, config, providers };
   for (const register of features) {
     try {
       context.subscriptions.push(register(ctx));

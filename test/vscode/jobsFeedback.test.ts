@@ -10,18 +10,16 @@ import { adjustableClock } from '../../src/emulator/clock';
 import { startEmulator } from '../../src/emulator/server';
 import { Config } from '../../src/host/config';
 import type { HostContext } from '../../src/host/hostContext';
-import { ClientCache } from '../../src/host/jobs/clients';
 import { JobMonitor } from '../../src/host/jobs/jobMonitor';
 import type { ShownNotification } from '../../src/host/jobs/jobNotifier';
 import { JobNotifier } from '../../src/host/jobs/jobNotifier';
 import type { JobView } from '../../src/host/jobs/jobsModel';
 import type { TrackedJob } from '../../src/host/jobs/jobStore';
 import { JobStore } from '../../src/host/jobs/jobStore';
-import { ProviderStore } from '../../src/host/jobs/providerStore';
 import { SpecCodeLensProvider } from '../../src/host/jobs/specCodeLens';
 import { HostLogger } from '../../src/host/log';
 import { JOB_DETAILS_VIEW_TYPE } from '../../src/shared/jobDetailsProtocol';
-import { ProviderHub } from '../../src/host/providerHub';
+import { Providers } from '../../src/host/providers/providers';
 import { job, launchSpec, state, waitFor } from './lib/jobsKit';
 
 const EXTENSION_ID = 'rft-studio.rft-studio';
@@ -190,13 +188,12 @@ function reloadedWindow(workspaceState: Record<string, unknown>): {
   } as unknown as vscode.ExtensionContext;
   const log = new HostLogger('RFT Studio (reloaded window test)');
   const config = new Config();
-  const ctx: HostContext = { extension, log, config, providers: new ProviderHub() };
-  const providers = new ProviderStore(ctx);
-  const clients = new ClientCache(providers, log);
+  const providers = new Providers({ extension, log, config });
+  const ctx: HostContext = { extension, log, config, providers };
   const store = new JobStore(memento);
-  const monitor = new JobMonitor(ctx, store, providers, clients, new JobNotifier());
+  const monitor = new JobMonitor(ctx, store, providers, new JobNotifier());
   const lens = new SpecCodeLensProvider(providers, store, monitor);
-  const owned: vscode.Disposable[] = [lens, monitor, store, clients, providers, config, log, secretsChanged];
+  const owned: vscode.Disposable[] = [lens, monitor, store, providers, config, log, secretsChanged];
   return { lens, monitor, dispose: () => owned.forEach((d) => d.dispose()) };
 }
 

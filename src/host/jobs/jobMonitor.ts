@@ -10,16 +10,16 @@ import type { MetricsAlert, MetricsSeries } from '../../core/jobs/metrics';
 import { detectAlerts, parseMetricsEvents } from '../../core/jobs/metrics';
 import { describeApiError } from '../../core/providers';
 import type { IDisposable } from '../../core/lifecycle';
+import { Disposable, toDisposable } from '../../core/lifecycle';
 import type { HostContext } from '../hostContext';
-import type { ClientCache } from './clients';
 import type { JobNotifier } from './jobNotifier';
 import type { JobSnapshot, JobStore, TrackedJob } from './jobStore';
 import { jobKey } from './jobStore';
 import type { JobView } from './jobsModel';
 import { actionsFor, isActiveStatus } from './jobsModel';
 import { checkpointRow, eventRow } from './detailsModel';
-import type { ProviderStore } from './providerStore';
-import { MissingCredentialError } from './providerStore';
+import type { Providers } from '../providers/providers';
+import { MissingCredentialError } from '../providers/providerStore';
 
 interface RuntimeJob {
   tracked: TrackedJob;
@@ -43,13 +43,12 @@ interface ProviderPoller {
 
 const EMPTY_SERIES: MetricsSeries = { points: [], graderNames: [] };
 
-export class JobMonitor implements vscode.Disposable {
-  private readonly _onDidChange = new vscode.EventEmitter<void>();
+export class JobMonitor extends Disposable {
+  private readonly _onDidChange = this._register(new vscode.EventEmitter<void>());
   /** Fires (coalesced) whenever anything shown in the tree or the details changes. */
   readonly onDidChange = this._onDidChange.event;
   private readonly runtime = new Map<string, RuntimeJob>();
   private readonly pollers = new Map<string, Promise<ProviderPoller | undefined>>();
-  private readonly subs: vscode.Disposable[] = [];
   private visible = false;
   private readonly askedForKey = new Set<string>();
   private fireScheduled = false;
@@ -57,16 +56,22 @@ export class JobMonitor implements vscode.Disposable {
   constructor(
     private readonly ctx: HostContext,
     private readonly store: JobStore,
-    private readonly providers: ProviderStore,
-    private readonly clients: ClientCache,
+    private readonly providers: Providers,
     private readonly notifier: JobNotifier,
   ) {
-    this.subs.push(
-      store.onDidChange(() => this.sync()),
-      providers.onDidChange(() => this.restartPollers()),
+    super();
+    this._register(store.onDidChange(() => this.sync()));
+    this._register(providers.onDidChange(() => this.restartPollers()));
+    this._register(
       ctx.config.onDidChange((e) => {
         if (e.affectsConfiguration('rftStudio.jobs') || e.affectsConfiguration('rftStudio.alerts'))
           this.restartPollers();
+      }),
+    );
+    this._register(
+      toDisposable(() => {
+        for (const p of this.pollers.values()) void p.then((pp) => this.disposePoller(pp));
+        this.pollers.clear();
       }),
     );
     this.sync();
@@ -203,7 +208,7 @@ export class JobMonitor implements vscode.Disposable {
     if (existing) return existing;
     const created = (async (): Promise<ProviderPoller | undefined> => {
       try {
-        const { client } = await this.clients.get(providerId, { interactive });
+        const { client } = await this.providers.client(providerId, { interactive });
         const service = new JobsService(client);
         const cfg = this.ctx.config;
         const intervalMs = Math.max(1, cfg.get<number>('jobs.pollIntervalSeconds', 10)) * 1000;
@@ -438,12 +443,5 @@ export class JobMonitor implements vscode.Disposable {
       this.fireScheduled = false;
       this._onDidChange.fire();
     }, 50);
-  }
-
-  dispose(): void {
-    for (const s of this.subs) s.dispose();
-    for (const p of this.pollers.values()) void p.then((pp) => this.disposePoller(pp));
-    this.pollers.clear();
-    this._onDidChange.dispose();
   }
 }

@@ -1,5 +1,6 @@
 // The jobs this workspace remembers (workspaceState): which provider, which job id, where its spec lives, and the
 // last snapshot seen, so the Jobs view is filled instantly after a reload and polling resumes where it stopped.
+import { Disposable } from '../../core/lifecycle';
 import * as vscode from 'vscode';
 
 export interface JobSnapshot {
@@ -36,11 +37,13 @@ export function jobKey(providerId: string, jobId: string): string {
   return `${providerId}/${jobId}`;
 }
 
-export class JobStore implements vscode.Disposable {
-  private readonly _onDidChange = new vscode.EventEmitter<void>();
+export class JobStore extends Disposable {
+  private readonly _onDidChange = this._register(new vscode.EventEmitter<void>());
   readonly onDidChange = this._onDidChange.event;
 
-  constructor(private readonly state: vscode.Memento) {}
+  constructor(private readonly state: vscode.Memento) {
+    super();
+  }
 
   list(): TrackedJob[] {
     const raw = this.state.get<unknown>(KEY, []);
@@ -82,15 +85,16 @@ export class JobStore implements vscode.Disposable {
     this._onDidChange.fire();
   }
 
+  /** How many remembered jobs run on a provider. */
+  countFor(providerId: string): number {
+    return this.list().filter((j) => j.providerId === providerId).length;
+  }
+
   async forgetProvider(providerId: string): Promise<void> {
     await this.state.update(
       KEY,
       this.list().filter((j) => j.providerId !== providerId),
     );
     this._onDidChange.fire();
-  }
-
-  dispose(): void {
-    this._onDidChange.dispose();
   }
 }

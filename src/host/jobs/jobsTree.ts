@@ -1,7 +1,7 @@
 // The Jobs tree in the RFT Studio container: providers → jobs → events / checkpoints / files. Rows carry a
 // contextValue such as `rftJob running canPause canCancel` that the manifest's menus match with regexes.
 import * as vscode from 'vscode';
-import type { ProviderEntry } from './providerStore';
+import type { ProviderEntry } from '../providers/providerStore';
 import type { JobView } from './jobsModel';
 import { describeJob, etaText, fmtReward } from './jobsModel';
 

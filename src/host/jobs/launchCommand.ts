@@ -5,6 +5,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Diagnostic } from '../../core/diagnostics';
+import { Disposable } from '../../core/lifecycle';
 import type { ResolvedJobSpec } from '../../core/jobs/jobSpec';
 import { JobSpecError, parseJobSpec, resolveJobSpec } from '../../core/jobs/jobSpec';
 import type { LaunchProgress } from '../../core/jobs/launch';
@@ -14,11 +15,12 @@ import type { PreflightReport } from '../../core/jobs/preflight';
 import { describeApiError } from '../../core/providers';
 import { toVscodeDiagnostic } from '../diagnosticsAdapter';
 import type { HostContext } from '../hostContext';
-import type { ClientCache } from './clients';
 import type { JobStore } from './jobStore';
 import { jobKey } from './jobStore';
-import type { ProviderEntry, ProviderStore } from './providerStore';
-import { MissingCredentialError, toProviderConfig } from './providerStore';
+import type { ProviderClient } from '../providers/clients';
+import type { Providers } from '../providers/providers';
+import type { ProviderEntry } from '../providers/providerStore';
+import { MissingCredentialError, toProviderConfig } from '../providers/providerStore';
 
 export const LAUNCH_COMMAND = 'rftStudio.launchJob';
 const DEPRECATIONS_URL =
@@ -48,16 +50,19 @@ const fail = (
   code?: string,
 ): LaunchResult => ({ ok: false, stage, message, code });
 
-export class JobLauncher implements vscode.Disposable {
-  private readonly diagnostics = vscode.languages.createDiagnosticCollection('rftStudio.preflight');
+export class JobLauncher extends Disposable {
+  private readonly diagnostics = this._register(
+    vscode.languages.createDiagnosticCollection('rftStudio.preflight'),
+  );
   private running = false;
 
   constructor(
     private readonly ctx: HostContext,
-    private readonly providers: ProviderStore,
-    private readonly clients: ClientCache,
+    private readonly providers: Providers,
     private readonly store: JobStore,
-  ) {}
+  ) {
+    super();
+  }
 
   async launch(arg?: LaunchArgs | vscode.Uri): Promise<LaunchResult | undefined> {
     if (this.running) {
@@ -105,7 +110,7 @@ export class JobLauncher implements vscode.Disposable {
     }
 
     // 2. The provider.
-    const provider = args.providerId ? this.providers.get(args.providerId) : this.providers.active();
+    const provider = args.providerId ? this.providers.get(args.providerId) : this.providers.activeEntry();
     if (!provider) {
       const message =
         'Launching a job needs a provider (OpenAI, Azure OpenAI or an OpenAI-compatible server).';
@@ -114,9 +119,9 @@ export class JobLauncher implements vscode.Disposable {
         .then((pick) => pick && vscode.commands.executeCommand('rftStudio.addProvider'));
       return fail('provider', message);
     }
-    let client: Awaited<ReturnType<ClientCache['get']>>;
+    let client: ProviderClient;
     try {
-      client = await this.clients.get(provider.id, { interactive: true });
+      client = await this.providers.client(provider.id, { interactive: true });
     } catch (e) {
       if (e instanceof MissingCredentialError) {
         void vscode.window
@@ -279,10 +284,6 @@ export class JobLauncher implements vscode.Disposable {
     void vscode.window
       .showErrorMessage(message, 'Show Problems')
       .then((pick) => pick && vscode.commands.executeCommand('workbench.actions.view.problems'));
-  }
-
-  dispose(): void {
-    this.diagnostics.dispose();
   }
 }
 

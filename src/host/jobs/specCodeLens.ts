@@ -2,37 +2,41 @@
 // latest job launched from this spec, with its status as the job monitor knows it (asked again on every change).
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { Disposable } from '../../core/lifecycle';
 import type { JobMonitor } from './jobMonitor';
 import type { JobStore } from './jobStore';
 import { jobKey } from './jobStore';
 import { lastJobLens } from './jobsModel';
-import type { ProviderStore } from './providerStore';
+import type { Providers } from '../providers/providers';
 
 export const SPEC_SELECTOR: vscode.DocumentSelector = { pattern: '**/*.rftjob.json' };
 const SHOWN_LIMIT = 20;
 
-export class SpecCodeLensProvider implements vscode.CodeLensProvider {
-  private readonly _onDidChange = new vscode.EventEmitter<void>();
+/** Shows the lenses in every *.rftjob.json editor. */
+export function registerSpecCodeLenses(lenses: SpecCodeLensProvider): vscode.Disposable {
+  return vscode.languages.registerCodeLensProvider(SPEC_SELECTOR, lenses);
+}
+
+export class SpecCodeLensProvider extends Disposable implements vscode.CodeLensProvider {
+  private readonly _onDidChange = this._register(new vscode.EventEmitter<void>());
   readonly onDidChangeCodeLenses = this._onDidChange.event;
-  private readonly subs: vscode.Disposable[];
   /** Titles last provided per document (an editor asks after each change event); read by the in-editor tests. */
   private readonly shown = new Map<string, string[]>();
 
   constructor(
-    private readonly providers: ProviderStore,
+    private readonly providers: Providers,
     private readonly store: JobStore,
     private readonly monitor: JobMonitor,
   ) {
-    this.subs = [
-      providers.onDidChange(() => this._onDidChange.fire()),
-      store.onDidChange(() => this._onDidChange.fire()),
-      monitor.onDidChange(() => this._onDidChange.fire()),
-    ];
+    super();
+    this._register(providers.onDidChange(() => this._onDidChange.fire()));
+    this._register(store.onDidChange(() => this._onDidChange.fire()));
+    this._register(monitor.onDidChange(() => this._onDidChange.fire()));
   }
 
   provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
     const top = new vscode.Range(0, 0, 0, 0);
-    const provider = this.providers.active();
+    const provider = this.providers.activeEntry();
     const lenses = [
       new vscode.CodeLens(top, {
         title: provider ? `$(rocket) Launch job on ${provider.label}` : '$(rocket) Launch job…',
@@ -78,10 +82,5 @@ export class SpecCodeLensProvider implements vscode.CodeLensProvider {
     );
     const oldest = this.shown.keys().next().value;
     if (this.shown.size > SHOWN_LIMIT && oldest !== undefined) this.shown.delete(oldest);
-  }
-
-  dispose(): void {
-    for (const s of this.subs) s.dispose();
-    this._onDidChange.dispose();
   }
 }

@@ -1,7 +1,7 @@
 // One `openai` client per provider, built on demand from the provider entry and its credential, and dropped when
 // the provider list or a stored key changes.
 import type OpenAI from 'openai';
-import type * as vscode from 'vscode';
+import { Disposable, toDisposable } from '../../core/lifecycle';
 import type { ProviderCapabilities } from '../../core/providers';
 import { capabilitiesOf, createClient } from '../../core/providers';
 import type { Logger } from '../../core/log';
@@ -14,15 +14,16 @@ export interface ProviderClient {
   capabilities: ProviderCapabilities;
 }
 
-export class ClientCache implements vscode.Disposable {
+export class ClientCache extends Disposable {
   private readonly cache = new Map<string, Promise<ProviderClient>>();
-  private readonly sub: vscode.Disposable;
 
   constructor(
     private readonly providers: ProviderStore,
     private readonly log: Logger,
   ) {
-    this.sub = providers.onDidChange(() => this.cache.clear());
+    super();
+    this._register(providers.onDidChange(() => this.cache.clear()));
+    this._register(toDisposable(() => this.cache.clear()));
   }
 
   capabilities(p: ProviderEntry): ProviderCapabilities {
@@ -45,10 +46,5 @@ export class ClientCache implements vscode.Disposable {
     this.cache.set(providerId, created);
     created.catch(() => this.cache.delete(providerId));
     return created;
-  }
-
-  dispose(): void {
-    this.sub.dispose();
-    this.cache.clear();
   }
 }

@@ -3,26 +3,30 @@
 // whose key (random, per session) never leaves memory. The emulator module is loaded only when it is needed.
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import type { HostContext } from '../hostContext';
+import { Disposable, toDisposable } from '../../core/lifecycle';
 import type { ProviderEntry, ProviderStore } from './providerStore';
+import type { ProviderHostDeps } from './providers';
 
 export const EMULATOR_PROVIDER_ID = 'emulator';
 
-export class EmulatorHost implements vscode.Disposable {
+export class EmulatorHost extends Disposable {
   private running: Promise<{ close(): Promise<void>; entry: ProviderEntry } | undefined> | undefined;
-  private readonly sub: vscode.Disposable;
 
   constructor(
-    private readonly ctx: HostContext,
+    private readonly ctx: ProviderHostDeps,
     private readonly providers: ProviderStore,
   ) {
-    this.sub = ctx.config.onDidChange((e) => {
-      if (
-        e.affectsConfiguration('rftStudio.emulator.autoStart') &&
-        ctx.config.get('emulator.autoStart', false)
-      )
-        void this.start();
-    });
+    super();
+    this._register(
+      ctx.config.onDidChange((e) => {
+        if (
+          e.affectsConfiguration('rftStudio.emulator.autoStart') &&
+          ctx.config.get('emulator.autoStart', false)
+        )
+          void this.start();
+      }),
+    );
+    this._register(toDisposable(() => void this.running?.then((r) => r?.close())));
     if (ctx.config.get('emulator.autoStart', false)) void this.start();
   }
 
@@ -64,10 +68,5 @@ export class EmulatorHost implements vscode.Disposable {
       }
     })();
     return (await this.running)?.entry;
-  }
-
-  dispose(): void {
-    this.sub.dispose();
-    void this.running?.then((r) => r?.close());
   }
 }

@@ -1,14 +1,27 @@
-// Commands to add, select and remove providers, and the status-bar entry showing the active one.
-// Keys are typed into a password box (or passed by a test) and go straight to SecretStorage.
+// Commands to add, select and remove providers (rftStudio.addProvider, selectProvider, removeProvider,
+// setProviderKey), and the status-bar entry showing the active one. Keys are typed into a password box (or passed
+// by a test) and go straight to SecretStorage.
 import * as vscode from 'vscode';
+import { Disposable } from '../../core/lifecycle';
+import type { ProviderKind } from '../../core/providers';
 import { capabilitiesOf, describeApiError } from '../../core/providers';
 import { registerSecret } from '../../core/log';
-import type { HostContext } from '../hostContext';
-import type { ClientCache } from './clients';
-import type { JobMonitor } from './jobMonitor';
-import type { JobStore } from './jobStore';
-import type { ProviderAuth, ProviderEntry, ProviderKind, ProviderStore } from './providerStore';
+import type { EmulatorHost } from './emulatorHost';
+import type { ProviderHostDeps, Providers } from './providers';
+import type { ProviderAuth, ProviderEntry, ProviderStore } from './providerStore';
 import { newProviderId, toProviderConfig } from './providerStore';
+
+/** What the provider commands need to know about jobs (removing a provider forgets its jobs). */
+export interface JobsOnProvider {
+  countFor(providerId: string): number;
+  forgetProvider(providerId: string): Promise<void>;
+}
+
+/** Something running on the providers (the job monitor): the status bar spins while it is active. */
+export interface ProviderActivity {
+  readonly onDidChange: vscode.Event<void>;
+  activeCount(): number;
+}
 
 /** Argument accepted by rftStudio.addProvider (tests, other commands): skips the questions it answers. */
 export interface AddProviderArgs {
@@ -29,14 +42,32 @@ interface KindPick extends vscode.QuickPickItem {
   auth: ProviderAuth;
 }
 
-export class ProviderCommands {
+export class ProviderCommands extends Disposable {
+  private readonly providers: ProviderStore;
+
   constructor(
-    private readonly ctx: HostContext,
-    private readonly providers: ProviderStore,
-    private readonly clients: ClientCache,
-    private readonly store: JobStore,
-    private readonly startEmulatorProvider: () => Promise<ProviderEntry | undefined>,
-  ) {}
+    private readonly ctx: ProviderHostDeps,
+    private readonly service: Providers,
+    private readonly jobs: JobsOnProvider,
+    private readonly emulator: EmulatorHost,
+  ) {
+    super();
+    this.providers = service.store;
+    this._register(
+      vscode.commands.registerCommand('rftStudio.addProvider', (args?: AddProviderArgs) =>
+        this.add(isRecord(args) ? args : {}),
+      ),
+    );
+    this._register(
+      vscode.commands.registerCommand('rftStudio.selectProvider', (arg?: unknown) => this.select(arg)),
+    );
+    this._register(
+      vscode.commands.registerCommand('rftStudio.removeProvider', (arg?: unknown) => this.remove(arg)),
+    );
+    this._register(
+      vscode.commands.registerCommand('rftStudio.setProviderKey', (arg?: unknown) => this.setKey(arg)),
+    );
+  }
 
   async add(args: AddProviderArgs = {}): Promise<string | undefined> {
     const scripted =
@@ -88,7 +119,7 @@ export class ProviderCommands {
       auth = pick.auth;
     }
     if (kind === 'emulator') {
-      const p = await this.startEmulatorProvider();
+      const p = await this.emulator.start();
       if (p && args.activate !== false) await this.providers.setActive(p.id);
       return p?.id;
     }
@@ -234,7 +265,7 @@ export class ProviderCommands {
     const active = this.providers.active();
     type Item = vscode.QuickPickItem & { id?: string };
     const items: Item[] = this.providers.list().map((p) => {
-      const caps = this.clients.capabilities(p);
+      const caps = this.service.capabilities(p);
       return {
         label: `${p.id === active?.id ? '$(check) ' : ''}${p.label}`,
         description: `${p.kind}${p.baseURL ? ` · ${p.baseURL}` : ''}${p.auth === 'entra' ? ' · Entra ID' : ''}`,
@@ -313,7 +344,7 @@ export class ProviderCommands {
     }
     const p = id ? this.providers.get(id) : undefined;
     if (!p) return false;
-    const jobs = this.store.list().filter((j) => j.providerId === p.id).length;
+    const jobs = this.jobs.countFor(p.id);
     if (!confirmed) {
       const pick = await vscode.window.showWarningMessage(
         `Remove ${p.label}?`,
@@ -326,10 +357,14 @@ export class ProviderCommands {
       if (pick !== 'Remove') return false;
     }
     await this.providers.remove(p.id);
-    if (jobs) await this.store.forgetProvider(p.id);
+    if (jobs) await this.jobs.forgetProvider(p.id);
     this.ctx.log.info(`Provider removed: ${p.label}`);
     return true;
   }
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function providerIdOf(arg: unknown): string | undefined {
@@ -356,30 +391,25 @@ function validateUrl(v: string): string | undefined {
 }
 
 /** "$(cloud) OpenAI" in the status bar; spins while a job is active; click to switch providers. */
-export class ProviderStatusBar implements vscode.Disposable {
-  private readonly item = vscode.window.createStatusBarItem(
-    'rftStudio.provider',
-    vscode.StatusBarAlignment.Left,
-    50,
+export class ProviderStatusBar extends Disposable {
+  private readonly item = this._register(
+    vscode.window.createStatusBarItem('rftStudio.provider', vscode.StatusBarAlignment.Left, 50),
   );
-  private readonly subs: vscode.Disposable[] = [];
 
   constructor(
-    private readonly providers: ProviderStore,
-    private readonly clients: ClientCache,
-    private readonly monitor: JobMonitor,
+    private readonly providers: Providers,
+    private readonly activity: ProviderActivity,
   ) {
+    super();
     this.item.name = 'RFT Studio Provider';
     this.item.command = 'rftStudio.selectProvider';
-    this.subs.push(
-      providers.onDidChange(() => this.update()),
-      monitor.onDidChange(() => this.update()),
-    );
+    this._register(providers.onDidChange(() => this.update()));
+    this._register(activity.onDidChange(() => this.update()));
     this.update();
   }
 
   private update(): void {
-    const p = this.providers.active();
+    const p = this.providers.activeEntry();
     if (!p) {
       this.item.text = '$(plug) RFT: no provider';
       this.item.tooltip = 'RFT Studio: add a provider to launch and monitor fine-tuning jobs';
@@ -387,8 +417,8 @@ export class ProviderStatusBar implements vscode.Disposable {
       this.item.show();
       return;
     }
-    const caps = this.clients.capabilities(p);
-    const active = this.monitor.activeCount();
+    const caps = this.providers.capabilities(p);
+    const active = this.activity.activeCount();
     const icon = active
       ? '$(sync~spin)'
       : p.kind === 'azure'
@@ -407,10 +437,5 @@ export class ProviderStatusBar implements vscode.Disposable {
       ? undefined
       : new vscode.ThemeColor('statusBarItem.warningBackground');
     this.item.show();
-  }
-
-  dispose(): void {
-    for (const s of this.subs) s.dispose();
-    this.item.dispose();
   }
 }

@@ -3,11 +3,11 @@
 // nowhere else; Entra tokens come from VS Code's 'microsoft' authentication provider on demand. The active
 // provider is remembered per workspace.
 import * as vscode from 'vscode';
+import { Disposable } from '../../core/lifecycle';
 import { registerSecret } from '../../core/log';
-import type { Credential, ProviderConfig } from '../../core/providers';
-import type { HostContext } from '../hostContext';
+import type { Credential, ProviderConfig, ProviderKind } from '../../core/providers';
+import type { ProviderHostDeps } from './providers';
 
-export type ProviderKind = 'openai' | 'azure' | 'compatible';
 export type ProviderAuth = 'apiKey' | 'entra' | 'none';
 
 /** One entry of the `rftStudio.providers` setting (never holds a secret). */
@@ -28,19 +28,21 @@ const SECRET_PREFIX = 'rftStudio.provider.apiKey.';
 /** Scopes for Azure OpenAI data-plane tokens (the v1 endpoint also accepts the cognitive services audience). */
 export const ENTRA_SCOPES = ['https://cognitiveservices.azure.com/.default'];
 
-export class ProviderStore implements vscode.Disposable {
-  private readonly _onDidChange = new vscode.EventEmitter<void>();
+export class ProviderStore extends Disposable {
+  private readonly _onDidChange = this._register(new vscode.EventEmitter<void>());
   readonly onDidChange = this._onDidChange.event;
   private readonly session = new Map<string, ProviderEntry>();
   /** Keys of session-only providers (the in-process emulator's per-session key): memory only. */
   private readonly sessionKeys = new Map<string, string>();
-  private readonly subs: vscode.Disposable[] = [];
 
-  constructor(private readonly ctx: HostContext) {
-    this.subs.push(
+  constructor(private readonly ctx: ProviderHostDeps) {
+    super();
+    this._register(
       ctx.config.onDidChange((e) => {
         if (e.affectsConfiguration('rftStudio.providers')) this._onDidChange.fire();
       }),
+    );
+    this._register(
       ctx.extension.secrets.onDidChange((e) => {
         if (e.key.startsWith(SECRET_PREFIX)) this._onDidChange.fire();
       }),
@@ -173,11 +175,6 @@ export class ProviderStore implements vscode.Disposable {
       const key = await this.ctx.extension.secrets.get(SECRET_PREFIX + p.id);
       registerSecret(key);
     }
-  }
-
-  dispose(): void {
-    for (const s of this.subs) s.dispose();
-    this._onDidChange.dispose();
   }
 }
 

@@ -3,8 +3,8 @@
 import * as assert from 'node:assert';
 import * as vscode from 'vscode';
 import type { LaunchResult } from '../../../src/host/jobs/launchCommand';
-import type { JobsTestState } from '../../../src/host/jobs/registerJobs';
-import { TEST_STATE_COMMAND } from '../../../src/host/jobs/registerJobs';
+import type { JobsTestState } from '../../../src/host/jobs/jobsTestCommands';
+import { TEST_STATE_COMMAND } from '../../../src/host/jobs/jobsTestCommands';
 
 export async function state(): Promise<JobsTestState> {
   return vscode.commands.executeCommand<JobsTestState>(TEST_STATE_COMMAND);
