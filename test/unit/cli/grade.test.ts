@@ -1,15 +1,14 @@
 // `rft-studio grade` run in-process: the golden text_similarity values, the EuroVoc graders, pairing and exit codes.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { runCli } from '../../../src/cli/app';
 import type { CliIO } from '../../../src/cli/command';
+import { tempDir } from '../../lib/tempFiles';
 
 const root = join(__dirname, '../../..');
-const dir = mkdtempSync(join(tmpdir(), 'rft-grade-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir('rft-grade-');
 
 async function cli(args: string[], env: Record<string, string> = {}) {
   const out: string[] = [];

@@ -1,18 +1,17 @@
 // `rft-studio lint` on the real fixture graders against their datasets, reporters and exit codes.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { runCli } from '../../../src/cli/app';
 import type { CliIO } from '../../../src/cli/command';
+import { tempDir } from '../../lib/tempFiles';
 
 const root = join(__dirname, '../../..');
 const foundry = join(root, 'test/fixtures/real/microsoft-foundry-fine-tuning');
 const clause = join(foundry, 'Sample_Datasets/Reinforcement_Fine_Tuning/ClauseMatching');
 const countdown = join(foundry, 'Demos/RFT_Countdown/data');
-const dir = mkdtempSync(join(tmpdir(), 'rft-lint-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir('rft-lint-');
 
 async function lint(args: string[]) {
   const out: string[] = [];

@@ -1,14 +1,9 @@
 // Runs `rft-studio` in-process with captured output, in a temp working directory.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
-import { after } from 'node:test';
 import { runCli } from '../../../src/cli/app';
+import { tempDir } from '../../lib/tempFiles';
 
 export function workDir(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'rft-cli-'));
-  after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
+  return tempDir('rft-cli-');
 }
 
 export async function cli(

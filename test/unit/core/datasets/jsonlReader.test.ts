@@ -1,18 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import fc from 'fast-check';
+import { tempFile } from '../../../lib/tempFiles';
 import { readJsonlLines, splitJsonlText } from '../../../../src/core/datasets/jsonlReader';
 
-const dir = mkdtempSync(join(tmpdir(), 'rft-jsonl-'));
-let n = 0;
-function file(content: string | Buffer): string {
-  const p = join(dir, `f${n++}.jsonl`);
-  writeFileSync(p, content);
-  return p;
-}
+const file = (content: string | Buffer): string => tempFile(content);
 async function readAll(p: string, chunkSize?: number) {
   let bom: boolean | undefined;
   const lines = [];

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { discoverFields } from '../../../../src/core/prep/fields';
-import { tempDir } from './tmpFiles';
+import { tempDir } from '../../../lib/tempFiles';
 
 test('label lists rank first; ids and message contents are not offered as labels', async () => {
   const dir = tempDir();

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { parseJsonPath } from '../../../../src/core/prep/jsonPath';
 import { mapCodesInFile, mapLine } from '../../../../src/core/prep/mapCodes';
 import { parseCsvMapping, parseJsonMapping } from '../../../../src/core/prep/mapping';
-import { tempDir } from './tmpFiles';
+import { tempDir } from '../../../lib/tempFiles';
 
 const mapping = parseCsvMapping(
   'code,name\n56,"agriculture, forestry and fisheries"\n10,EUROPEAN UNION\n20,trade\n4,politics\n',

@@ -12,7 +12,7 @@ import {
   textTable,
 } from '../../../../src/core/prep/report';
 import { sampleFile, splitFile } from '../../../../src/core/prep/runPrep';
-import { tempDir } from './tmpFiles';
+import { tempDir } from '../../../lib/tempFiles';
 
 test('textTable aligns text columns left and numbers right', () => {
   assert.deepEqual(

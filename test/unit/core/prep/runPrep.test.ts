@@ -11,7 +11,7 @@ import {
   sampleFile,
   splitFile,
 } from '../../../../src/core/prep/runPrep';
-import { tempDir } from './tmpFiles';
+import { tempDir } from '../../../lib/tempFiles';
 
 const field = ['labels'];
 

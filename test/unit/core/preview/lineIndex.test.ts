@@ -1,8 +1,8 @@
 // The preview's line index, row summaries and row filter on real fixtures, checked against plain splitting.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { tempFile } from '../../../lib/tempFiles';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { buildLineIndex, LineIndex, readLines } from '../../../../src/core/preview/lineIndex';
@@ -20,13 +20,7 @@ const TOOLCALL = join(
 );
 const EVAL = join(MS, 'Demos/RFT_Countdown/data/countdown_eval_100.jsonl');
 
-const dir = mkdtempSync(join(tmpdir(), 'rft-preview-'));
-let n = 0;
-function file(content: string | Buffer): string {
-  const p = join(dir, `f${n++}.jsonl`);
-  writeFileSync(p, content);
-  return p;
-}
+const file = (content: string | Buffer): string => tempFile(content);
 
 test('the index of a real file with 25 KB lines matches plain splitting, in batches', async () => {
   const text = readFileSync(ZAVA, 'utf8');

@@ -2,8 +2,8 @@
 // (plain JSON.parse loops, string-set Jaccard) or written by hand for small constructed files.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { tempFile } from '../../../lib/tempFiles';
 import { join } from 'node:path';
 import {
   computeDatasetStats,
@@ -30,12 +30,8 @@ const LABELS: string[] = JSON.parse(
   readFileSync(join(REAL, 'openai-build-hours/derived/eurovoc_level1_labels.json'), 'utf8'),
 );
 
-const dir = mkdtempSync(join(tmpdir(), 'rft-stats-'));
-let n = 0;
 function file(lines: string[]): string {
-  const p = join(dir, `f${n++}.jsonl`);
-  writeFileSync(p, lines.join('\n') + '\n');
-  return p;
+  return tempFile(lines.join('\n') + '\n');
 }
 function rawLines(p: string): string[] {
   return readFileSync(p, 'utf8')
