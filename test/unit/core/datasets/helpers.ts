@@ -1,23 +1,12 @@
 // Test helpers: validate text both in memory (the editor's model) and streamed from a temp file (the
 // CLI), and insist that both give the same report.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Diagnostic } from '../../../../src/core/diagnostics';
 import type { DatasetReport, DatasetValidationOptions } from '../../../../src/core/datasets/validate';
 import { validateDatasetFile, validateDatasetText } from '../../../../src/core/datasets/validate';
+import { tempFile } from '../../../lib/tempFiles';
 
-const dir = mkdtempSync(join(tmpdir(), 'rft-validate-'));
-let n = 0;
-
-export function tempFile(content: string | Buffer, name = `f${n}.jsonl`): string {
-  const sub = join(dir, String(n++));
-  mkdirSync(sub, { recursive: true });
-  const p = join(sub, name);
-  writeFileSync(p, content);
-  return p;
-}
+export { tempFile };
 
 /** The comparable part of a report (fingerprints are typed arrays of implementation-defined layout). */
 export function comparable(r: DatasetReport): unknown {
