@@ -35,6 +35,7 @@ function state(ctx: EmulatorContext): Reply {
       }),
       requests: ctx.requestCount(),
       storage_bytes: ctx.storage.usedBytes,
+      storage_dir: ctx.storage.dir,
     },
   };
 }

@@ -1,7 +1,7 @@
 // The alpha graders API: validate (the platform's structural check plus the multi grader's formula) and run
 // (graded by RFT Studio's grader engine). A formula the parser refuses, or one so large or deep that checking
 // it overflows, is the caller's mistake: 400, never 500.
-import { FormulaError, parseFormula } from '../../core/graders/formula';
+import { evaluateFormula, FormulaError, formulaVariables, parseFormula } from '../../core/graders/formula';
 import { buildSample } from '../../core/graders/sample';
 import type { Grader } from '../../core/graders/types';
 import type { EmulatorContext, Reply, RouteRequest } from '../context';
@@ -25,7 +25,15 @@ export function graderProblem(grader: unknown): string | undefined {
   if (problem) return problem;
   if (isObj(grader) && grader.type === 'multi' && typeof grader.calculate_output === 'string') {
     try {
-      parseFormula(grader.calculate_output);
+      const node = parseFormula(grader.calculate_output);
+      // A trial walk with every variable at 1: a tree too deep to walk (a parser without a depth limit
+      // accepts one) overflows here instead of in a grading run. Other evaluation errors are the engine's.
+      const vars = Object.fromEntries(formulaVariables(node).map((v) => [v.name, 1]));
+      try {
+        evaluateFormula(node, vars);
+      } catch (e) {
+        if (e instanceof RangeError) throw e;
+      }
     } catch (e) {
       if (!isFormulaFailure(e)) throw e;
       return `grader.calculate_output: ${formulaMessage(e)}.`;

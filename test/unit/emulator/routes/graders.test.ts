@@ -1,0 +1,99 @@
+// Emulator graders API: a multi grader whose calculate_output the formula parser refuses (10,000 terms, deep
+// nesting, a syntax error) gets 400 invalid_grader with a clear message from run, validate and job creation,
+// never a 500.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import OpenAI, { toFile } from 'openai';
+import type { Emulator } from '../../../../src/emulator/server';
+import { startEmulator } from '../../../../src/emulator/server';
+
+let em: Emulator;
+let client: OpenAI;
+
+before(async () => {
+  em = await startEmulator({ speed: 1000 });
+  client = new OpenAI({ baseURL: em.url, apiKey: 'k', maxRetries: 0 });
+});
+after(() => em.close());
+
+function multi(calculate_output: string) {
+  return {
+    type: 'multi',
+    name: 'pathological',
+    graders: {
+      a: {
+        type: 'string_check',
+        name: 'a',
+        input: '{{sample.output_text}}',
+        reference: 'x',
+        operation: 'eq',
+      },
+    },
+    calculate_output,
+  };
+}
+
+const TEN_THOUSAND_TERMS = Array.from({ length: 10_000 }, () => 'a').join(' + ');
+const DEEP = `${'('.repeat(20_000)}a${')'.repeat(20_000)}`;
+
+async function post(
+  path: string,
+  body: unknown,
+): Promise<{ status: number; error: Record<string, unknown> }> {
+  const r = await fetch(`${em.url}${path}`, {
+    method: 'POST',
+    headers: { authorization: 'Bearer k', 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const json = (await r.json()) as { error: Record<string, unknown> };
+  return { status: r.status, error: json.error };
+}
+
+describe('graders: pathological formulas', () => {
+  for (const [what, formula] of [
+    ['10,000 terms', TEN_THOUSAND_TERMS],
+    ['20,000 nested parentheses', DEEP],
+    ['a syntax error', 'a +'],
+  ] as const) {
+    test(`${what}: run and validate answer 400 invalid_grader`, async () => {
+      for (const path of ['/fine_tuning/alpha/graders/run', '/fine_tuning/alpha/graders/validate']) {
+        const r = await post(path, { grader: multi(formula), model_sample: 'x' });
+        assert.equal(r.status, 400, `${path}: ${JSON.stringify(r.error).slice(0, 300)}`);
+        assert.equal(r.error.code, 'invalid_grader');
+        assert.equal(r.error.param, 'grader');
+        assert.match(String(r.error.message), /^Invalid grader: grader\.calculate_output: /);
+        assert.ok(String(r.error.message).length < 300, 'the message does not echo the formula');
+      }
+    });
+  }
+
+  test('job creation refuses the 10,000-term formula with 400 at method.reinforcement.grader', async () => {
+    const line = JSON.stringify({ messages: [{ role: 'user', content: 'hi' }] });
+    const f = await client.files.create({
+      file: await toFile(Buffer.from(`${line}\n`), 't.jsonl'),
+      purpose: 'fine-tune',
+    });
+    for (let i = 0; i < 100 && (await client.files.retrieve(f.id)).status !== 'processed'; i++)
+      await new Promise((r) => setTimeout(r, 10));
+    await assert.rejects(
+      client.fineTuning.jobs.create({
+        model: 'o4-mini-2025-04-16',
+        training_file: f.id,
+        validation_file: f.id,
+        method: { type: 'reinforcement', reinforcement: { grader: multi(TEN_THOUSAND_TERMS) as never } },
+      }),
+      (e: unknown) =>
+        e instanceof OpenAI.BadRequestError &&
+        (e.error as { param?: string }).param === 'method.reinforcement.grader' &&
+        /calculate_output/.test(e.message),
+    );
+  });
+
+  test('a sound formula still runs', async () => {
+    const r = await client.fineTuning.alpha.graders.run({
+      grader: multi('0.5 * a + 0.5') as never,
+      model_sample: 'x',
+    });
+    assert.equal(r.reward, 1);
+  });
+});
