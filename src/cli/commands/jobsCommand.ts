@@ -5,7 +5,7 @@ import type OpenAI from 'openai';
 import type { CliCommand, CliIO } from '../command';
 import { EXIT, UsageError } from '../command';
 import { datasetCheckWorkers } from '../checkWorkers';
-import { readInputText } from '../../core/io/inputFile';
+import { InputFileError, readInputText } from '../../core/io/inputFile';
 import { JobSpecError, parseJobSpec, resolveJobSpec } from '../../core/jobs/jobSpec';
 import type { FineTuningJob, FineTuningJobEvent } from '../../core/jobs/jobsService';
 import { JobsService, isTerminalStatus } from '../../core/jobs/jobsService';
@@ -348,7 +348,8 @@ export function createJobsCommand(launchOptions: LaunchPipelineOptions = {}): Cl
           }
         }
       } catch (e) {
-        if ((e as NodeJS.ErrnoException)?.code === 'ENOENT') throw e;
+        // A missing or unreadable input file is a usage error (exit 2), reported by runCli.
+        if (e instanceof InputFileError || (e as NodeJS.ErrnoException)?.code === 'ENOENT') throw e;
         return fail(io, e);
       }
     },
