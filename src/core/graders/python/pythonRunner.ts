@@ -136,6 +136,8 @@ export class PythonWorker {
   /** The batch with the worker; rows before `next` are settled, `next` is the one due. */
   private batch: Pending[] = [];
   private next = 0;
+  /** A batch was sent and its batch_done has not come back. */
+  private open = false;
   private rowStart = 0;
   private watchdog: NodeJS.Timeout | undefined;
   private disposed = false;
@@ -156,7 +158,7 @@ export class PythonWorker {
 
   /** A batch is with the worker process right now. */
   get busy(): boolean {
-    return this.next < this.batch.length;
+    return this.open;
   }
 
   run(sample: unknown, item: unknown, signal?: AbortSignal): Promise<PythonOutcome> {
@@ -184,6 +186,7 @@ export class PythonWorker {
     const rest = this.batch.slice(this.next);
     this.batch = [];
     this.next = 0;
+    this.open = false;
     if (this.watchdog) clearTimeout(this.watchdog);
     return rest;
   }
@@ -242,6 +245,7 @@ export class PythonWorker {
       if (!this.queue.length || !this.child || this.disposed) return;
       this.batch = this.queue.splice(0, MAX_BATCH);
       this.next = 0;
+      this.open = true;
       const rows = this.batch.map((p, i) => ({ i, sample: p.sample, item: p.item }));
       this.armWatchdog();
       this.child.stdin.write(`${JSON.stringify({ type: 'batch', rows })}\n`);
@@ -502,7 +506,7 @@ export class PythonWorker {
 
   private onMessage(child: ChildProcessWithoutNullStreams, msg: Record<string, unknown>): void {
     if (msg.type === 'batch_done') {
-      if (this.busy) {
+      if (this.next < this.batch.length) {
         this.violation(child, `batch closed with ${this.batch.length - this.next} row(s) unanswered`);
         return;
       }
