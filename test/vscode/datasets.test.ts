@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { validateDatasetFile } from '../../src/core/datasets/validate';
+import { waitFor } from '../lib/waitFor';
 
 const EXTENSION_ID = 'rft-studio.rft-studio';
 
@@ -20,14 +21,15 @@ async function ours(
   until: (d: vscode.Diagnostic[]) => boolean,
   timeoutMs = 15_000,
 ): Promise<vscode.Diagnostic[]> {
-  const t0 = Date.now();
-  for (;;) {
-    const d = vscode.languages.getDiagnostics(uri).filter((x) => x.source === 'RFT Studio');
-    if (until(d)) return d;
-    if (Date.now() - t0 > timeoutMs)
-      throw new Error(`timed out; diagnostics now: ${JSON.stringify(d.map(brief))}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  const now = () => vscode.languages.getDiagnostics(uri).filter((x) => x.source === 'RFT Studio');
+  return waitFor(
+    `the expected diagnostics on ${path.basename(uri.fsPath)}`,
+    () => {
+      const d = now();
+      return until(d) && d;
+    },
+    { timeoutMs, detail: () => `diagnostics now: ${JSON.stringify(now().map(brief))}` },
+  );
 }
 
 function codeOf(d: vscode.Diagnostic): string {

@@ -2,6 +2,7 @@
 // and launching a job spec without the preflight dialog.
 import * as assert from 'node:assert';
 import * as vscode from 'vscode';
+import { waitFor as poll } from '../../lib/waitFor';
 import type { LaunchResult } from '../../../src/host/jobs/launchCommand';
 import type { JobsTestState } from '../../../src/host/jobs/jobsTestCommands';
 import { TEST_STATE_COMMAND } from '../../../src/host/jobs/jobsTestCommands';
@@ -14,24 +15,13 @@ export async function job(key: string): Promise<JobsTestState['jobs'][number] | 
   return (await state()).jobs.find((j) => j.key === key);
 }
 
-/** Polls `probe` until it gives a truthy value; a probe that throws is retried and its error reported. */
-export async function waitFor<T>(
+/** The suite-wide waitFor (test/lib/waitFor.ts) with the jobs suites' patience: a minute, polling every 200 ms. */
+export function waitFor<T>(
   what: string,
   probe: () => Promise<T | undefined | false>,
   timeoutMs = 60_000,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await probe();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
+  return poll(what, probe, { timeoutMs, intervalMs: 200 });
 }
 
 /** Launches the spec at `uri` on `providerId`, with no confirmation dialog. */
