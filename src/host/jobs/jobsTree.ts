@@ -1,6 +1,7 @@
 // The Jobs tree in the RFT Studio container: providers → jobs → events / checkpoints / files. Rows carry a
 // contextValue such as `rftJob running canPause canCancel` that the manifest's menus match with regexes.
 import * as vscode from 'vscode';
+import { Disposable } from '../../core/lifecycle';
 import type { ProviderEntry } from '../providers/providerStore';
 import type { JobView } from './jobsModel';
 import { describeJob, etaText, fmtReward } from './jobsModel';
@@ -35,12 +36,13 @@ export function statusIcon(status: string): vscode.ThemeIcon {
 
 const MAX_EVENTS_SHOWN = 200;
 
-export class JobsTree implements vscode.TreeDataProvider<JobsNode> {
-  private readonly _onDidChangeTreeData = new vscode.EventEmitter<JobsNode | undefined>();
+export class JobsTree extends Disposable implements vscode.TreeDataProvider<JobsNode> {
+  private readonly _onDidChangeTreeData = this._register(new vscode.EventEmitter<JobsNode | undefined>());
   readonly onDidChangeTreeData = this._onDidChangeTreeData.event;
 
   constructor(private readonly source: JobsTreeSource) {
-    source.onDidChange(() => this._onDidChangeTreeData.fire(undefined));
+    super();
+    this._register(source.onDidChange(() => this._onDidChangeTreeData.fire(undefined)));
   }
 
   getTreeItem(node: JobsNode): vscode.TreeItem {
@@ -133,10 +135,6 @@ export class JobsTree implements vscode.TreeDataProvider<JobsNode> {
 
   getParent(): undefined {
     return undefined;
-  }
-
-  dispose(): void {
-    this._onDidChangeTreeData.dispose();
   }
 }
 
