@@ -1,9 +1,11 @@
 // `rft-studio`: dispatches to a subcommand, prints help, and maps failures to exit codes
 // (0 ok, 1 problems found, 2 usage or I/O error).
+import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CliCommand, CliIO } from './command';
 import { EXIT, UsageError } from './command';
 import { commands as allCommands } from './commands';
+import { describeFileError, InputFileError } from '../core/io/inputFile';
 
 declare const __VERSION__: string | undefined;
 const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : '0.0.0-dev';
@@ -66,12 +68,21 @@ export async function runCli(
       io.stderr(`rft-studio ${name}: ${e.message}\n\n${command.usage}\n`);
       return EXIT.usage;
     }
-    const err = e as NodeJS.ErrnoException;
-    if (err && typeof err.code === 'string' && err.syscall) {
-      io.stderr(`rft-studio ${name}: ${err.message}\n`);
+    if (e instanceof InputFileError) {
+      io.stderr(`rft-studio ${name}: ${e.message}\n`);
       return EXIT.usage;
     }
-    io.stderr(`rft-studio ${name}: ${err?.stack ?? String(e)}\n`);
+    const err = e as NodeJS.ErrnoException;
+    if (err && typeof err.code === 'string' && err.syscall) {
+      const where = typeof err.path === 'string' ? path.relative(io.cwd, err.path) || err.path : undefined;
+      io.stderr(`rft-studio ${name}: ${(where && describeFileError(err, where)) ?? err.message}\n`);
+      return EXIT.usage;
+    }
+    // A bug, not the user's doing: one line by default (the stack when asked for), never a wall of frames.
+    const detail = io.env.RFT_STUDIO_DEBUG ? (err?.stack ?? String(e)) : (err?.message ?? String(e));
+    io.stderr(
+      `rft-studio ${name}: internal error: ${detail}\n${io.env.RFT_STUDIO_DEBUG ? '' : '(set RFT_STUDIO_DEBUG=1 for the stack trace)\n'}`,
+    );
     return EXIT.usage;
   }
 }

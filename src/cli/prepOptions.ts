@@ -3,6 +3,7 @@
 import * as path from 'node:path';
 import type { CliIO } from './command';
 import { EXIT, UsageError } from './command';
+import { checkInputFile, outputExists } from '../core/io/inputFile';
 import { checkOutputPaths, OutputPathError } from '../core/prep/dataset';
 import { JsonPathError, parseJsonPath } from '../core/prep/jsonPath';
 import { parseSeed } from '../core/prep/prepCli';
@@ -14,11 +15,28 @@ export const FIELD_PATH_HELP = `Field paths: dotted keys with [n] indices, e.g. 
 
 export type PrepReporter = 'text' | 'json';
 
-/** The options every prep command takes: `--field PATH` and `--reporter text|json`. */
+/** The options every prep command takes: `--field PATH`, `--reporter text|json` and `--force`. */
 export const PREP_OPTIONS = {
   field: { type: 'string' },
   reporter: { type: 'string' },
+  force: { type: 'boolean' },
 } as const;
+
+export const FORCE_HELP = `  --force             overwrite output files that already exist (without it they are refused)`;
+
+/** Refuses outputs that already exist unless `--force` was given; the input itself is checked first. */
+export async function refuseExistingOutputs(
+  input: string,
+  outs: readonly string[],
+  force: unknown,
+  cwd: string,
+): Promise<void> {
+  await checkInputFile(input);
+  if (force === true) return;
+  for (const o of outs)
+    if (await outputExists(o))
+      throw new UsageError(`${rel(cwd, o)} already exists: give --force to overwrite it`);
+}
 
 /**
  * `<file> --field PATH [--reporter text|json]`, checked in that order, for the commands whose one positional

@@ -1,6 +1,5 @@
 // `rft-studio grade`: runs a grader locally over a dataset and its samples, with the platform's result
 // shape per row and a summary; exit 0 when every row was graded, 1 when any row raised a grader error.
-import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { CliCommand, CliIO } from '../command';
 import { EXIT, UsageError } from '../command';
@@ -14,6 +13,7 @@ import {
   type InputProblem,
 } from '../../core/graders/gradeInputs';
 import { lintGraderText } from '../../core/graders/lint';
+import { checkInputFile, readInputText } from '../../core/io/inputFile';
 import type { Grader, GraderResult } from '../../core/graders/types';
 import { raisedErrors } from '../../core/graders/types';
 import { createClient } from '../../core/providers/client';
@@ -49,7 +49,7 @@ function usesType(g: Grader, types: readonly string[]): boolean {
 }
 
 async function readJsonFile(file: string, what: string): Promise<unknown> {
-  const text = await readFile(file, 'utf8');
+  const text = await readInputText(file, what);
   try {
     return JSON.parse(text.replace(/^\uFEFF/, '')) as unknown;
   } catch (e) {
@@ -196,7 +196,10 @@ Exit codes: 0 every row graded (a reward of 0 counts), 1 a row raised a grader e
     const abs = (p: string) => path.resolve(io.cwd, p);
 
     const graderPath = abs(v.grader);
-    const graderText = await readFile(graderPath, 'utf8');
+    // Every named input is checked before any work: a folder, a FIFO or a missing file fails fast and plainly.
+    for (const flag of ['grader', 'data', 'samples', 'response-format'])
+      if (typeof v[flag] === 'string') await checkInputFile(abs(v[flag]), `--${flag}`);
+    const graderText = await readInputText(graderPath, '--grader');
     const responseFormat =
       typeof v['response-format'] === 'string'
         ? await readJsonFile(abs(v['response-format']), 'response format')
@@ -204,7 +207,10 @@ Exit codes: 0 every row graded (a reward of 0 counts), 1 a row raised a grader e
     const blocking = lintGraderText(graderText, { path: graderPath, responseFormat }).filter(
       (d) =>
         d.severity === 'error' &&
-        (d.code === 'grader/json-syntax' || d.code === 'grader/schema' || d.code === 'grader/formula-syntax'),
+        (d.code === 'grader/json-syntax' ||
+          d.code === 'grader/json-too-deep' ||
+          d.code === 'grader/schema' ||
+          d.code === 'grader/formula-syntax'),
     );
     if (blocking.length) {
       for (const d of blocking)

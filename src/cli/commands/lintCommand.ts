@@ -1,7 +1,6 @@
 // `rft-studio lint`: grader files → diagnostics (schema, rules, formulas, python source, templates), with
 // cross-file checks against datasets (--data, repeatable: a job's training and validation files are also
 // compared with each other) and a response format (--response-format).
-import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { CliCommand, CliIO } from '../command';
 import { UsageError } from '../command';
@@ -12,6 +11,7 @@ import {
   type DiagnosticsReporterName,
   type FileReport,
 } from '../reporters/diagnosticsReporter';
+import { checkInputFile, readInputText } from '../../core/io/inputFile';
 import { datasetFieldsFromItems } from '../../core/graders/datasetFields';
 import { readDataItems } from '../../core/graders/gradeInputs';
 import { GRADER_LINT_RULES, lintGraderText, type DatasetItemFields } from '../../core/graders/lint';
@@ -51,6 +51,10 @@ Exit codes: 0 no errors, 1 errors found, 2 usage or I/O error.
     if (!positionals.length) throw new UsageError('give at least one grader file');
     const abs = (p: string) => path.resolve(io.cwd, p);
     const dataFiles = v.data ?? [];
+    // Every input is checked before any is read: a folder, a FIFO or a missing file fails fast and plainly.
+    for (const p of positionals) await checkInputFile(abs(p));
+    for (const d of dataFiles) await checkInputFile(abs(d), '--data');
+    if (v['response-format']) await checkInputFile(abs(v['response-format']), '--response-format');
     const datasets: DatasetItemFields[] = [];
     for (const d of dataFiles) {
       const dataPath = abs(d);
@@ -68,7 +72,7 @@ Exit codes: 0 no errors, 1 errors found, 2 usage or I/O error.
     const dataContext = datasets.length > 1 ? { datasets } : { datasetItems: datasets[0] };
     let responseFormat: unknown;
     if (v['response-format']) {
-      const rfText = await readFile(abs(v['response-format']), 'utf8');
+      const rfText = await readInputText(abs(v['response-format']), '--response-format');
       try {
         responseFormat = JSON.parse(rfText.replace(/^\uFEFF/, '')) as unknown;
       } catch (e) {
@@ -82,7 +86,7 @@ Exit codes: 0 no errors, 1 errors found, 2 usage or I/O error.
     const files: FileReport[] = [];
     for (const p of positionals) {
       const file = abs(p);
-      const text = await readFile(file, 'utf8');
+      const text = await readInputText(file);
       files.push({
         path: file,
         format: 'grader',

@@ -1,13 +1,15 @@
 // `rft-studio map`: replaces codes by names in one field of a JSONL file, writing a new file.
-import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { CliCommand } from '../command';
 import { EXIT, UsageError } from '../command';
+import { readInputText } from '../../core/io/inputFile';
 import { mapCodesInFile } from '../../core/prep/mapCodes';
 import { MappingError, parseMapping } from '../../core/prep/mapping';
 import { mapReportText } from '../../core/prep/report';
 import {
   FIELD_PATH_HELP,
+  FORCE_HELP,
+  refuseExistingOutputs,
   outputGuard,
   outputPathOf,
   PREP_OPTIONS,
@@ -28,6 +30,7 @@ Options:
                       optional header row; RFC 4180 quoting, e.g. 56,"agriculture, forestry and fisheries")
   --out FILE          the output file (never the input)
   --reporter NAME     text (default) or json
+${FORCE_HELP}
 
 ${FIELD_PATH_HELP}
 
@@ -49,9 +52,10 @@ export const mapCommand: CliCommand = {
     outputGuard(file, [out]);
     if (mappingPath === out)
       throw new UsageError('the output is the mapping file; choose another output path');
+    await refuseExistingOutputs(file, [out], values.force, io.cwd);
     let mapping;
     try {
-      mapping = parseMapping(await readFile(mappingPath, 'utf8'), rel(io.cwd, mappingPath));
+      mapping = parseMapping(await readInputText(mappingPath, '--mapping'), rel(io.cwd, mappingPath));
     } catch (e) {
       if (e instanceof MappingError) {
         io.stderr(`rft-studio map: ${e.message}\n`);

@@ -7,6 +7,8 @@ import { sampleReportText } from '../../core/prep/report';
 import { sampleFile } from '../../core/prep/runPrep';
 import {
   FIELD_PATH_HELP,
+  FORCE_HELP,
+  refuseExistingOutputs,
   outputGuard,
   outputPathOf,
   PREP_OPTIONS,
@@ -30,6 +32,7 @@ Options:
   --seed S            any number or word (default ${DEFAULT_SEED})
   --out FILE          the output file (never the input)
   --reporter NAME     text (default) or json
+${FORCE_HELP}
 
 ${FIELD_PATH_HELP}
 
@@ -50,6 +53,7 @@ export const sampleCommand: CliCommand = {
     const out = outputPathOf(values.out, io.cwd);
     const seed = seedOf(values.seed);
     outputGuard(file, [out]);
+    await refuseExistingOutputs(file, [out], values.force, io.cwd);
     try {
       const report = await sampleFile(file, field, n, out, { seed, signal: io.signal });
       printReport(io, reporter, 'sample', { ...report, file: rel(io.cwd, file), out: rel(io.cwd, out) }, () =>

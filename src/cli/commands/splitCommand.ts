@@ -9,6 +9,8 @@ import { splitReportText } from '../../core/prep/report';
 import { PROVIDER_LIMITS, splitFile } from '../../core/prep/runPrep';
 import {
   FIELD_PATH_HELP,
+  FORCE_HELP,
+  refuseExistingOutputs,
   fieldOf,
   outputGuard,
   PREP_OPTIONS,
@@ -38,6 +40,7 @@ Options:
   --max-valid N          validation limit (default ${PROVIDER_LIMITS.maxValid}, the OpenAI RFT limit)
   --max-train N          training limit (default ${PROVIDER_LIMITS.maxTrain.toLocaleString('en-US')})
   --reporter NAME        text (default) or json
+${FORCE_HELP.replace('--force    ', '--force       ')}
 
 The input file is the first argument that is not an option value.
 
@@ -109,6 +112,7 @@ export const splitCommand: CliCommand = {
     validOut = path.resolve(io.cwd, validOut);
     outputGuard(file, [trainOut, validOut]);
     await guardArgumentOrder(file, validOut);
+    await refuseExistingOutputs(file, [trainOut, validOut], values.force, io.cwd);
     try {
       const report = await splitFile(
         file,

@@ -1,13 +1,13 @@
 // `rft-studio stats <file> [--pair VALID] [--field NAME] [--reporter text|json]`: what is in a dataset before any
 // money is spent — formats, role sequences, tokens, item fields, a field's value distribution, duplicates,
 // train/validation overlap, answer leakage and a cost estimate.
-import { readFile, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { CliCommand, CliIO } from '../command';
 import { EXIT, UsageError } from '../command';
 import type { DatasetStats, PairStats, StatsOptions } from '../../core/stats/datasetStats';
 import { computeDatasetStats, computePairStats, DEFAULT_TOKEN_LIMIT } from '../../core/stats/datasetStats';
 import { resolvePriceTable } from '../../core/stats/pricing';
+import { checkInputFile, readInputText } from '../../core/io/inputFile';
 
 const USAGE = `Usage: rft-studio stats <file.jsonl> [options]
 
@@ -256,8 +256,8 @@ export const statsCommand: CliCommand = {
       throw new UsageError(`--reporter must be text or json, got '${reporter}'`);
     const file = path.resolve(io.cwd, positionals[0]);
     const pair = typeof values.pair === 'string' ? path.resolve(io.cwd, values.pair) : undefined;
-    for (const f of [file, pair])
-      if (f && !(await stat(f)).isFile()) throw new UsageError(`${f} is not a file`);
+    await checkInputFile(file);
+    if (pair) await checkInputFile(pair, '--pair');
     let threshold: number | undefined;
     if (values['near-threshold'] !== undefined) {
       threshold = Number(values['near-threshold']);
@@ -266,7 +266,7 @@ export const statsCommand: CliCommand = {
     }
     let prices;
     if (typeof values.prices === 'string') {
-      const raw = await readFile(path.resolve(io.cwd, values.prices), 'utf8');
+      const raw = await readInputText(path.resolve(io.cwd, values.prices), '--prices');
       try {
         prices = resolvePriceTable(JSON.parse(raw));
       } catch (e) {

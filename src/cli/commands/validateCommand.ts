@@ -11,12 +11,13 @@ import { datasetRuleInfos } from '../../core/datasets/rules';
 import type { DatasetReport, DatasetRole, DatasetValidationOptions } from '../../core/datasets/validate';
 import { validateDatasetFile, validatePair } from '../../core/datasets/validate';
 import { datasetCheckWorkers } from '../checkWorkers';
+import { checkInputFile, describeFileError, InputFileError } from '../../core/io/inputFile';
 import type { DatasetFormat } from '../../core/datasets/format';
 
 declare const __VERSION__: string | undefined;
 
 const USAGE = `Usage: rft-studio validate <files or folders…> [--format rft|sft|dpo|auto] [--provider openai|azure]
-                            [--pair TRAIN VALID] [--reporter text|json|sarif] [--max-problems N]
+                            [--pair TRAIN VALID] [--model M] [--reporter text|json|sarif] [--max-problems N]
 
 Checks fine-tuning datasets (JSONL) line by line: JSON syntax at the exact column, the line schema of the
 format (RFT, SFT or DPO), per-format rules (roles, last message, weights, outputs), duplicates, item fields
@@ -28,6 +29,8 @@ Options:
   --provider P         openai (default) or azure (Azure also wants a UTF-8 BOM)
   --pair TRAIN VALID   also check a training and a validation file together: examples in both, and item
                        fields that differ (TRAIN VALID or TRAIN,VALID; both files are validated too)
+  --model M            the model to fine-tune: SFT examples longer than its training context are reported
+                       (default: the provider profile's default model, named in the message)
   --role R             training or validation for every file (default: from the file name: valid, val,
                        test, eval and dev mean validation)
   --reporter NAME      text (default, path:line:col severity code message), json, or sarif
@@ -43,7 +46,12 @@ function oneOf<T extends string>(name: string, v: unknown, allowed: readonly T[]
 }
 
 async function expand(p: string): Promise<string[]> {
-  const st = await stat(p);
+  let st;
+  try {
+    st = await stat(p);
+  } catch (e) {
+    throw new InputFileError(p, describeFileError(e, p) ?? `${p} cannot be read`);
+  }
   if (!st.isDirectory()) return [p];
   const out: string[] = [];
   for (const e of await readdir(p, { withFileTypes: true })) {
@@ -65,6 +73,7 @@ export const validateCommand: CliCommand = {
     provider: { type: 'string' },
     pair: { type: 'string' },
     role: { type: 'string' },
+    model: { type: 'string' },
     reporter: { type: 'string' },
     'max-problems': { type: 'string' },
   },
@@ -118,15 +127,13 @@ export const validateCommand: CliCommand = {
       for (const x of await expand(resolve(f)))
         if (!targets.some((t) => t.file === x)) targets.push({ file: x, role });
     if (!targets.length) throw new UsageError('no .jsonl files found');
-    for (const t of targets) {
-      const st = await stat(t.file);
-      if (!st.isFile()) throw new UsageError(`${t.file} is not a file`);
-    }
+    for (const t of targets) await checkInputFile(t.file);
     const reports: DatasetReport[] = [];
     for (const t of targets) {
       const opts: DatasetValidationOptions = {
         format,
         provider,
+        model: typeof values.model === 'string' ? values.model : undefined,
         role: t.role,
         signal: io.signal,
         maxPerRule,

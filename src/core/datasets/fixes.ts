@@ -1,6 +1,7 @@
 // Quick fixes for dataset diagnostics, as plain text edits (the editor turns them into one undoable
 // WorkspaceEdit). Each fix works on the current text of the line the diagnostic is on.
 import { parseTree } from 'jsonc-parser';
+import { findExcessiveNesting } from '../json/depth';
 import type { Diagnostic, Range } from '../diagnostics';
 
 export interface TextEdit {
@@ -66,6 +67,7 @@ function parseLine(text: string): Record<string, unknown> | undefined {
 
 /** The line without one top-level property (and the comma that separated it), formatting kept. */
 export function withoutProperty(text: string, key: string): string | undefined {
+  if (findExcessiveNesting(text) !== undefined) return undefined; // the recursive parser would overflow
   const root = parseTree(text);
   const props = root?.type === 'object' ? (root.children ?? []) : [];
   const i = props.findIndex((p) => p.children?.[0]?.value === key);

@@ -1,6 +1,7 @@
 // Streaming line reader for JSONL files on disk: constant memory however large the file, LF or CRLF,
 // a UTF-8 BOM, blank lines, a missing final newline, and lines of any length.
-import { open } from 'node:fs/promises';
+import { isUtf8 } from 'node:buffer';
+import { openInputFile, utf8SequenceLength } from '../io/inputFile';
 
 export interface JsonlLine {
   /** 0-based line number in the file. */
@@ -13,6 +14,8 @@ export interface JsonlLine {
   byteLength: number;
   /** The line ended with CRLF. */
   crlf: boolean;
+  /** With `checkUtf8`: 0-based byte column of the first byte that is not valid UTF-8 (text has U+FFFD there). */
+  invalidUtf8At?: number;
 }
 
 export interface ReadJsonlOptions {
@@ -21,6 +24,19 @@ export interface ReadJsonlOptions {
   chunkSize?: number;
   /** Called once with whether the file starts with a UTF-8 BOM. */
   onBom?: (hasBom: boolean) => void;
+  /** Check each line's bytes and set `invalidUtf8At` (for callers that promise byte-exact copies). */
+  checkUtf8?: boolean;
+}
+
+/** 0-based offset in `bytes` of the first byte that is not valid UTF-8, or undefined. */
+export function firstInvalidUtf8(bytes: Uint8Array): number | undefined {
+  if (isUtf8(bytes)) return undefined;
+  for (let i = 0; i < bytes.length;) {
+    const len = utf8SequenceLength(bytes, i);
+    if (len === 0) return i;
+    i += len;
+  }
+  return undefined;
 }
 
 const LF = 0x0a;
@@ -28,7 +44,7 @@ const CR = 0x0d;
 
 /** Yields every line of a file (including blank ones; a trailing newline does not create an extra line). */
 export async function* readJsonlLines(path: string, opts: ReadJsonlOptions = {}): AsyncGenerator<JsonlLine> {
-  const handle = await open(path, 'r');
+  const handle = await openInputFile(path);
   try {
     const chunkSize = opts.chunkSize ?? 1 << 20;
     let carry: Buffer = Buffer.alloc(0);
@@ -66,12 +82,14 @@ export async function* readJsonlLines(path: string, opts: ReadJsonlOptions = {})
         if (nl < 0) break;
         const crlf = nl > start && data[nl - 1] === CR;
         const end = crlf ? nl - 1 : nl;
+        const bad = opts.checkUtf8 ? firstInvalidUtf8(data.subarray(start, end)) : undefined;
         yield {
           line: line++,
           text: data.toString('utf8', start, end),
           byteOffset: base + start,
           byteLength: end - start,
           crlf,
+          ...(bad !== undefined ? { invalidUtf8At: bad } : {}),
         };
         start = nl + 1;
       }
@@ -82,7 +100,15 @@ export async function* readJsonlLines(path: string, opts: ReadJsonlOptions = {})
     if (carry.length) {
       const crlf = carry[carry.length - 1] === CR;
       const end = crlf ? carry.length - 1 : carry.length;
-      yield { line, text: carry.toString('utf8', 0, end), byteOffset: carryOffset, byteLength: end, crlf };
+      const bad = opts.checkUtf8 ? firstInvalidUtf8(carry.subarray(0, end)) : undefined;
+      yield {
+        line,
+        text: carry.toString('utf8', 0, end),
+        byteOffset: carryOffset,
+        byteLength: end,
+        crlf,
+        ...(bad !== undefined ? { invalidUtf8At: bad } : {}),
+      };
     }
   } finally {
     await handle.close();
@@ -101,7 +127,7 @@ export interface LineChunk {
  * chunk). Each chunk owns its ArrayBuffer, so it can be transferred to a worker thread.
  */
 export async function* readLineChunks(path: string, opts: ReadJsonlOptions = {}): AsyncGenerator<LineChunk> {
-  const handle = await open(path, 'r');
+  const handle = await openInputFile(path);
   try {
     const chunkSize = opts.chunkSize ?? 1 << 21;
     let carry: Uint8Array = new Uint8Array(0);

@@ -1,7 +1,7 @@
 // Public entry points of the dataset validator: in-memory text (the editor's model), files on disk
 // (streaming, constant memory: one line at a time plus bounded per-rule lists), and a
 // training/validation pair. All three share the line checks and the aggregation rules.
-import { open, stat } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import type { Diagnostic } from '../diagnostics';
 import {
   DuplicateCollector,
@@ -26,6 +26,7 @@ import { kindOfText } from './lineCheck';
 import type { DatasetReport, DatasetValidationOptions } from './options';
 import { resolveOptions } from './options';
 import { ruleSeverity } from './rules';
+import { checkInputFile } from '../io/inputFile';
 
 export type { DatasetFormat, FileFormat, LineKind } from './format';
 export type {
@@ -117,7 +118,7 @@ export async function validateDatasetFile(
     lineBase += c.lines;
   };
 
-  const bytes = (await stat(path)).size;
+  const bytes = await checkInputFile(path); // a FIFO or a folder is refused here, never read
   const threads = parallelThreads(opts.parallel, bytes);
   const pool = threads && opts.parallel ? new ChunkPool(opts.parallel, threads) : undefined;
   try {

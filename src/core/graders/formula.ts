@@ -1,6 +1,8 @@
 // The `calculate_output` language of multi graders: numbers (with exponents), variables named by the
 // grader keys, + - * / ^ (right-associative, binds tighter than unary minus), unary minus and plus,
 // parentheses, and min max abs floor ceil exp sqrt log. A parser and a tree evaluator; no eval/Function.
+// Hostile formulas are refused with a FormulaError (the emulator answers it with a 400): the text is capped in
+// length, the parser in nesting, and the tree walkers are iterative, so no formula reaches the stack limit.
 
 export type FormulaNode =
   | { kind: 'num'; value: number; start: number; end: number }
@@ -29,6 +31,14 @@ const ARITY: Record<FormulaFunction, [number, number]> = {
   sqrt: [1, 1],
   log: [1, 1],
 };
+
+/**
+ * The platform documents no limit. 10,000 characters is far beyond any real formula (the longest in the reference
+ * material is under 100) and keeps parsing and every walk of the tree cheap.
+ */
+export const MAX_FORMULA_LENGTH = 10_000;
+/** Parentheses, calls, signs and powers nested deeper than this are refused (the parser recurses on them). */
+export const MAX_FORMULA_NESTING = 100;
 
 export class FormulaError extends Error {
   constructor(
@@ -88,8 +98,15 @@ function tokenize(src: string): Token[] {
 
 /** Parses a formula; throws FormulaError with the offending range. */
 export function parseFormula(src: string): FormulaNode {
+  if (src.length > MAX_FORMULA_LENGTH)
+    throw new FormulaError(
+      `formula is ${src.length} characters long; at most ${MAX_FORMULA_LENGTH} are accepted`,
+      MAX_FORMULA_LENGTH,
+      src.length,
+    );
   const toks = tokenize(src);
   let p = 0;
+  let nesting = 0;
   const peek = () => toks[p]!;
   const isOp = (v: string) => {
     const t = peek();
@@ -126,14 +143,25 @@ export function parseFormula(src: string): FormulaNode {
     }
     return left;
   };
+  // Every recursive path of the grammar passes here, so this one counter bounds the parser's stack.
   const parseUnary = (): FormulaNode => {
     const t = peek();
-    if (t.t === 'op' && (t.v === '-' || t.v === '+')) {
-      p++;
-      const arg = parseUnary();
-      return t.v === '-' ? { kind: 'neg', arg, start: t.s, end: arg.end } : arg;
+    if (++nesting > MAX_FORMULA_NESTING)
+      throw new FormulaError(
+        `formula nested more than ${MAX_FORMULA_NESTING} levels deep (parentheses, calls, signs or powers)`,
+        t.s,
+        Math.max(t.e, t.s + 1),
+      );
+    try {
+      if (t.t === 'op' && (t.v === '-' || t.v === '+')) {
+        p++;
+        const arg = parseUnary();
+        return t.v === '-' ? { kind: 'neg', arg, start: t.s, end: arg.end } : arg;
+      }
+      return parsePower();
+    } finally {
+      nesting--;
     }
-    return parsePower();
   };
   const parsePower = (): FormulaNode => {
     const base = parsePrimary();
@@ -201,47 +229,82 @@ export function parseFormula(src: string): FormulaNode {
   return node;
 }
 
-/** Every variable the formula names, with its range (for lint against the grader keys). */
+/** Every variable the formula names, with its range (for lint against the grader keys), in source order. */
 export function formulaVariables(
   node: FormulaNode,
   acc: Array<{ name: string; start: number; end: number }> = [],
 ) {
-  switch (node.kind) {
-    case 'var':
-      acc.push({ name: node.name, start: node.start, end: node.end });
-      break;
-    case 'neg':
-      formulaVariables(node.arg, acc);
-      break;
-    case 'bin':
-      formulaVariables(node.left, acc);
-      formulaVariables(node.right, acc);
-      break;
-    case 'call':
-      for (const a of node.args) formulaVariables(a, acc);
-      break;
-    case 'num':
-      break;
+  const stack: FormulaNode[] = [node];
+  while (stack.length) {
+    const n = stack.pop()!;
+    switch (n.kind) {
+      case 'var':
+        acc.push({ name: n.name, start: n.start, end: n.end });
+        break;
+      case 'neg':
+        stack.push(n.arg);
+        break;
+      case 'bin':
+        stack.push(n.right, n.left);
+        break;
+      case 'call':
+        for (let i = n.args.length - 1; i >= 0; i--) stack.push(n.args[i]!);
+        break;
+      case 'num':
+        break;
+    }
   }
   return acc;
 }
 
 /** Evaluates with IEEE semantics (x/0 = ±Infinity, log(-1) = NaN); callers decide what non-finite means. */
 export function evaluateFormula(node: FormulaNode, vars: Readonly<Record<string, number>>): number {
-  switch (node.kind) {
-    case 'num':
-      return node.value;
-    case 'var': {
-      if (!Object.prototype.hasOwnProperty.call(vars, node.name))
-        throw new FormulaError(`unknown variable "${node.name}"`, node.start, node.end);
-      return vars[node.name]!;
+  // Post-order on an explicit stack: a flat sum of thousands of terms is a tree thousands of levels deep.
+  const work: Array<{ node: FormulaNode; visited: boolean }> = [{ node, visited: false }];
+  const values: number[] = [];
+  while (work.length) {
+    const top = work.pop()!;
+    const n = top.node;
+    if (!top.visited) {
+      switch (n.kind) {
+        case 'num':
+          values.push(n.value);
+          continue;
+        case 'var':
+          if (!Object.prototype.hasOwnProperty.call(vars, n.name))
+            throw new FormulaError(`unknown variable "${n.name}"`, n.start, n.end);
+          values.push(vars[n.name]!);
+          continue;
+        case 'neg':
+          work.push({ node: n, visited: true }, { node: n.arg, visited: false });
+          continue;
+        case 'bin':
+          work.push(
+            { node: n, visited: true },
+            { node: n.right, visited: false },
+            { node: n.left, visited: false },
+          );
+          continue;
+        case 'call':
+          work.push({ node: n, visited: true });
+          for (let i = n.args.length - 1; i >= 0; i--) work.push({ node: n.args[i]!, visited: false });
+          continue;
+      }
     }
+    values.push(apply(n, values));
+  }
+  return values[0]!;
+}
+
+/** Combines a visited node's operands, which are the last values computed. */
+function apply(n: FormulaNode, values: number[]): number {
+  switch (n.kind) {
     case 'neg':
-      return -evaluateFormula(node.arg, vars);
+      return -values.pop()!;
     case 'bin': {
-      const a = evaluateFormula(node.left, vars);
-      const b = evaluateFormula(node.right, vars);
-      switch (node.op) {
+      const b = values.pop()!;
+      const a = values.pop()!;
+      switch (n.op) {
         case '+':
           return a + b;
         case '-':
@@ -256,8 +319,8 @@ export function evaluateFormula(node: FormulaNode, vars: Readonly<Record<string,
       break;
     }
     case 'call': {
-      const args = node.args.map((x) => evaluateFormula(x, vars));
-      switch (node.fn) {
+      const args = values.splice(values.length - n.args.length, n.args.length);
+      switch (n.fn) {
         case 'min':
           return Math.min(...args);
         case 'max':

@@ -3,6 +3,7 @@
 // response format (reference §7 item 2).
 import type { Node, ParseError } from 'jsonc-parser';
 import { findNodeAtLocation, getNodeValue, parseTree, printParseErrorCode } from 'jsonc-parser';
+import { findExcessiveNesting, MAX_JSON_DEPTH, tooDeepMessage } from '../json/depth';
 import type { Diagnostic, Range, Severity } from '../diagnostics';
 import { compareDiagnostics } from '../diagnostics';
 import validateGrader from '../generated/grader.validator';
@@ -72,6 +73,10 @@ export const GRADER_LINT_RULES: ReadonlyArray<{ code: string; description: strin
     code: 'grader/shell-quoted',
     description:
       'The whole grader JSON is wrapped in single quotes (a shell-quoting leftover such as \'{"type": …}\').',
+  },
+  {
+    code: 'grader/json-too-deep',
+    description: `The grader nests arrays/objects more than ${MAX_JSON_DEPTH} levels deep; it is refused unparsed.`,
   },
   {
     code: 'grader/duplicate-key',
@@ -1024,6 +1029,11 @@ export function lintGraderText(text: string, ctx: GraderLintContext = {}): Diagn
     ];
     body = `${body.slice(0, quotes.open)} ${body.slice(quotes.open + 1, quotes.close)} ${body.slice(quotes.close + 1)}`;
   }
+  const tooDeep = findExcessiveNesting(body);
+  if (tooDeep !== undefined) {
+    push(c, undefined, 'error', 'grader/json-too-deep', tooDeepMessage(), undefined, [tooDeep, tooDeep + 1]);
+    return c.out;
+  }
   const root = parseTree(body, errors, {
     disallowComments: true,
     allowTrailingComma: false,
@@ -1077,6 +1087,7 @@ export function lintGraderText(text: string, ctx: GraderLintContext = {}): Diagn
 export function templatesInDocument(
   text: string,
 ): Array<{ ref: TemplateRef; start: number; end: number; exprStart: number; exprEnd: number }> {
+  if (findExcessiveNesting(text) !== undefined) return []; // lint reports it; the walk would overflow the stack
   const root = parseTree(text, [], { disallowComments: false, allowTrailingComma: true });
   const out: Array<{ ref: TemplateRef; start: number; end: number; exprStart: number; exprEnd: number }> = [];
   walkStrings(root, (n) => {

@@ -6,6 +6,7 @@ import type { ErrorObject } from 'ajv';
 import type { Node as JsonNode, ParseError } from 'jsonc-parser/lib/esm/main.js';
 import { findNodeAtLocation, parseTree, printParseErrorCode } from 'jsonc-parser/lib/esm/main.js';
 import type { Diagnostic, Range } from '../diagnostics';
+import { findExcessiveNesting, tooDeepMessage } from '../json/depth';
 import validateRftJob from '../generated/rftjob.validator';
 
 export interface JobSpec {
@@ -150,6 +151,16 @@ export function parseJobSpec(text: string): { spec?: JobSpec; diagnostics: Diagn
   const src = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const bomShift = text.length - src.length;
   const index = new LineIndex(text);
+  const tooDeep = findExcessiveNesting(src);
+  if (tooDeep !== undefined) {
+    diagnostics.push({
+      range: index.range(tooDeep + bomShift, 1),
+      severity: 'error',
+      code: 'rftjob/json-syntax',
+      message: `${tooDeepMessage()}.`,
+    });
+    return { diagnostics };
+  }
   const errors: ParseError[] = [];
   const root = parseTree(src, errors, { allowTrailingComma: false, disallowComments: true });
   for (const e of errors.slice(0, 20)) {

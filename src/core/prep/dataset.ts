@@ -5,6 +5,7 @@ import { realpathSync } from 'node:fs';
 import { open, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import * as path from 'node:path';
 import { readJsonlLines } from '../datasets/jsonlReader';
+import { checkInputFile } from '../io/inputFile';
 import { getAtPath, type PathSegment } from './jsonPath';
 
 export type ProgressCallback = (fraction: number) => void;
@@ -64,12 +65,7 @@ export function labelsOf(value: unknown): { labels: string[]; noLabel?: NoLabelR
 }
 
 /** JSON text with object keys sorted, so that key order and whitespace do not hide a duplicate. */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const keys = Object.keys(value as object).sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`).join(',')}}`;
-}
+export { canonicalJson } from '../json/canonicalJson';
 
 /** Exact duplicates are lines with the same text (surrounding whitespace and the line ending aside). */
 export function duplicateKey(lineText: string): string {
@@ -94,9 +90,8 @@ export async function scanDataset(
   field: readonly PathSegment[],
   opts: ScanOptions = {},
 ): Promise<ScanResult> {
+  await checkInputFile(file);
   const st = await stat(file);
-  if (!st.isFile())
-    throw Object.assign(new Error(`${file} is not a file`), { code: 'EISDIR', syscall: 'open' });
   const result: ScanResult = {
     examples: [],
     blankLines: [],
@@ -108,10 +103,23 @@ export async function scanDataset(
   let crlf = 0;
   let lf = 0;
   const progress = progressReporter(st.size, opts.onProgress);
-  for await (const l of readJsonlLines(file, { signal: opts.signal, onBom: (b) => (result.hasBom = b) })) {
+  const lines = readJsonlLines(file, {
+    signal: opts.signal,
+    onBom: (b) => (result.hasBom = b),
+    checkUtf8: true,
+  });
+  for await (const l of lines) {
     progress(l.byteOffset);
     if (l.crlf) crlf++;
     else lf++;
+    if (l.invalidUtf8At !== undefined) {
+      // Outputs are byte-for-byte copies: a line that is not UTF-8 would come out rewritten (U+FFFD).
+      result.invalidLines.push({
+        line: l.line,
+        message: `not valid UTF-8 at byte ${l.invalidUtf8At + 1} of the line (save the file as UTF-8)`,
+      });
+      continue;
+    }
     if (l.text.trim() === '') {
       result.blankLines.push(l.line);
       continue;

@@ -3,9 +3,11 @@
 // mapping does not know are left as they are and listed with their lines.
 import { stat } from 'node:fs/promises';
 import { readJsonlLines } from '../datasets/jsonlReader';
+import { checkInputFile } from '../io/inputFile';
 import { AtomicFileWriter, assertUnchanged, type ScanOptions } from './dataset';
 import { formatJsonPath, getAtPath, locateValue, type PathSegment } from './jsonPath';
 import type { CodeMapping } from './mapping';
+import { PrepInputError } from './runPrep';
 
 export type MapProblemKind = 'invalid-json' | 'missing-field' | 'not-a-code';
 
@@ -118,6 +120,7 @@ export async function mapCodesInFile(
   opts: MapOptions = {},
 ): Promise<MapReport> {
   const write = opts.write ?? true;
+  await checkInputFile(file);
   const st = await stat(file);
   const report: MapReport = {
     file,
@@ -138,7 +141,14 @@ export async function mapCodesInFile(
   try {
     let bom = false;
     let last = -1;
-    for await (const l of readJsonlLines(file, { signal: opts.signal, onBom: (b) => (bom = b) })) {
+    const lines = readJsonlLines(file, { signal: opts.signal, onBom: (b) => (bom = b), checkUtf8: true });
+    for await (const l of lines) {
+      if (l.invalidUtf8At !== undefined)
+        // Unchanged lines are copied as they are; bytes that are not UTF-8 would come out as U+FFFD.
+        throw new PrepInputError(
+          `${file}: line ${l.line + 1} is not valid UTF-8 (byte ${l.invalidUtf8At + 1} of the line); nothing written. Save the file as UTF-8 first.`,
+          [{ line: l.line + 1, message: 'not valid UTF-8' }],
+        );
       if (writer && l.line === 0 && bom) await writer.write(Buffer.from([0xef, 0xbb, 0xbf]));
       if (opts.onProgress && st.size) {
         const f = l.byteOffset / st.size;

@@ -1,6 +1,7 @@
 // Code-to-name mapping files: JSON (an object {"code": "name"} or an array of {"code", "name"} objects) or CSV
 // (two columns, code then name, with an optional header row such as `code,name`). Codes match exactly.
 import { parseTree, printParseErrorCode, type ParseError } from 'jsonc-parser/lib/esm/main.js';
+import { findExcessiveNesting, tooDeepMessage } from '../json/depth';
 import { parseCsv, CsvError } from './csv';
 
 export interface CodeMapping {
@@ -41,6 +42,9 @@ export function parseJsonMapping(text: string, source = 'mapping'): CodeMapping 
   try {
     value = JSON.parse(body);
   } catch {
+    const tooDeep = findExcessiveNesting(body);
+    if (tooDeep !== undefined)
+      throw new MappingError(`${source}: line ${lineOf(body, tooDeep)}: ${tooDeepMessage()}`);
     const errors: ParseError[] = [];
     parseTree(body, errors, { allowTrailingComma: false, disallowComments: true });
     const e = errors[0];

@@ -102,7 +102,7 @@ async function scanValidDataset(
     const n = scan.invalidLines.length;
     const first = scan.invalidLines.slice(0, 5).map((p) => `line ${p.line + 1}: ${p.message}`);
     throw new PrepInputError(
-      `${file}: ${n} line(s) are not JSON objects, so they cannot be placed without losing or corrupting them. ` +
+      `${file}: ${n} line(s) are not JSON objects in UTF-8, so they cannot be placed without losing or corrupting them. ` +
         `Fix or remove them first (rft-studio validate shows them all).\n  ${first.join('\n  ')}${n > 5 ? `\n  … and ${n - 5} more` : ''}`,
       scan.invalidLines.map((p) => ({ line: p.line + 1, message: p.message })),
     );

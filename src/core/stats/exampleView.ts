@@ -148,13 +148,4 @@ export function getPath(value: unknown, path: string): { found: boolean; value?:
 }
 
 /** Canonical JSON: object keys sorted, no whitespace. Two lines are exact duplicates when these are equal. */
-export function canonicalJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
-  if (isObject(v)) {
-    return `{${Object.keys(v)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson(v[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(v) ?? 'null';
-}
+export { canonicalJson } from '../json/canonicalJson';

@@ -72,5 +72,6 @@ test('I/O errors exit 2 with the message', async () => {
   };
   const c = io();
   assert.equal(await runCli(['read'], c.io, [failing]), 2);
-  assert.match(c.err(), /ENOENT/);
+  assert.match(c.err(), /\/definitely\/not\/here\.jsonl does not exist/);
+  assert.doesNotMatch(c.err(), /ENOENT|\n\s+at /);
 });

@@ -29,7 +29,7 @@ test('exit 0 on a clean file, 1 on errors, 2 on usage and I/O errors', async () 
   assert.equal((await run([broken])).code, 1);
   const missing = await run(['nope.jsonl']);
   assert.equal(missing.code, 2);
-  assert.match(missing.err, /ENOENT|no such file/);
+  assert.match(missing.err, /does not exist/);
   assert.equal((await run([clean, '--format', 'xml'])).code, 2);
   assert.equal((await run([])).code, 2);
   assert.equal((await run([clean, '--max-problems', '0'])).code, 2);
@@ -138,6 +138,7 @@ test('folders are searched for .jsonl files; --format and --provider apply to al
   const sft = (i: number) =>
     JSON.stringify({
       messages: [
+        { role: 'system', content: 's' },
         { role: 'user', content: `q${i}` },
         { role: 'assistant', content: 'a' },
       ],

@@ -1,0 +1,39 @@
+// Canonical JSON text (object keys sorted, no whitespace): the identity of a value for duplicate detection in
+// stats, prep and the preview. Iterative, so a line nested a million levels deep costs memory, not the stack.
+
+const COMMA = Symbol('comma');
+const CLOSE_ARRAY = Symbol('close-array');
+const CLOSE_OBJECT = Symbol('close-object');
+class Key {
+  constructor(readonly text: string) {}
+}
+
+/** Two JSON values are equal, whatever their key order and whitespace, when these strings are equal. */
+export function canonicalJson(value: unknown): string {
+  const out: string[] = [];
+  const stack: unknown[] = [value];
+  while (stack.length) {
+    const v = stack.pop();
+    if (v === COMMA) out.push(',');
+    else if (v === CLOSE_ARRAY) out.push(']');
+    else if (v === CLOSE_OBJECT) out.push('}');
+    else if (v instanceof Key) out.push(v.text);
+    else if (Array.isArray(v)) {
+      out.push('[');
+      stack.push(CLOSE_ARRAY);
+      for (let i = v.length - 1; i >= 0; i--) {
+        stack.push(v[i]);
+        if (i > 0) stack.push(COMMA);
+      }
+    } else if (v !== null && typeof v === 'object') {
+      out.push('{');
+      stack.push(CLOSE_OBJECT);
+      const keys = Object.keys(v).sort();
+      for (let i = keys.length - 1; i >= 0; i--) {
+        stack.push((v as Record<string, unknown>)[keys[i]!]);
+        stack.push(new Key(`${i > 0 ? ',' : ''}${JSON.stringify(keys[i])}:`));
+      }
+    } else out.push(JSON.stringify(v) ?? 'null');
+  }
+  return out.join('');
+}
