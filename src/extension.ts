@@ -59,7 +59,9 @@ function jobs(ctx: HostContext): DisposableStore {
   const specLenses = store.add(new SpecCodeLensProvider(providers, jobStore, monitor));
   store.add(registerSpecCodeLenses(specLenses));
   store.add(new JobCommands(ctx.log, providers, jobStore, monitor, panels, launcher));
-  store.add(new JobsTestCommands({ providers, monitor, panels, specLenses, notifier, view }));
+  // Private commands the in-editor jobs suites read state through; never in a user's window.
+  if (isTestMode(ctx.extension))
+    store.add(new JobsTestCommands({ providers, monitor, panels, specLenses, notifier, view }));
   return store;
 }
 
