@@ -104,6 +104,9 @@ export async function launchFromSpec(
     if (!cancelled) ui.log?.error('Preflight failed', error);
     return { status: 'failed', phase: 'preflight', error, cancelled };
   }
+  // The preflight turns a failed step into a report item; after a cancel those items are not the news.
+  if (signal?.aborted)
+    return { status: 'failed', phase: 'preflight', error: signal.reason, cancelled: true, report };
   if (!report.ok) return { status: 'blocked', report };
   if (!(await ui.confirm(report))) return { status: 'declined', report };
 

@@ -2,6 +2,7 @@
 // Job command calls send the same requests to the emulator, on Azure (no uploads API: every file through /files,
 // whatever the threshold) and on an OpenAI-style server (above the threshold: the uploads API).
 import assert from 'node:assert/strict';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -18,6 +19,7 @@ import { launchFromSpec } from '../../../../src/core/jobs/launchPipeline';
 import { createClient } from '../../../../src/core/providers';
 import type { Emulator, RequestRecord } from '../../../../src/emulator/server';
 import { startEmulator } from '../../../../src/emulator/server';
+import { tempDir } from '../../../lib/tempFiles';
 
 const DEMO = path.resolve(__dirname, '../../../../demo');
 const SPEC = path.join(DEMO, 'jobs/countdown.rftjob.json');
@@ -48,26 +50,37 @@ async function requestsOf(work: () => Promise<unknown>): Promise<string[]> {
   return out;
 }
 
-async function viaCli(url: string, env: Record<string, string>): Promise<void> {
+async function viaCli(
+  url: string,
+  env: Record<string, string>,
+  spec = 'jobs/countdown.rftjob.json',
+  expect = 0,
+): Promise<string> {
   const err: string[] = [];
+  const out: string[] = [];
   const io: CliIO = {
-    stdout: () => undefined,
+    stdout: (t) => out.push(t),
     stderr: (t) => err.push(t),
     cwd: DEMO,
     env,
     signal: new AbortController().signal,
   };
-  const code = await runCli(['jobs', 'launch', 'jobs/countdown.rftjob.json', '--provider-url', url], io, [
+  const code = await runCli(['jobs', 'launch', spec, '--provider-url', url], io, [
     createJobsCommand(OPTIONS),
   ]);
-  assert.equal(code, 0, err.join(''));
+  assert.equal(code, expect, err.join(''));
+  return out.join('');
+}
+
+async function resolvedSpec(specPath = SPEC) {
+  const parsed = parseJobSpec(await readFile(specPath, 'utf8'));
+  return resolveJobSpec(parsed.spec!, specPath, (p) => readFile(p, 'utf8'));
 }
 
 /** What the editor's Launch Job command does once it has a provider: the core pipeline, no prompt. */
 async function viaCore(url: string, env: Record<string, string>): Promise<PipelineProgress[]> {
   const { config, apiKey } = providerFromArgs({ 'provider-url': url }, env);
-  const parsed = parseJobSpec(await readFile(SPEC, 'utf8'));
-  const resolved = await resolveJobSpec(parsed.spec!, SPEC, (p) => readFile(p, 'utf8'));
+  const resolved = await resolvedSpec();
   const progress: PipelineProgress[] = [];
   const ui: LaunchUi = {
     phase: (_phase, run) => run({ progress: (p) => progress.push(p) }),
@@ -107,5 +120,79 @@ describe('launch pipeline: one path for the CLI and the editor', () => {
     assert.ok(cli.includes('POST /uploads/upload-ID/complete openai 200'), cli.join('\n'));
     assert.ok(progress.some((p) => p.stage === 'preflight' && /linting the grader/.test(p.message)));
     assert.ok(progress.some((p) => p.stage === 'upload-training' && /part 1 of/.test(p.message)));
+  });
+
+  test('the grader is linted against the dataset items in both: a field no line has blocks the launch', async () => {
+    const dir = tempDir('rft-pipeline-');
+    for (const f of ['countdown_train.jsonl', 'countdown_valid.jsonl'])
+      copyFileSync(path.join(DEMO, 'datasets/rft', f), path.join(dir, f));
+    const grader = {
+      type: 'string_check',
+      name: 'exact',
+      operation: 'eq',
+      input: '{{ sample.output_text }}',
+      reference: '{{ item.no_such_field }}',
+    };
+    writeFileSync(path.join(dir, 'exact.grader.json'), JSON.stringify(grader, null, 2));
+    const demo = JSON.parse(readFileSync(SPEC, 'utf8')) as Record<string, unknown>;
+    delete demo.response_format;
+    const spec = path.join(dir, 'exact.rftjob.json');
+    writeFileSync(
+      spec,
+      JSON.stringify({
+        ...demo,
+        training_file: 'countdown_train.jsonl',
+        validation_file: 'countdown_valid.jsonl',
+        grader: 'exact.grader.json',
+      }),
+    );
+    const env = { OPENAI_API_KEY: KEY };
+    const cli = await requestsOf(async () =>
+      assert.match(
+        await viaCli(em.url, env, spec, 1),
+        /item\.no_such_field is missing on every dataset line/,
+      ),
+    );
+    assert.ok(
+      !cli.some((r) => r.startsWith('POST /files') || r.startsWith('POST /fine_tuning/jobs')),
+      cli.join('\n'),
+    );
+    const { config, apiKey } = providerFromArgs({ 'provider-url': em.url }, env);
+    let problems: string[] = [];
+    const outcome = await launchFromSpec(
+      await resolvedSpec(spec),
+      { provider: config, client: createClient(config, { apiKey }) },
+      {
+        phase: (_phase, run) => run({ progress: () => undefined }),
+        confirm: async () => assert.fail('a blocked launch must not ask'),
+        problems: (byFile) =>
+          (problems = (byFile.get(path.join(dir, 'exact.grader.json')) ?? []).map((d) => d.code)),
+      },
+      OPTIONS,
+    );
+    assert.equal(outcome.status, 'blocked');
+    assert.ok(problems.includes('grader/item-missing'), problems.join(', '));
+  });
+
+  test('cancelled during the preflight: nothing uploaded, the outcome says cancelled', async () => {
+    const env = { OPENAI_API_KEY: KEY };
+    const { config, apiKey } = providerFromArgs({ 'provider-url': em.url }, env);
+    const abort = new AbortController();
+    abort.abort();
+    let outcome: Awaited<ReturnType<typeof launchFromSpec>> | undefined;
+    const sent = await requestsOf(async () => {
+      outcome = await launchFromSpec(
+        await resolvedSpec(),
+        { provider: config, client: createClient(config, { apiKey }) },
+        {
+          phase: (_phase, run) => run({ signal: abort.signal, progress: () => undefined }),
+          confirm: async () => true,
+        },
+        OPTIONS,
+      );
+    });
+    assert.equal(outcome?.status, 'failed');
+    assert.ok(outcome?.status === 'failed' && outcome.cancelled && outcome.phase === 'preflight');
+    assert.ok(!sent.some((r) => r.startsWith('POST /files')), sent.join('\n'));
   });
 });
