@@ -1,5 +1,7 @@
 // Token counts with the real o200k_base encoding (js-tiktoken), loaded lazily on first use because
 // its rank table is a few MB. Counts for chat examples follow OpenAI's cookbook approximation.
+// Worst case n log n: js-tiktoken's BPE is quadratic (and then some) in the length of one pre-split piece, so a
+// piece longer than any in prose (a 5 MB run of letters) is merged here with a heap, with the same result.
 import type { Tiktoken, TiktokenBPE } from 'js-tiktoken/lite';
 import type * as Lite from 'js-tiktoken/lite';
 
@@ -16,10 +18,186 @@ function getEncoder(): Tiktoken {
   return encoder;
 }
 
+/** Pieces up to this many characters go through js-tiktoken as they are; longer ones through the heap merge. */
+export const MAX_DIRECT_PIECE_CHARS = 64;
+
+// A piece can only be long inside a run of non-space characters or of spaces this long; text without such a run
+// takes js-tiktoken's own path unchanged.
+const LONG_RUN = new RegExp(`\\S{${MAX_DIRECT_PIECE_CHARS + 1}}|\\s{${MAX_DIRECT_PIECE_CHARS + 1}}`);
+
 /** Number of o200k_base tokens in a string. */
 export function countTokens(text: string): number {
   if (!text) return 0;
-  return getEncoder().encode(text, 'all').length;
+  const enc = getEncoder();
+  if (text.length <= MAX_DIRECT_PIECE_CHARS || !LONG_RUN.test(text)) return enc.encode(text, 'all').length;
+  // The encoder's own pre-split (o200k_base's pattern): runs of ordinary pieces are encoded together as they are,
+  // the long pieces one by one with the heap merge.
+  const internals = enc as unknown as EncoderInternals;
+  const pieces = new RegExp(internals.patStr, 'gu');
+  let n = 0;
+  let segmentStart = 0;
+  for (const m of text.matchAll(pieces)) {
+    if (m[0].length <= MAX_DIRECT_PIECE_CHARS) continue;
+    if (m.index > segmentStart) n += enc.encode(text.slice(segmentStart, m.index), 'all').length;
+    n += countLongPiece(m[0], internals.rankMap);
+    segmentStart = m.index + m[0].length;
+  }
+  if (segmentStart < text.length) n += enc.encode(text.slice(segmentStart), 'all').length;
+  return n;
+}
+
+/**
+ * Pieces are merged whole up to this many characters; a longer one (a 64 KiB run of letters without a space is
+ * not text) in slices of this size, so memory stays bounded: each slice boundary may shift the count by a token.
+ */
+export const MAX_WHOLE_PIECE_CHARS = 1 << 16;
+
+function countLongPiece(piece: string, ranks: Map<string, number>): number {
+  let n = 0;
+  for (let i = 0; i < piece.length;) {
+    let end = Math.min(piece.length, i + MAX_WHOLE_PIECE_CHARS);
+    if (end < piece.length && (piece.charCodeAt(end) & 0xfc00) === 0xdc00) end--; // never split a surrogate pair
+    n += bpeTokenCount(utf8.encode(piece.slice(i, end)), ranks);
+    i = end;
+  }
+  return n;
+}
+
+/** What js-tiktoken keeps on the encoder (not in its types): the split pattern and byte-string ranks. */
+interface EncoderInternals {
+  patStr: string;
+  rankMap: Map<string, number>;
+}
+
+const utf8 = new TextEncoder();
+const BYTE_KEYS = Array.from({ length: 256 }, (_, b) => String(b));
+let maxBytes: number | undefined;
+
+/** The longest token in bytes (a piece longer than that cannot be one token). */
+function maxTokenBytes(ranks: Map<string, number>): number {
+  if (maxBytes === undefined) {
+    maxBytes = 0;
+    for (const k of ranks.keys()) maxBytes = Math.max(maxBytes, k.split(',').length);
+  }
+  return maxBytes;
+}
+
+/**
+ * The number of tokens byte-pair merging gives for one piece: repeatedly merge the adjacent pair with the lowest
+ * rank, the leftmost on ties (what js-tiktoken and tiktoken do), with a heap of candidate pairs and a linked list
+ * of parts instead of a rescan per merge. Keys are the bytes joined by commas, as in js-tiktoken's rank map.
+ */
+export function bpeTokenCount(bytes: Uint8Array, ranks: Map<string, number>): number {
+  const n = bytes.length;
+  if (n <= 1) return n;
+  if (n <= maxTokenBytes(ranks) && ranks.has(bytes.join(','))) return 1;
+  // Part i spans [i, end[i]) and is the token rank[i]; prev/next link the live parts; merged-away parts have
+  // end[i] = -1.
+  const end = new Int32Array(n);
+  const prev = new Int32Array(n);
+  const next = new Int32Array(n);
+  const rank = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    end[i] = i + 1;
+    prev[i] = i - 1;
+    next[i] = i + 1 < n ? i + 1 : -1;
+    rank[i] = ranks.get(BYTE_KEYS[bytes[i]!]!) ?? -1;
+  }
+  // Two adjacent tokens always merge into the same token (or none): cache by the pair of ranks, so the byte-string
+  // key is built once per distinct pair instead of once per occurrence.
+  const pairCache = new Map<number, number>();
+  const merged = (left: number, right: number, pairEnd: number): number => {
+    const a = rank[left]!;
+    const b = rank[right]!;
+    if (a < 0 || b < 0) return ranks.get(key(left, pairEnd)) ?? -1;
+    const k = a * 0x40000 + b;
+    let r = pairCache.get(k);
+    if (r === undefined) {
+      r = ranks.get(key(left, pairEnd)) ?? -1;
+      pairCache.set(k, r);
+    }
+    return r;
+  };
+  const key = (a: number, b: number) => {
+    let k = BYTE_KEYS[bytes[a]!]!;
+    for (let i = a + 1; i < b; i++) k += `,${BYTE_KEYS[bytes[i]!]!}`;
+    return k;
+  };
+  // A binary heap of candidate pairs in parallel arrays (rank, left part start, pair end when queued; an entry
+  // whose parts changed since is stale). At most n - 1 initial pairs and two per merge: 3n entries.
+  const cap = 3 * n;
+  const hRank = new Int32Array(cap);
+  const hLeft = new Int32Array(cap);
+  const hEnd = new Int32Array(cap);
+  let size = 0;
+  const less = (x: number, y: number) =>
+    hRank[x]! < hRank[y]! || (hRank[x] === hRank[y] && hLeft[x]! < hLeft[y]!);
+  const swap = (x: number, y: number) => {
+    const r = hRank[x]!;
+    const l = hLeft[x]!;
+    const e = hEnd[x]!;
+    hRank[x] = hRank[y]!;
+    hLeft[x] = hLeft[y]!;
+    hEnd[x] = hEnd[y]!;
+    hRank[y] = r;
+    hLeft[y] = l;
+    hEnd[y] = e;
+  };
+  const push = (rank: number, left: number, pairEnd: number) => {
+    let i = size++;
+    hRank[i] = rank;
+    hLeft[i] = left;
+    hEnd[i] = pairEnd;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!less(i, p)) break;
+      swap(i, p);
+      i = p;
+    }
+  };
+  const popInto0 = () => {
+    // Moves the last entry to the root and sifts it down; the caller has read the root first.
+    size--;
+    if (!size) return;
+    hRank[0] = hRank[size]!;
+    hLeft[0] = hLeft[size]!;
+    hEnd[0] = hEnd[size]!;
+    for (let i = 0; ;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < size && less(l, m)) m = l;
+      if (r < size && less(r, m)) m = r;
+      if (m === i) break;
+      swap(i, m);
+      i = m;
+    }
+  };
+  const queuePair = (left: number) => {
+    const right = next[left]!;
+    if (left < 0 || right < 0) return;
+    const r = merged(left, right, end[right]!);
+    if (r >= 0) push(r, left, end[right]!);
+  };
+  for (let i = 0; i + 1 < n; i++) queuePair(i);
+  let parts = n;
+  while (size) {
+    const left = hLeft[0]!;
+    const pairEnd = hEnd[0]!;
+    const pairRank = hRank[0]!;
+    popInto0();
+    const right = next[left]!;
+    if (end[left] === -1 || right < 0 || end[right] !== pairEnd) continue; // stale
+    rank[left] = pairRank;
+    end[left] = pairEnd;
+    end[right] = -1;
+    next[left] = next[right]!;
+    if (next[right]! >= 0) prev[next[right]!] = left;
+    parts--;
+    if (prev[left]! >= 0) queuePair(prev[left]!);
+    queuePair(left);
+  }
+  return parts;
 }
 
 /** Text parts of a chat message's content (string, or an array of typed parts). */

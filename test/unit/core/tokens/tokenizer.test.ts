@@ -1,5 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import type * as Lite from 'js-tiktoken/lite';
 import { contentText, countMessagesTokens, countTokens } from '../../../../src/core/tokens/tokenizer';
 
 test('countTokens uses o200k_base (known counts)', () => {
@@ -23,4 +27,60 @@ test('contentText joins text parts and ignores non-text parts', () => {
     'ab',
   );
   assert.equal(contentText(null), '');
+});
+
+// The reference: js-tiktoken's own encoder, unchanged (quadratic on long pieces, so only short inputs here).
+function referenceCount(text: string): number {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Tiktoken } = require('js-tiktoken/lite') as typeof Lite;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const ranks = require('js-tiktoken/ranks/o200k_base') as { default?: unknown };
+  referenceEncoder ??= new Tiktoken((ranks.default ?? ranks) as never);
+  return referenceEncoder.encode(text, 'all').length;
+}
+let referenceEncoder: Lite.Tiktoken | undefined;
+
+test('countTokens equals js-tiktoken on every line of the real fixtures (first 25 lines of each file)', () => {
+  const files: string[] = [];
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(join(d, e.name));
+      else if (e.name.endsWith('.jsonl')) files.push(join(d, e.name));
+    }
+  };
+  walk(join(__dirname, '../../../fixtures/real'));
+  assert.ok(files.length > 5);
+  let checked = 0;
+  for (const f of files)
+    for (const line of readFileSync(f, 'utf8').split('\n').slice(0, 25)) {
+      if (!line.trim() || line.length > 8000) continue;
+      assert.equal(countTokens(line), referenceCount(line), `${f}: ${line.slice(0, 80)}`);
+      checked++;
+    }
+  assert.ok(checked > 100, `only ${checked} lines`);
+});
+
+test('property: long pieces (merged with the heap) count exactly as js-tiktoken', () => {
+  const piece = fc.oneof(
+    fc.stringMatching(/^[a-zA-Z]{65,400}$/),
+    fc.stringMatching(/^[A-Za-z0-9+/]{65,400}$/),
+    fc.stringMatching(/^[!-/:-@[-`{-~]{65,300}$/),
+    fc.stringMatching(/^[ \t]{65,300}$/),
+    fc.string({ unit: 'grapheme', minLength: 65, maxLength: 200 }),
+  );
+  fc.assert(
+    fc.property(piece, fc.string({ maxLength: 40 }), (p, around) => {
+      const text = `${around}${p} ${around}`;
+      assert.equal(countTokens(text), referenceCount(text));
+    }),
+    { numRuns: 150 },
+  );
+});
+
+test('a run of letters far over the exact-merge size is counted in linear time, close to the exact count', () => {
+  const exact = 'abcdefghij'.repeat(300); // 3,000 letters: js-tiktoken still manages this one
+  assert.equal(countTokens(exact), referenceCount(exact));
+  const huge = 'abcdefghij'.repeat(30_000); // 300,000 letters: 5 slices of 64 Ki characters
+  const n = countTokens(huge);
+  assert.ok(Math.abs(n - 60_000) <= 10, `got ${n}`);
 });
