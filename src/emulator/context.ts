@@ -7,6 +7,7 @@ import type { Logger } from '../core/log';
 import type { FaultInjector } from './faults';
 import type { FileCheck } from './jobSim';
 import type { JobSim } from './jobSim';
+import type { RateLimiter } from './rateLimits';
 import type { FileStorage } from './storage';
 
 export type Style = 'openai' | 'azure';
@@ -108,6 +109,8 @@ export interface EmulatorContext {
   sec(): number;
   readonly faults: FaultInjector;
   readonly storage: FileStorage;
+  /** Per-model request/token limits of the model endpoints. */
+  readonly rateLimiter: RateLimiter;
   readonly files: Map<string, StoredFile>;
   readonly uploads: Map<string, StoredUpload>;
   readonly jobs: Map<string, JobSim>;

@@ -15,6 +15,8 @@ import type { FaultRule } from './faults';
 import { FaultInjector, apiPathOf, parseFaultHeader, parseFaultRule } from './faults';
 import type { JobSim } from './jobSim';
 import type { RouteMatch } from './router';
+import type { RateLimitOptions } from './rateLimits';
+import { RateLimiter } from './rateLimits';
 import { RouteTable } from './router';
 import { adminRoutes } from './routes/admin';
 import { fileRoutes } from './routes/files';
@@ -40,6 +42,8 @@ export interface EmulatorOptions {
   maxFileBytes?: number;
   /** All stored files and upload parts together, in bytes (default 2 GiB). */
   maxStorageBytes?: number;
+  /** Per-model limits of chat completions, responses and embeddings (defaults: 10,000 RPM, 10M TPM). */
+  rateLimits?: RateLimitOptions;
 }
 
 export interface Emulator {
@@ -129,6 +133,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     sec: () => Math.floor(now() / 1000),
     faults: new FaultInjector(),
     storage,
+    rateLimiter: new RateLimiter(opts.rateLimits ?? {}, now),
     files: new Map<string, StoredFile>(),
     uploads: new Map<string, StoredUpload>(),
     jobs: new Map<string, JobSim>(),

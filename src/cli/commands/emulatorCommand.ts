@@ -5,7 +5,8 @@ import type { Logger } from '../../core/log';
 import { formatLogArgs } from '../../core/log';
 import { startEmulator } from '../../emulator/server';
 
-const USAGE = `Usage: rft-studio emulator [--port P] [--host H] [--speed N] [--allow-python] [--quiet]
+const USAGE = `Usage: rft-studio emulator [--port P] [--host H] [--speed N] [--allow-python]
+                            [--requests-per-minute N] [--tokens-per-minute N] [--quiet]
 
 Runs a local API emulator that speaks the OpenAI and Azure OpenAI wire formats: files and uploads,
 fine-tuning jobs (create, list, retrieve, cancel, pause, resume, events, checkpoints) that move through
@@ -32,6 +33,12 @@ Options:
   --speed N        run jobs N times faster (default 1: about a minute per job)
   --allow-python   run python graders sent to graders/run (they execute code from the request; by default
                    they come back with python_grader_server_error "not_allowed")
+  --requests-per-minute N
+                   per-model limit of chat completions, responses and embeddings (default 10000); answers
+                   carry x-ratelimit-* headers, and a request past the limit gets 429 with retry-after
+  --tokens-per-minute N
+                   per-model token limit of the same endpoints (default 10000000; a request counts its prompt
+                   estimate plus its max_tokens / max_completion_tokens / max_output_tokens)
   --quiet          do not log each request
 
 Exit codes: 130 stopped with Ctrl+C (SIGINT); 2 usage error or the port is taken.
@@ -57,12 +64,26 @@ export const emulatorCommand: CliCommand = {
     speed: { type: 'string' },
     quiet: { type: 'boolean' },
     'allow-python': { type: 'boolean' },
+    'requests-per-minute': { type: 'string' },
+    'tokens-per-minute': { type: 'string' },
   },
   async run({ values }, io) {
     const port = positiveNumber(values.port, 'port', 8787, true);
     if (!Number.isInteger(port) || port > 65535)
       throw new UsageError(`--port must be an integer 0–65535 (got "${String(values.port)}")`);
     const speed = positiveNumber(values.speed, 'speed', 1);
+    const perMinute = (name: 'requests-per-minute' | 'tokens-per-minute') => {
+      const raw = values[name];
+      if (raw === undefined) return undefined;
+      const n = positiveNumber(raw, name, 1);
+      if (!Number.isInteger(n))
+        throw new UsageError(`--${name} must be a positive integer (got "${String(raw)}")`);
+      return n;
+    };
+    const rateLimits = {
+      requestsPerMinute: perMinute('requests-per-minute'),
+      tokensPerMinute: perMinute('tokens-per-minute'),
+    };
     const host = typeof values.host === 'string' && values.host ? values.host : '127.0.0.1';
     const quiet = values.quiet === true;
     const line =
@@ -86,6 +107,7 @@ export const emulatorCommand: CliCommand = {
         speed,
         log,
         allowPython: values['allow-python'] === true,
+        rateLimits,
       });
     } catch (e) {
       const err = e as NodeJS.ErrnoException;

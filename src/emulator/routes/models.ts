@@ -1,7 +1,9 @@
 // Model endpoints of the deterministic fake model: chat completions (plain and streamed), responses,
-// embeddings, and the model list (base models plus the fine-tuned models of succeeded jobs).
-import type { EmulatorContext, Reply } from '../context';
-import { HttpError, isObj, newId, requireJob } from '../context';
+// embeddings (all three under per-model rate limits), and the model list (base models plus the fine-tuned
+// models of succeeded jobs).
+import type { EmulatorContext, Reply, RouteRequest } from '../context';
+import { HttpError, errorBody, isObj, newId, requireJob } from '../context';
+import { formatResetDuration } from '../rateLimits';
 import { embeddingToBase64, fakeAnswer, fakeEmbedding, roughTokens } from '../fakeModel';
 import type { Route } from '../router';
 
@@ -246,10 +248,49 @@ function model(ctx: EmulatorContext, id: string): Reply {
   return { status: 200, json: m };
 }
 
+/** What a request may cost in tokens, as the platform estimates it before answering: prompt + output maximum. */
+function tokenEstimate(body: Record<string, unknown>): number {
+  const prompt = roughTokens(
+    JSON.stringify(body.messages ?? body.input ?? '') +
+      (typeof body.instructions === 'string' ? body.instructions : ''),
+  );
+  const n = typeof body.n === 'number' && body.n >= 1 ? Math.min(8, Math.floor(body.n)) : 1;
+  const max = [body.max_completion_tokens, body.max_tokens, body.max_output_tokens].find(
+    (v): v is number => typeof v === 'number' && v > 0,
+  );
+  return prompt + (max ?? 0) * n;
+}
+
+/** A model endpoint under the per-model rate limits: x-ratelimit-* headers on the answer, 429 past them. */
+function limited(answer: (ctx: EmulatorContext, body: Record<string, unknown>) => Reply) {
+  return (ctx: EmulatorContext, rq: RouteRequest): Reply => {
+    const body = rq.json();
+    if (typeof body.model !== 'string')
+      throw new HttpError(400, 'Missing required parameter: model.', 'missing_required_parameter', 'model');
+    const d = ctx.rateLimiter.take(body.model, tokenEstimate(body));
+    if (!d.ok) {
+      const message =
+        d.requested > d.limit
+          ? `Request too large for ${body.model} on tokens per min (TPM): Limit ${d.limit}, Requested ${d.requested}. The input or output tokens must be reduced in order to run successfully.`
+          : `Rate limit reached for ${body.model} on ${d.kind === 'requests' ? 'requests per min (RPM)' : 'tokens per min (TPM)'}: Limit ${d.limit}, Requested ${d.requested}. Please try again in ${formatResetDuration(d.retryAfterMs)}. (emulated)`;
+      return {
+        status: 429,
+        json: errorBody(message, d.kind, 'rate_limit_exceeded', null),
+        headers: d.headers,
+      };
+    }
+    const reply = answer(ctx, body);
+    return {
+      ...reply,
+      headers: { ...(reply as { headers?: Record<string, string> }).headers, ...d.headers },
+    } as Reply;
+  };
+}
+
 export const modelRoutes: readonly Route[] = [
   { method: 'GET', path: '/models', handler: (ctx) => models(ctx) },
   { method: 'GET', path: '/models/:id*', handler: (ctx, rq) => model(ctx, rq.params.id!) },
-  { method: 'POST', path: '/chat/completions', handler: (ctx, rq) => chatCompletion(ctx, rq.json()) },
-  { method: 'POST', path: '/responses', handler: (ctx, rq) => response(ctx, rq.json()) },
-  { method: 'POST', path: '/embeddings', handler: (_ctx, rq) => embeddings(rq.json()) },
+  { method: 'POST', path: '/chat/completions', handler: limited(chatCompletion) },
+  { method: 'POST', path: '/responses', handler: limited(response) },
+  { method: 'POST', path: '/embeddings', handler: limited((_ctx, body) => embeddings(body)) },
 ];
