@@ -10,6 +10,8 @@ export interface SandboxLayout {
   executable: string;
   /** Directories bound read-only at the same path (interpreter prefix, stdlib, site-packages, NLTK data). */
   binds: string[];
+  /** This bwrap takes `--size` for the /tmp tmpfs (bubblewrap 0.5 and later). */
+  sizedTmp: boolean;
 }
 
 export type PythonSandbox =
@@ -146,7 +148,8 @@ export function bwrapArgs(layout: SandboxLayout, input: SandboxEnvInput): string
   for (const f of ['/etc/ld.so.cache', '/etc/alternatives', '/etc/localtime'])
     args.push('--ro-bind-try', f, f);
   args.push('--proc', '/proc', '--dev', '/dev');
-  args.push('--size', String(input.tmpBytes), '--tmpfs', '/tmp');
+  if (layout.sizedTmp) args.push('--size', String(input.tmpBytes));
+  args.push('--tmpfs', '/tmp');
   // After the tmpfs, so an interpreter that lives under /tmp (a throwaway venv) is still visible.
   for (const b of layout.binds) args.push('--ro-bind', b, b);
   args.push('--chdir', '/tmp');
@@ -226,9 +229,20 @@ async function probe(
   const layout: SandboxLayout = {
     executable: report.executable,
     binds: bindsFor(report, nltkDirs(env), denied),
+    sizedTmp: true,
   };
-  const args = [...bwrapArgs(layout, { env, tmpBytes: 1 << 20 }), report.executable, '-I', '-c', 'pass'];
-  const r = await run(bwrap, args, 15_000);
+  const attempt = () =>
+    run(
+      bwrap,
+      [...bwrapArgs(layout, { env, tmpBytes: 1 << 20 }), report.executable, '-I', '-c', 'pass'],
+      15_000,
+    );
+  let r = await attempt();
+  if (r.code !== 0 && /--size/.test(r.stderr)) {
+    // An older bubblewrap: the same sandbox with an unsized /tmp (still private; RLIMIT_FSIZE caps each file).
+    layout.sizedTmp = false;
+    r = await attempt();
+  }
   if (r.code === 0) return { kind: 'bwrap', bwrap, layout, description: SANDBOX_DESCRIPTION };
   const why =
     (r.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT'

@@ -5,7 +5,7 @@
 // processes it started are gone.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +14,7 @@ import { runCli } from '../../../../src/cli/app';
 import type { CliIO } from '../../../../src/cli/command';
 import { GraderEngine } from '../../../../src/core/graders/engine';
 import { PythonWorker, type PythonOutcome } from '../../../../src/core/graders/python/pythonRunner';
-import { detectSandbox } from '../../../../src/core/graders/python/sandbox';
+import { bindsFor, bwrapArgs, detectSandbox } from '../../../../src/core/graders/python/sandbox';
 import { buildSample } from '../../../../src/core/graders/sample';
 import { tempDir } from '../../../lib/tempFiles';
 
@@ -139,6 +139,50 @@ describe('python grader sandbox', () => {
       if (!sandboxed) assert.ok(refusal, 'no sandbox here, and the probe says why');
     },
   );
+
+  it('binds the interpreter directories read-only, never a directory holding home, the project or host /tmp', () => {
+    const venv = join(dir, 'venv');
+    const site = join(venv, 'lib', 'site-packages');
+    mkdirSync(site, { recursive: true });
+    const binds = bindsFor(
+      {
+        executable: join(venv, 'bin', 'python'),
+        prefixes: [venv, '/usr/lib', '/'],
+        path: [site, '/tmp', '/home', process.cwd()],
+      },
+      [],
+      [process.cwd()],
+    );
+    assert.deepEqual(binds, [venv]);
+    const args = bwrapArgs(
+      { executable: join(venv, 'bin', 'python'), binds, sizedTmp: true },
+      { env: { OPENAI_API_KEY: 'sk-x', LANG: 'C.UTF-8' }, tmpBytes: 1024 },
+    );
+    for (const flag of [
+      '--unshare-all',
+      '--unshare-user',
+      '--clearenv',
+      '--die-with-parent',
+      '--new-session',
+    ])
+      assert.ok(args.includes(flag), flag);
+    assert.deepEqual(args.slice(args.indexOf('--cap-drop'), args.indexOf('--cap-drop') + 2), [
+      '--cap-drop',
+      'ALL',
+    ]);
+    assert.deepEqual(args.slice(args.indexOf('--size'), args.indexOf('--size') + 4), [
+      '--size',
+      '1024',
+      '--tmpfs',
+      '/tmp',
+    ]);
+    const bound = args.flatMap((a, i) => (a === '--ro-bind' || a === '--bind' ? [args[i + 1]!] : []));
+    // /bin, /lib… too where they are real directories rather than symlinks into /usr.
+    const system = ['/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32'];
+    assert.deepEqual(bound.filter((b) => !system.includes(b)).sort(), ['/usr', venv].sort());
+    assert.ok(!args.includes('--bind'), 'nothing is bound writable');
+    assert.ok(!args.join(' ').includes('sk-x'), 'no variable of the host environment goes in');
+  });
 
   it('(a) cannot read another process environment (an API key canary)', BOUND, async () => {
     const canary = `sk-canary-${tag}`;
