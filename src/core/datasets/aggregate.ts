@@ -10,7 +10,7 @@ import { LineTree } from './jsonPositions';
 import type { JsonType, LineSummary } from './lineCheck';
 import { itemFieldsOf } from './lineCheck';
 import type { DatasetRuleCode } from './rules';
-import { ruleSeverity } from './rules';
+import { isPerFileRule, ruleSeverity } from './rules';
 
 export type Provider = 'openai' | 'azure';
 export type DatasetRole = 'training' | 'validation';
@@ -499,7 +499,25 @@ export function duplicateDiagnostics(
   );
 }
 
-/** Sorts, keeps the first `cap` diagnostics of each code, and adds one summary per truncated code. */
+/** The one diagnostic a once-per-file rule leaves: at its first example, with how many examples it concerns. */
+function perFileSummary(first: Diagnostic, total: number): Diagnostic {
+  const n = total.toLocaleString('en-US');
+  switch (first.code) {
+    case 'sft/no-system-message':
+      return {
+        ...first,
+        message: `${n} example(s) have no system message (the first is this one). Fine if intended; otherwise give every example the system prompt you will use at inference time.`,
+        data: { count: total },
+      };
+    default:
+      return { ...first, message: `${first.message} (${n} example(s) in this file)`, data: { count: total } };
+  }
+}
+
+/**
+ * Sorts, keeps the first `cap` diagnostics of each code, and adds one summary per truncated code.
+ * Once-per-file rules (rules.ts `perFile`) keep only their first diagnostic, counting all of them.
+ */
 export function capDiagnostics(
   diags: Diagnostic[],
   cap: number,
@@ -508,14 +526,27 @@ export function capDiagnostics(
   diags.sort(compareDiagnostics);
   const kept: Diagnostic[] = [];
   const seen = new Map<string, number>();
+  const perFile = new Map<string, { index: number; count: number }>();
   for (const d of diags) {
+    if (isPerFileRule(d.code)) {
+      const p = perFile.get(d.code);
+      if (p) p.count++;
+      else {
+        perFile.set(d.code, { index: kept.length, count: 1 });
+        kept.push(d);
+      }
+      continue;
+    }
     const n = (seen.get(d.code) ?? 0) + 1;
     seen.set(d.code, n);
     if (n <= cap) kept.push(d);
   }
+  for (const [code, p] of perFile)
+    kept[p.index] = perFileSummary(kept[p.index]!, Math.max(p.count, extraTotals.get(code) ?? 0));
   const summaries: Diagnostic[] = [];
   const codes = new Set([...seen.keys(), ...extraTotals.keys()]);
   for (const code of [...codes].sort()) {
+    if (perFile.has(code) || isPerFileRule(code)) continue;
     const total = Math.max(seen.get(code) ?? 0, extraTotals.get(code) ?? 0);
     const shown = Math.min(seen.get(code) ?? 0, cap);
     if (total > shown)

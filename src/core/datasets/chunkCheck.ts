@@ -3,7 +3,7 @@
 // it in worker threads for large files and in-thread otherwise, then merges the chunks in file order.
 import type { Diagnostic } from '../diagnostics';
 import type { FileFormat } from './format';
-import type { JsonType } from './lineCheck';
+import type { JsonType, SftTokenLimit } from './lineCheck';
 import { checkLine } from './lineCheck';
 
 const LF = 0x0a;
@@ -32,7 +32,7 @@ export function chunkTransferables(c: ChunkSummary): ArrayBuffer[] {
 }
 
 /** Checks every line of `bytes` (whole lines; the last one may lack its LF) as lines of a `format` file. */
-export function checkChunk(bytes: Uint8Array, format: FileFormat): ChunkSummary {
+export function checkChunk(bytes: Uint8Array, format: FileFormat, sftTokens?: SftTokenLimit): ChunkSummary {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let n = 0;
   for (let i = buf.indexOf(LF); i >= 0; i = buf.indexOf(LF, i + 1)) n++;
@@ -48,7 +48,7 @@ export function checkChunk(bytes: Uint8Array, format: FileFormat): ChunkSummary 
     diags: [],
   };
   let lastKeys: readonly string[] | undefined;
-  const ctx = { format, bytes: buf, start: 0, end: 0 };
+  const ctx = { format, bytes: buf, start: 0, end: 0, sftTokens };
   let start = 0;
   for (let k = 0; k < n; k++) {
     let nl = buf.indexOf(LF, start);

@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { ChunkSummary } from './chunkCheck';
 import type { FileFormat } from './format';
+import type { SftTokenLimit } from './lineCheck';
 
 /** Where the worker script is and how many threads to use (the host knows its bundle layout). */
 export interface ParallelCheckOptions {
@@ -24,6 +25,7 @@ export interface ChunkJob {
   byteOffset: number;
   byteLength: number;
   format: FileFormat;
+  sftTokens?: SftTokenLimit;
 }
 
 export type ChunkReply = { id: number; summary: ChunkSummary } | { id: number; error: string };
@@ -74,7 +76,7 @@ export class ChunkPool {
   private closed = false;
 
   /** Checks a chunk on the next free worker; the chunk's buffer is transferred (unusable afterwards). */
-  check(bytes: Uint8Array, format: FileFormat): Promise<ChunkSummary> {
+  check(bytes: Uint8Array, format: FileFormat, sftTokens?: SftTokenLimit): Promise<ChunkSummary> {
     if (this.failure) return Promise.reject(this.failure);
     return new Promise<ChunkSummary>((resolve, reject) => {
       const job: ChunkJob = {
@@ -83,6 +85,7 @@ export class ChunkPool {
         byteOffset: bytes.byteOffset,
         byteLength: bytes.byteLength,
         format,
+        sftTokens,
       };
       this.queue.push({ job, resolve, reject });
       this.pump();

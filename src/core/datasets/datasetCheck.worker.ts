@@ -9,7 +9,11 @@ if (port) {
   port.on('message', (job: ChunkJob) => {
     let reply: ChunkReply;
     try {
-      const summary = checkChunk(new Uint8Array(job.buffer, job.byteOffset, job.byteLength), job.format);
+      const summary = checkChunk(
+        new Uint8Array(job.buffer, job.byteOffset, job.byteLength),
+        job.format,
+        job.sftTokens,
+      );
       reply = { id: job.id, summary };
       port.postMessage(reply, chunkTransferables(summary));
     } catch (e) {

@@ -221,7 +221,7 @@ export class DatasetDocumentModel {
     const s =
       i === this.raw.length - 1 && text === ''
         ? PHANTOM_SUMMARY
-        : checkLine(this.lineText(i), { format: this.format });
+        : checkLine(this.lineText(i), { format: this.format, sftTokens: this.opts.sftTokens });
     this.sums[i] = s;
     this.contribute(s, 1);
   }

@@ -12,6 +12,7 @@ import type { Span } from './jsonPositions';
 import { LineTree, locateSyntaxError, pathToDisplay, pointerToPath } from './jsonPositions';
 import type { DatasetRuleCode } from './rules';
 import { ruleSeverity } from './rules';
+import { countMessagesTokens } from '../tokens/tokenizer';
 
 export type JsonType = 'string' | 'number' | 'boolean' | 'null' | 'array' | 'object';
 
@@ -35,7 +36,19 @@ export interface LineCheckContext {
   bytes?: Uint8Array;
   start?: number;
   end?: number;
+  /** SFT files: the per-example token limit and the model it is for (as messages name it). */
+  sftTokens?: SftTokenLimit;
 }
+
+/** Plain data (it is sent to the check workers). */
+export interface SftTokenLimit {
+  limit: number;
+  /** The model, and how it was chosen, for messages. */
+  model: string;
+}
+
+/** Margin for the per-message overhead when a line's byte length bounds its token count. */
+const TOKEN_BOUND_MARGIN = 16;
 
 const NO_DIAGS: readonly Diagnostic[] = Object.freeze([]);
 /** The empty line after a final newline: not a line of the file at all. */
@@ -236,6 +249,7 @@ export function checkLine(text: string, ctx: LineCheckContext): LineSummary {
   if (validate) {
     if (!validate(value)) schemaDiagnostics(validate.errors ?? [], value, kind, format, d);
     formatRules(value, format, d);
+    if (format === 'sft' && ctx.sftTokens) checkSftTokens(value, text, ctx, ctx.sftTokens, d);
   }
   let fieldKeys: string[] | undefined;
   let fieldTypes: JsonType[] | undefined;
@@ -468,6 +482,30 @@ function checkTools(tools: unknown, base: (string | number)[], d: LineDiagnostic
   }
 }
 
+/** The cookbook's "examples over the token limit": counted only when the line is long enough to be one. */
+function checkSftTokens(
+  value: Record<string, unknown>,
+  text: string,
+  ctx: LineCheckContext,
+  t: SftTokenLimit,
+  d: LineDiagnostics,
+): void {
+  if (!Array.isArray(value.messages)) return;
+  // A token is at least one UTF-8 byte of the line, so a short line cannot be over (and is never tokenized).
+  if (text.length * 3 + TOKEN_BOUND_MARGIN <= t.limit) return;
+  const bytes =
+    ctx.bytes && ctx.end !== undefined ? ctx.end - (ctx.start ?? 0) : Buffer.byteLength(text, 'utf8');
+  if (bytes + TOKEN_BOUND_MARGIN <= t.limit) return;
+  const n = countMessagesTokens(value.messages as unknown[], value.tools);
+  if (n <= t.limit) return;
+  d.add(
+    'sft/too-many-tokens',
+    d.tree.keySpan(['messages']),
+    `This example has ${n.toLocaleString('en-US')} tokens; ${t.model} trains on at most ${t.limit.toLocaleString('en-US')} per example, so the rest is truncated.`,
+    { tokens: n, limit: t.limit },
+  );
+}
+
 function formatRules(value: Record<string, unknown>, format: FileFormat, d: LineDiagnostics): void {
   if (format === 'rft' || format === 'sft') {
     const messages = value.messages;
@@ -497,8 +535,12 @@ function formatRules(value: Record<string, unknown>, format: FileFormat, d: Line
     } else {
       let trainable = false;
       let zeroWeight: number | undefined;
+      let hasUser = false;
+      let hasSystem = false;
       for (let i = 0; i < messages.length; i++) {
         const m: unknown = messages[i];
+        if (isObject(m) && m.role === 'user') hasUser = true;
+        if (isObject(m) && m.role === 'system') hasSystem = true;
         if (!isObject(m) || m.role !== 'assistant') continue;
         if (m.weight === 0) zeroWeight ??= i;
         else trainable = true;
@@ -514,6 +556,16 @@ function formatRules(value: Record<string, unknown>, format: FileFormat, d: Line
             : 'An SFT example needs an assistant message to learn from; this one has none.',
         );
       }
+      // The OpenAI cookbook's chat data-format check: examples missing a user or a system message.
+      if (!hasUser)
+        d.add(
+          'sft/no-user-message',
+          d.tree.keySpan(['messages']),
+          'This example has no user message: the assistant answers nothing.',
+        );
+      // Counted once per file by the aggregation (see capDiagnostics); reported per line here.
+      if (!hasSystem)
+        d.add('sft/no-system-message', d.tree.keySpan(['messages']), 'This example has no system message.');
       for (const k of Object.keys(value)) {
         if (!SFT_KEYS.has(k))
           d.add(

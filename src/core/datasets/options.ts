@@ -5,6 +5,8 @@ import type { DatasetRole, ExampleFingerprints, ItemFieldInfo, Provider } from '
 import { DEFAULT_MAX_PER_RULE } from './aggregate';
 import type { ParallelCheckOptions } from './chunkPool';
 import type { DatasetFormat, FileFormat } from './format';
+import type { SftTokenLimit } from './lineCheck';
+import { describeTokenLimit, exampleTokenLimit } from './modelProfiles';
 
 export type { DatasetRole, ExampleFingerprints, ItemFieldInfo, Provider };
 
@@ -13,6 +15,8 @@ export interface DatasetValidationOptions {
   format?: DatasetFormat | 'auto';
   /** Provider profile (default `openai`); `azure` also wants a BOM. */
   provider?: Provider;
+  /** Model to fine-tune: SFT examples are checked against its training context (default: the profile's). */
+  model?: string;
   /** Training (default) or validation file; inferred from the file name when omitted. */
   role?: DatasetRole;
   /** File name or path: used for format and role detection and reported back. */
@@ -58,12 +62,16 @@ export function resolveOptions(o: DatasetValidationOptions): {
   role: DatasetRole;
   fileName: string | undefined;
   maxPerRule: number;
+  sftTokens: SftTokenLimit;
 } {
+  const provider = o.provider ?? 'openai';
+  const tokens = exampleTokenLimit(provider, o.model);
   return {
     format: o.format ?? 'auto',
-    provider: o.provider ?? 'openai',
+    provider,
     role: o.role ?? inferRole(o.fileName),
     fileName: o.fileName,
     maxPerRule: Math.max(1, o.maxPerRule ?? DEFAULT_MAX_PER_RULE),
+    sftTokens: { limit: tokens.limit, model: describeTokenLimit(tokens, provider) },
   };
 }

@@ -12,6 +12,8 @@ export interface DatasetRule {
   fix: string;
   /** Whether the editor offers a quick fix. */
   quickFix?: boolean;
+  /** Reported once per file (at the first example concerned, with the count), not on every line. */
+  perFile?: boolean;
 }
 
 export const DATASET_RULES = [
@@ -141,6 +143,28 @@ export const DATASET_RULES = [
       'A top-level key that the SFT chat format does not define (messages, tools, parallel_tool_calls, functions).',
     fix: 'Remove the key, or, if this is RFT data, set the format to RFT.',
     quickFix: true,
+  },
+  {
+    code: 'sft/no-user-message',
+    severity: 'warning',
+    description:
+      'An SFT example has no user message (the OpenAI cookbook data-format check counts these as "missing user message").',
+    fix: 'Add the user turn the assistant answers.',
+  },
+  {
+    code: 'sft/no-system-message',
+    severity: 'info',
+    description:
+      'Examples without a system message, counted once per file (the cookbook check counts "missing system message").',
+    fix: 'Fine if intended; otherwise give every example the system prompt you will use at inference time.',
+    perFile: true,
+  },
+  {
+    code: 'sft/too-many-tokens',
+    severity: 'warning',
+    description:
+      "An SFT example has more tokens (o200k_base, cookbook counting) than the chosen model's training context (the provider profile's default model when none is chosen); the excess is truncated.",
+    fix: 'Shorten or split the example, or choose a model with a longer training context (--model).',
   },
   // DPO
   {
@@ -275,11 +299,16 @@ export function datasetRuleInfos(): { code: string; description: string }[] {
   return DATASET_RULES.map((r) => ({ code: r.code, description: `${r.description} Fix: ${r.fix}` }));
 }
 
+/** Whether a rule is reported once per file instead of on every line. */
+export function isPerFileRule(code: string): boolean {
+  return BY_CODE.get(code)?.perFile === true;
+}
+
 /** Markdown table of every rule, for the README. */
 export function datasetRulesMarkdown(): string {
   const rows = DATASET_RULES.map(
     (r) =>
-      `| \`${r.code}\` | ${r.severity} | ${r.description} | ${r.fix}${'quickFix' in r && r.quickFix ? ' (quick fix)' : ''} |`,
+      `| \`${r.code}\` | ${r.severity}${'perFile' in r && r.perFile ? ' (once per file)' : ''} | ${r.description} | ${r.fix}${'quickFix' in r && r.quickFix ? ' (quick fix)' : ''} |`,
   );
   return ['| code | severity | checks | fix |', '|---|---|---|---|', ...rows].join('\n');
 }

@@ -130,10 +130,10 @@ export async function validateDatasetFile(
       onBom: (b) => (hasBom = b),
     })) {
       if (!pool) {
-        consume(checkChunk(chunk.bytes, format), chunk.offset);
+        consume(checkChunk(chunk.bytes, format, o.sftTokens), chunk.offset);
         continue;
       }
-      const summary = pool.check(chunk.bytes, format);
+      const summary = pool.check(chunk.bytes, format, o.sftTokens);
       summary.catch(() => undefined); // awaited below, in order; this only keeps a later failure handled
       inFlight.push({ offset: chunk.offset, summary });
       if (inFlight.length >= threads * 2) {

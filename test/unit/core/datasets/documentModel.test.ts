@@ -110,7 +110,11 @@ test('a format decided by the first examples flips when they are edited, and the
   const model = new DatasetDocumentModel();
   model.setText(Array.from({ length: 12 }, (_, i) => sft(i)).join('\n'));
   assert.equal(model.report().format, 'sft');
-  assert.deepEqual(model.report().diagnostics, []);
+  // No example has a system message: said once for the file, not on each of the 12 lines.
+  assert.deepEqual(
+    model.report().diagnostics.map((d) => [d.code, d.range.start.line, d.data]),
+    [['sft/no-system-message', 0, { count: 12 }]],
+  );
   // Replace everything with RFT-shaped lines except one: the leftover SFT line is now an RFT error.
   for (let i = 0; i < 11; i++) {
     const len = sft(i).length;

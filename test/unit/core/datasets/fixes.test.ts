@@ -115,7 +115,7 @@ test('DPO *_completion → *_output, SFT unknown key removal', () => {
   const { after } = fixOnce(text, 'dpo/completion-field-names');
   assert.deepEqual(validateDatasetText(after).diagnostics, []);
   const sft = (i: number, extra = '') =>
-    `{"messages":[{"role":"user","content":"q${i}"},{"role":"assistant","content":"a"}]${extra}}`;
+    `{"messages":[{"role":"system","content":"s"},{"role":"user","content":"q${i}"},{"role":"assistant","content":"a"}]${extra}}`;
   const t2 = [sft(0, ',"note":"x"'), ...Array.from({ length: 10 }, (_, i) => sft(i + 1))].join('\n');
   const r2 = fixOnce(t2, 'sft/unknown-key');
   assert.equal(r2.after.split('\n')[0], sft(0));

@@ -161,8 +161,11 @@ test('message/role-not-allowed and rft/system-role', async () => {
     messages: [{ role: 'developer', content: 'x' }, user(), { role: 'assistant', content: 'a' }],
   });
   const r2 = record(await both(lines(s0, ...Array.from({ length: 10 }, () => sft())), { format: 'sft' }));
-  assert.deepEqual(r2.diagnostics.map(brief), [`message/role-not-allowed@0:${span(s0, '"developer"')}`]);
-  assert.match(r2.diagnostics[0].message, /use "system"/);
+  assert.deepEqual(r2.diagnostics.map(brief), [
+    `sft/no-system-message@0:${span(s0, '"messages"')}`,
+    `message/role-not-allowed@0:${span(s0, '"developer"')}`,
+  ]);
+  assert.match(r2.diagnostics[1].message, /use "system"/);
 });
 
 test('rft/last-message-not-user marks the last message; an assistant answer offers the SFT → RFT fix', async () => {
@@ -229,10 +232,93 @@ test('SFT rules: no trainable assistant, unknown keys; weight 0 is pointed at', 
   );
   assert.equal(r.format, 'sft');
   assert.deepEqual(r.diagnostics.map(brief), [
+    `sft/no-system-message@0:${span(l0, '"messages"')}`,
     `sft/no-trainable-assistant@0:${span(l0, '"weight":0')}`,
     `sft/no-trainable-assistant@1:${span(l1, '"messages"')}`,
     `sft/unknown-key@2:${span(l2, '"answer"')}`,
   ]);
+});
+
+const gsm8k = join(
+  __dirname,
+  '../../../fixtures/real/microsoft-foundry-fine-tuning/Sample_Datasets/Supervised_Fine_Tuning/Text-GSM8K/chat_train.jsonl',
+);
+const gsm8kLines = () =>
+  readFileSync(gsm8k, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim());
+type ChatLine = { messages: Array<{ role: string; content: string }> };
+
+test('SFT cookbook checks: the published GSM8K chat set has a system and a user message in every example', async () => {
+  const r = record(await both(gsm8kLines().slice(0, 60).join('\n') + '\n', { name: 'chat_train.jsonl' }));
+  assert.equal(r.format, 'sft');
+  assert.deepEqual(
+    r.diagnostics.filter((d) => d.code.startsWith('sft/')),
+    [],
+  );
+});
+
+test('SFT cookbook checks: no user message per example; no system message counted once for the file', async () => {
+  const rows = gsm8kLines()
+    .slice(0, 12)
+    .map((l) => JSON.parse(l) as ChatLine);
+  // Examples 2, 5 and 9 lost their system prompt; example 7 its question.
+  for (const i of [2, 5, 9]) rows[i]!.messages = rows[i]!.messages.filter((m) => m.role !== 'system');
+  rows[7]!.messages = rows[7]!.messages.filter((m) => m.role !== 'user');
+  const text = lines(...rows);
+  const r = record(await both(text, { name: 'train.sft.jsonl' }));
+  const noSystem = only(r, 'sft/no-system-message');
+  assert.equal(noSystem.length, 1, 'once per file, not per line');
+  assert.equal(noSystem[0]!.severity, 'info');
+  assert.equal(noSystem[0]!.range.start.line, 2);
+  assert.deepEqual(noSystem[0]!.data, { count: 3 });
+  assert.match(noSystem[0]!.message, /^3 example\(s\) have no system message/);
+  const noUser = only(r, 'sft/no-user-message');
+  assert.deepEqual(noUser.map(brief), [`sft/no-user-message@7:${span(text.split('\n')[7]!, '"messages"')}`]);
+  assert.equal(noUser[0]!.severity, 'warning');
+  // The once-per-file rule is never truncated, whatever the cap.
+  const capped = await both(text, { name: 'train.sft.jsonl', maxPerRule: 1 });
+  assert.deepEqual(
+    capped.diagnostics.filter((d) => d.code === 'dataset/truncated'),
+    [],
+  );
+  assert.deepEqual(only(capped, 'sft/no-system-message')[0]!.data, { count: 3 });
+});
+
+test("SFT cookbook checks: examples over the model's training context, default model named", async () => {
+  const rows = gsm8kLines()
+    .slice(0, 11)
+    .map((l) => JSON.parse(l) as ChatLine);
+  // One conversation that goes on with the other examples' exchanges (about 5,000 tokens): over
+  // gpt-3.5-turbo-0613's 4,096, well under the 65,536 of the default model.
+  const long = rows[3]!;
+  const others = rows.filter((r) => r !== long);
+  for (let k = 0; k < 30; k++)
+    long.messages.push(...others[k % others.length]!.messages.filter((m) => m.role !== 'system'));
+  const text = lines(...rows);
+  const small = record(await both(text, { name: 'train.sft.jsonl', model: 'gpt-3.5-turbo-0613' }));
+  const over = only(small, 'sft/too-many-tokens');
+  assert.deepEqual(over.map(brief), [`sft/too-many-tokens@3:${span(text.split('\n')[3]!, '"messages"')}`]);
+  const tokens = (over[0]!.data as { tokens: number }).tokens;
+  assert.ok(tokens > 4096 && tokens < 10_000, String(tokens));
+  assert.match(over[0]!.message, /gpt-3\.5-turbo-0613 trains on at most 4,096 per example/);
+  // No model chosen: the openai profile's default (65,536 tokens) takes it, and the message would say so.
+  assert.deepEqual(only(await both(text, { name: 'train.sft.jsonl' }), 'sft/too-many-tokens'), []);
+  const huge = { messages: [...long.messages] };
+  while (huge.messages.length < 14 * long.messages.length) huge.messages.push(...long.messages.slice(1));
+  const text2 = lines(huge, ...rows.slice(1));
+  const def = only(await both(text2, { name: 'train.sft.jsonl', provider: 'azure' }), 'sft/too-many-tokens');
+  assert.equal(def.length, 1);
+  assert.match(
+    def[0]!.message,
+    /gpt-4\.1-mini \(the azure profile's default model; choose yours with --model\) trains on at most 65,536 per example/,
+  );
+  // A model with no known limit falls back to the default and says which.
+  const unknown = only(
+    validateDatasetText(text2, { fileName: 'train.sft.jsonl', model: 'my-model' }),
+    'sft/too-many-tokens',
+  );
+  assert.match(unknown[0]!.message, /no limit known for "my-model"; used the openai profile's default model/);
 });
 
 test('DPO rules: exactly one output message, *_completion names', async () => {
