@@ -1,7 +1,7 @@
 // `rft-studio validate` end to end in-process: exit codes, the three reporters, pairs and folders.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../../src/cli/app';
@@ -171,4 +171,37 @@ test('help lists the options', async () => {
   assert.equal(code, 0);
   for (const o of ['--format', '--provider', '--pair TRAIN VALID', '--reporter', '--max-problems'])
     assert.ok(out.includes(o), o);
+});
+
+test('SFT cookbook checks on the command line: --model picks the training context, once-per-file system count', async () => {
+  const gsm8k = join(
+    root,
+    'test/fixtures/real/microsoft-foundry-fine-tuning/Sample_Datasets/Supervised_Fine_Tuning/Text-GSM8K/chat_train.jsonl',
+  );
+  type Row = { messages: Array<{ role: string; content: string }> };
+  const rows = readFileSync(gsm8k, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .slice(0, 12)
+    .map((l) => JSON.parse(l) as Row);
+  for (const i of [1, 4]) rows[i]!.messages = rows[i]!.messages.filter((m) => m.role !== 'system');
+  rows[6]!.messages = rows[6]!.messages.filter((m) => m.role !== 'user');
+  for (let k = 0; k < 30; k++)
+    rows[8]!.messages.push(...rows[k % 6]!.messages.filter((m) => m.role !== 'system'));
+  const dir = mkdtempSync(join(tmpdir(), 'rft-validate-sft-'));
+  writeFileSync(join(dir, 'train.jsonl'), rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  const dflt = await run(['train.jsonl'], dir);
+  assert.equal(dflt.code, 0, dflt.out);
+  assert.match(
+    dflt.out,
+    /train\.jsonl:2:2 info sft\/no-system-message 2 example\(s\) have no system message/,
+  );
+  assert.equal(dflt.out.match(/sft\/no-system-message/g)?.length, 1);
+  assert.match(dflt.out, /train\.jsonl:7:2 warning sft\/no-user-message/);
+  assert.doesNotMatch(dflt.out, /too-many-tokens/);
+  const small = await run(['train.jsonl', '--model', 'gpt-3.5-turbo-0613'], dir);
+  assert.match(
+    small.out,
+    /train\.jsonl:9:2 warning sft\/too-many-tokens This example has [\d,]+ tokens; gpt-3\.5-turbo-0613 trains on at most 4,096 per example/,
+  );
 });
