@@ -5,6 +5,7 @@ import { gradeCommand } from './gradeCommand';
 import { jobsCommand } from './jobsCommand';
 import { lintCommand } from './lintCommand';
 import { mapCommand } from './mapCommand';
+import { mcpCommand } from './mcpCommand';
 import { sampleCommand } from './sampleCommand';
 import { splitCommand } from './splitCommand';
 import { statsCommand } from './statsCommand';
@@ -16,6 +17,7 @@ export const commands: CliCommand[] = [
   jobsCommand,
   lintCommand,
   mapCommand,
+  mcpCommand,
   sampleCommand,
   splitCommand,
   statsCommand,

@@ -1,0 +1,203 @@
+// The agent tools: RFT Studio's checks as typed tools for a language model. One catalogue serves both the VS Code
+// language-model tools (src/host/tools/) and the MCP server (`rft-studio mcp`); package.json's
+// `contributes.languageModelTools` is kept equal to it by a unit test.
+// File tools run the CLI command of the same name in-process, so a tool's JSON is the CLI's `--reporter json`
+// output for the same input; job tools call the jobs API through the client the caller provides.
+
+/** What a call may cost: `read` tools run at once; the others ask first (VS Code) or need a flag (MCP). */
+export type ToolRisk = 'read' | 'runsGraders' | 'network';
+
+/** A JSON Schema object for a tool's input (the subset VS Code and MCP both accept). */
+export interface ToolInputSchema {
+  type: 'object';
+  properties: Record<string, Record<string, unknown>>;
+  required?: string[];
+  additionalProperties: false;
+}
+
+export interface ToolDefinition {
+  /** MCP tool name and VS Code tool name. */
+  name: string;
+  /** `#name` in VS Code chat. */
+  toolReferenceName: string;
+  displayName: string;
+  /** For the model: what it does, when to use it, what comes back. */
+  modelDescription: string;
+  /** For the user, in VS Code's tool picker. */
+  userDescription: string;
+  risk: ToolRisk;
+  inputSchema: ToolInputSchema;
+  /** Input properties that name files (a string or a string array); they must lie inside the allowed roots. */
+  pathFields: readonly string[];
+}
+
+const path = (description: string) => ({ type: 'string', description });
+const FORMAT = {
+  type: 'string',
+  enum: ['auto', 'rft', 'sft', 'dpo'],
+  description: 'dataset format (default auto)',
+};
+const PROVIDER = {
+  type: 'string',
+  enum: ['openai', 'azure'],
+  description: 'whose limits to check against (default openai)',
+};
+
+export const TOOLS = [
+  {
+    name: 'rft_validate_dataset',
+    toolReferenceName: 'rftValidate',
+    displayName: 'Validate RFT dataset',
+    modelDescription:
+      'Validate a JSONL fine-tuning dataset (RFT, SFT chat or DPO) exactly as RFT Studio does in the editor and in CI: ' +
+      'JSON syntax, the line schema, roles, limits per provider, duplicates, field drift, and training/validation overlap ' +
+      'when `pair` names the other file. Use it when a user asks why an upload or a fine-tuning job fails, or before ' +
+      'launching a job. Returns diagnostics grouped by rule code, each with file:line, plus the CLI JSON report.',
+    userDescription: 'Check a JSONL dataset for RFT, SFT or DPO problems',
+    risk: 'read',
+    inputSchema: {
+      type: 'object',
+      properties: {
+        path: path('the dataset file (.jsonl), relative to the workspace or absolute'),
+        format: FORMAT,
+        provider: PROVIDER,
+        pair: path('the validation file, to check for overlap with `path` (the training file)'),
+      },
+      required: ['path'],
+      additionalProperties: false,
+    },
+    pathFields: ['path', 'pair'],
+  },
+  {
+    name: 'rft_dataset_stats',
+    toolReferenceName: 'rftStats',
+    displayName: 'RFT dataset statistics',
+    modelDescription:
+      'Describe what is in a JSONL dataset: formats, roles, token counts, item fields and their types, label ' +
+      'distribution of a field, duplicates, training/validation leakage (with `pair`) and an estimated cost. Use it to ' +
+      'understand a dataset before changing it or a grader. Returns a short summary and the CLI JSON report.',
+    userDescription: 'Summarise a JSONL dataset: tokens, fields, labels, duplicates',
+    risk: 'read',
+    inputSchema: {
+      type: 'object',
+      properties: {
+        path: path('the dataset file (.jsonl)'),
+        field: {
+          type: 'string',
+          description: 'an item field (dotted path) whose values to count, e.g. labels',
+        },
+        pair: path('the validation file, to report leakage between the two'),
+      },
+      required: ['path'],
+      additionalProperties: false,
+    },
+    pathFields: ['path', 'pair'],
+  },
+  {
+    name: 'rft_lint_grader',
+    toolReferenceName: 'rftLint',
+    displayName: 'Lint RFT grader',
+    modelDescription:
+      'Check a grader JSON file (string_check, text_similarity, python, score_model, label_model, multi): schema, ' +
+      'allowed types, formulas, python source, {{ templates }}, and — with `data` — that every {{ item.x }} the ' +
+      'grader reads exists in the datasets with one JSON type, and — with `response_format` — that {{ sample.output_json.x }} ' +
+      'matches it. Use it when a grader gives unexpected rewards or before launching a job. Returns diagnostics ' +
+      'grouped by rule code with file:line.',
+    userDescription: 'Check a grader file, alone or against datasets and a response format',
+    risk: 'read',
+    inputSchema: {
+      type: 'object',
+      properties: {
+        grader: path('the grader file (.json)'),
+        data: {
+          type: 'array',
+          items: { type: 'string' },
+          description: 'dataset files (.jsonl) the grader will see, e.g. the training and validation files',
+        },
+        response_format: path("the job's response_format JSON (or its JSON schema)"),
+      },
+      required: ['grader'],
+      additionalProperties: false,
+    },
+    pathFields: ['grader', 'data', 'response_format'],
+  },
+  {
+    name: 'rft_grade',
+    toolReferenceName: 'rftGrade',
+    displayName: 'Grade samples with an RFT grader',
+    modelDescription:
+      'Grade model outputs with a grader locally, exactly as the fine-tuning platform scores them, and return each ' +
+      "row's reward, sub-rewards and error flags with a summary (mean, min, max). Samples come from a samples " +
+      'JSONL (`samples`, line i grades data line i), from a field of each data line (`sample_field`), or inline ' +
+      '(`outputs`: one output text per data line, in order). Use it to test whether a grader would reward an ' +
+      'answer, e.g. an empty or a wrong one. Python graders run only where allowed, in a sandbox; model graders call ' +
+      'the provider and cost money.',
+    userDescription: 'Score outputs with a grader, locally',
+    risk: 'runsGraders',
+    inputSchema: {
+      type: 'object',
+      properties: {
+        grader: path('the grader file (.json)'),
+        data: path('the dataset (.jsonl) whose items the grader reads'),
+        samples: path('a samples file (.jsonl): {"output_text": "…"} or {"output_json": {…}} per line'),
+        sample_field: {
+          type: 'string',
+          description: 'take each output from this field (dotted path) of its data line',
+        },
+        outputs: {
+          type: 'array',
+          items: { type: 'string' },
+          maxItems: 1000,
+          description: 'inline output texts, one per data line in order (instead of samples / sample_field)',
+        },
+        response_format: path("the job's response_format JSON"),
+      },
+      required: ['grader', 'data'],
+      additionalProperties: false,
+    },
+    pathFields: ['grader', 'data', 'samples', 'response_format'],
+  },
+  {
+    name: 'rft_list_jobs',
+    toolReferenceName: 'rftJobs',
+    displayName: 'List fine-tuning jobs',
+    modelDescription:
+      "List the active provider's fine-tuning jobs, newest first, with their status, model and files. Use it to find " +
+      'a job id. Returns the jobs as the provider reports them (no secrets).',
+    userDescription: "List the active provider's fine-tuning jobs",
+    risk: 'network',
+    inputSchema: {
+      type: 'object',
+      properties: {
+        limit: { type: 'integer', minimum: 1, maximum: 100, description: 'how many (default 20)' },
+      },
+      additionalProperties: false,
+    },
+    pathFields: [],
+  },
+  {
+    name: 'rft_job_status',
+    toolReferenceName: 'rftJobStatus',
+    displayName: 'Fine-tuning job status',
+    modelDescription:
+      "Get one fine-tuning job's status, error, fine-tuned model and its latest training metrics (step, train and " +
+      'validation reward means) from the metrics events. Use it to answer how a job is doing or why it failed.',
+    userDescription: "A fine-tuning job's status and latest metrics",
+    risk: 'network',
+    inputSchema: {
+      type: 'object',
+      properties: {
+        job_id: { type: 'string', pattern: '^[A-Za-z0-9_:.-]{1,128}$', description: 'the job id (ftjob-…)' },
+      },
+      required: ['job_id'],
+      additionalProperties: false,
+    },
+    pathFields: [],
+  },
+] as const satisfies readonly ToolDefinition[];
+
+export type ToolName = (typeof TOOLS)[number]['name'];
+
+export function toolByName(name: string): ToolDefinition | undefined {
+  return TOOLS.find((t) => t.name === name);
+}

@@ -1,0 +1,28 @@
+// A job's status with its latest training metrics, in one JSON shape: `rft-studio jobs status --reporter json`
+// and the agent tools (VS Code language-model tools, the MCP server) print exactly this.
+import type { FineTuningJob } from 'openai/resources/fine-tuning/jobs/jobs';
+import type { JobsService } from './jobsService';
+import { parseMetricsEvents } from './metrics';
+
+export interface JobStatusReport {
+  job: FineTuningJob;
+  metrics: {
+    steps: number;
+    total_steps: number | undefined;
+    latest: ReturnType<typeof parseMetricsEvents>['points'][number] | undefined;
+  };
+}
+
+export async function jobStatusReport(
+  service: JobsService,
+  id: string,
+  signal?: AbortSignal,
+): Promise<JobStatusReport> {
+  const job = await service.retrieve(id, signal);
+  const { events } = await service.eventsSince(id, undefined, signal);
+  const series = parseMetricsEvents(events);
+  return {
+    job,
+    metrics: { steps: series.points.length, total_steps: series.totalSteps, latest: series.points.at(-1) },
+  };
+}

@@ -1,0 +1,320 @@
+// `rft-studio mcp` through the official MCP SDK client over stdio: discovery, every tool on real files with its JSON
+// equal to the CLI's `--reporter json` output for the same input, the resources, and the refusals (missing file,
+// a path outside the root, a python grader without permission, a report too large to return whole).
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { after, before, describe, test } from 'node:test';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { TOOLS } from '../../../src/cli/tools/catalogue';
+import { rulesMarkdown } from '../../../src/core/rulesDoc';
+import { startEmulator, type Emulator } from '../../../src/emulator/server';
+
+const repo = path.resolve(__dirname, '../../..');
+const KEY = 'sk-mcp-test-key-0123456789abcdef';
+/** tsx by absolute URL: the processes run in a temp folder where `--import tsx` would not resolve. */
+const TSX = pathToFileURL(path.join(repo, 'node_modules/tsx/dist/loader.mjs')).href;
+let root: string;
+let em: Emulator;
+let client: Client;
+let stderr = '';
+
+/** The environment of a spawned process: ours, less the test runner's marker (a child would report as a test). */
+function childEnv(extra: Record<string, string> = {}): Record<string, string> {
+  const env = { ...(process.env as Record<string, string>), ...extra };
+  delete env.NODE_TEST_CONTEXT;
+  delete env.NODE_OPTIONS;
+  return env;
+}
+
+/**
+ * The real CLI in its own process, as a user runs it (asynchronously: the emulator lives in this process and must
+ * keep answering).
+ */
+async function cli(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; json: unknown; err: string }> {
+  const child = spawn(process.execPath, ['--import', TSX, path.join(repo, 'src/cli/main.ts'), ...args], {
+    cwd: root,
+    env: childEnv(env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+  const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? -1)));
+  clearTimeout(timer);
+  const out = stdout.trim();
+  let json: unknown = null;
+  if (out) {
+    try {
+      json = JSON.parse(out);
+    } catch {
+      json = out.split('\n').map((l) => JSON.parse(l) as unknown);
+    }
+  }
+  return { code, json, err };
+}
+
+async function call(name: string, args: Record<string, unknown>) {
+  const r = (await client.callTool({ name, arguments: args })) as {
+    content: { type: string; text: string }[];
+    isError?: boolean;
+  };
+  const [summary, json] = r.content.map((c) => c.text);
+  return {
+    summary: summary!,
+    json: JSON.parse(json!.includes('\n(') ? json!.slice(0, json!.lastIndexOf('\n(')) : json!) as unknown,
+    raw: json!,
+    isError: r.isError === true,
+  };
+}
+
+before(async () => {
+  // A copy of the demo workspace: the real files, and room for generated ones.
+  root = fs.mkdtempSync(path.join(os.tmpdir(), 'rft-mcp-'));
+  fs.cpSync(path.join(repo, 'demo'), root, { recursive: true });
+  em = await startEmulator({ speed: 400, keys: [KEY] });
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [
+      '--import',
+      TSX,
+      path.join(repo, 'src/cli/main.ts'),
+      'mcp',
+      '--root',
+      root,
+      '--provider-url',
+      em.url,
+    ],
+    cwd: root,
+    env: childEnv({ OPENAI_API_KEY: KEY }),
+    stderr: 'pipe',
+  });
+  transport.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  client = new Client({ name: 'rft-studio-test', version: '1.0.0' });
+  await client.connect(transport).catch((e: Error) => {
+    throw new Error(`${e.message}; server stderr:\n${stderr}`);
+  });
+});
+
+after(async () => {
+  await client?.close();
+  await em?.close();
+  fs.rmSync(root, { recursive: true, force: true });
+});
+
+describe('rft-studio mcp', () => {
+  test('lists every tool of the catalogue with its schema, and the resources', async () => {
+    const { tools } = await client.listTools();
+    assert.deepEqual(
+      tools.map((t) => t.name),
+      TOOLS.map((t) => t.name),
+    );
+    for (const t of tools) {
+      const def = TOOLS.find((d) => d.name === t.name)!;
+      assert.deepEqual(t.inputSchema, def.inputSchema);
+      assert.equal(t.description, def.modelDescription);
+      assert.equal(t.annotations?.readOnlyHint, def.risk !== 'runsGraders');
+    }
+    const { resources } = await client.listResources();
+    assert.deepEqual(
+      resources.map((r) => r.uri),
+      ['rft-studio://rules', 'rft-studio://grader-reference'],
+    );
+    const { resourceTemplates } = await client.listResourceTemplates();
+    assert.deepEqual(
+      resourceTemplates.map((r) => r.uriTemplate),
+      ['rft-studio://stats/{path}'],
+    );
+  });
+
+  test('rft_validate_dataset equals `validate --reporter json` and groups problems by rule with file:line', async () => {
+    const file = 'datasets/rft/broken_example.jsonl';
+    const r = await call('rft_validate_dataset', { path: file });
+    const c = await cli(['validate', file, '--reporter', 'json']);
+    assert.equal(c.code, 1);
+    assert.deepEqual(r.json, c.json);
+    assert.equal(r.isError, false);
+    assert.match(r.summary, /2 error\(s\)/);
+    assert.match(
+      r.summary,
+      /- error jsonl\/invalid-json × 1\n {2}datasets\/rft\/broken_example\.jsonl:3:76: Invalid JSON/,
+    );
+  });
+
+  test('rft_validate_dataset with a pair equals `validate --pair`', async () => {
+    const args = { path: 'datasets/rft/countdown_train.jsonl', pair: 'datasets/rft/countdown_valid.jsonl' };
+    const r = await call('rft_validate_dataset', args);
+    const c = await cli(['validate', '--pair', `${args.path},${args.pair}`, '--reporter', 'json']);
+    assert.deepEqual(r.json, c.json);
+  });
+
+  test('rft_dataset_stats equals `stats --reporter json`', async () => {
+    const r = await call('rft_dataset_stats', { path: 'datasets/rft/countdown_train.jsonl' });
+    const c = await cli(['stats', 'datasets/rft/countdown_train.jsonl', '--reporter', 'json']);
+    assert.equal(c.code, 0, c.err);
+    assert.deepEqual(r.json, c.json);
+  });
+
+  test('rft_lint_grader with datasets and a response format equals `lint --reporter json`', async () => {
+    const args = {
+      grader: 'graders/countdown.grader.json',
+      data: ['datasets/rft/countdown_train.jsonl', 'datasets/rft/countdown_valid.jsonl'],
+      response_format: 'graders/countdown.response_format.json',
+    };
+    const r = await call('rft_lint_grader', args);
+    const c = await cli([
+      'lint',
+      args.grader,
+      '--data',
+      args.data[0]!,
+      '--data',
+      args.data[1]!,
+      '--response-format',
+      args.response_format,
+      '--reporter',
+      'json',
+    ]);
+    assert.deepEqual(r.json, c.json);
+    assert.match(r.summary, /graders\/countdown\.grader\.json/);
+  });
+
+  test('rft_grade with inline outputs equals `grade --samples` with the same outputs', async () => {
+    const data = 'datasets/rft/toy_val.jsonl';
+    const n = fs.readFileSync(path.join(root, data), 'utf8').trim().split('\n').length;
+    const outputs = Array.from({ length: n }, (_, i) => (i % 2 ? 'positive' : 'negative'));
+    const r = await call('rft_grade', { grader: 'graders/toy_sentiment.grader.json', data, outputs });
+    fs.writeFileSync(
+      path.join(root, 'samples.jsonl'),
+      outputs.map((o) => JSON.stringify({ output_text: o })).join('\n') + '\n',
+    );
+    const c = await cli([
+      'grade',
+      '--grader',
+      'graders/toy_sentiment.grader.json',
+      '--data',
+      data,
+      '--samples',
+      'samples.jsonl',
+      '--reporter',
+      'json',
+    ]);
+    assert.deepEqual(r.json, c.json);
+    const summary = (c.json as { summary: { count: number } }).summary;
+    assert.equal(summary.count, n);
+    assert.match(r.summary, new RegExp(`^Graded ${n} row\\(s\\): mean `));
+  });
+
+  test('rft_list_jobs and rft_job_status equal `jobs list` and `jobs status` on the emulator', async () => {
+    const launched = await cli(
+      [
+        'jobs',
+        'launch',
+        'jobs/countdown.rftjob.json',
+        '--watch',
+        '--interval',
+        '0.05',
+        '--provider-url',
+        em.url,
+        '--reporter',
+        'json',
+      ],
+      {
+        OPENAI_API_KEY: KEY,
+      },
+    );
+    assert.equal(launched.code, 0, launched.err);
+    const listed = await cli(['jobs', 'list', '--provider-url', em.url, '--reporter', 'json'], {
+      OPENAI_API_KEY: KEY,
+    });
+    const r = await call('rft_list_jobs', {});
+    assert.deepEqual(r.json, listed.json);
+    const id = (listed.json as { jobs: { id: string }[] }).jobs[0]!.id;
+    const status = await cli(['jobs', 'status', id, '--provider-url', em.url, '--reporter', 'json'], {
+      OPENAI_API_KEY: KEY,
+    });
+    const s = await call('rft_job_status', { job_id: id });
+    assert.deepEqual(s.json, status.json);
+    assert.match(s.summary, new RegExp(`^${id}: succeeded`));
+    assert.match(s.summary, /step \d+\/\d+: train reward/);
+    assert.ok(!JSON.stringify(s).includes(KEY), 'no key in a tool result');
+    assert.ok(!stderr.includes(KEY), 'no key in the log');
+  });
+
+  test('resources: the rule catalogue, the grader reference and a dataset’s statistics', async () => {
+    const rules = await client.readResource({ uri: 'rft-studio://rules' });
+    assert.equal((rules.contents[0] as { text: string }).text, rulesMarkdown());
+    const ref = await client.readResource({ uri: 'rft-studio://grader-reference' });
+    assert.match(
+      (ref.contents[0] as { text: string }).text,
+      /\| `bleu` \|.*\| confirmed against service rewards \| yes \|/,
+    );
+    const stats = await client.readResource({
+      uri: 'rft-studio://stats/datasets%2Frft%2Fcountdown_train.jsonl',
+    });
+    assert.deepEqual(
+      JSON.parse((stats.contents[0] as { text: string }).text),
+      (await cli(['stats', 'datasets/rft/countdown_train.jsonl', '--reporter', 'json'])).json,
+    );
+    await assert.rejects(
+      client.readResource({ uri: 'rft-studio://stats/..%2F..%2Fetc%2Fpasswd' }),
+      /outside the allowed folders/,
+    );
+  });
+
+  test('errors: a missing file, a path outside the root, bad input, malformed JSON lines', async () => {
+    const missing = await call('rft_validate_dataset', { path: 'datasets/nope.jsonl' });
+    assert.equal(missing.isError, true);
+    assert.match(missing.summary, /could not run: .*nope\.jsonl/);
+    const outside = await call('rft_lint_grader', { grader: '/etc/passwd' });
+    assert.equal(outside.isError, true);
+    assert.match(outside.summary, /grader: \/etc\/passwd is outside the allowed folders/);
+    fs.symlinkSync('/etc', path.join(root, 'escape'));
+    const viaLink = await call('rft_dataset_stats', { path: 'escape/passwd' });
+    assert.match(viaLink.summary, /outside the allowed folders/, 'a symlink out of the root is refused');
+    const bad = await call('rft_grade', { grader: 'graders/toy_sentiment.grader.json' });
+    assert.equal(bad.isError, true);
+    assert.match(bad.summary, /invalid input for rft_grade: .*must have required property 'data'/);
+    fs.writeFileSync(path.join(root, 'malformed.jsonl'), '{"messages": [\n{not json}\n');
+    const malformed = await call('rft_validate_dataset', { path: 'malformed.jsonl' });
+    assert.equal(malformed.isError, false, 'problems in a file are a result, not a tool error');
+    assert.match(malformed.summary, /jsonl\/invalid-json × 2/);
+  });
+
+  test('a python grader is refused without --allow-python', async () => {
+    fs.writeFileSync(
+      path.join(root, 'py.grader.json'),
+      JSON.stringify({ type: 'python', name: 'p', source: 'def grade(sample, item):\n    return 1.0\n' }),
+    );
+    const r = await call('rft_grade', {
+      grader: 'py.grader.json',
+      data: 'datasets/rft/toy_val.jsonl',
+      outputs: ['x'],
+    });
+    assert.equal(r.isError, true);
+    assert.match(r.summary, /--allow-python/);
+  });
+
+  test('a huge report is cut to fit and says so', async () => {
+    const lines = Array.from(
+      { length: 30_000 },
+      (_, i) => `{"messages": [{"role": "user", "content": ""}], "n": ${i}`,
+    );
+    fs.writeFileSync(path.join(root, 'huge.jsonl'), lines.join('\n') + '\n');
+    const r = await call('rft_validate_dataset', { path: 'huge.jsonl' });
+    assert.ok(r.raw.length < 110_000, `result is ${r.raw.length} characters`);
+    assert.match(
+      r.raw,
+      /\(cut to fit 100000 characters \(of \d+\): \$\.files\[\]\.diagnostics kept \d+ of \d+/,
+    );
+    assert.match(r.summary, /jsonl\/invalid-json × /);
+  });
+});
