@@ -56,6 +56,22 @@ suite('Foundation', () => {
     );
   });
 
+  test('private _rftStudio.* commands are test hooks (named *Test*), present here because the harness runs in test mode', async () => {
+    await activeExtension();
+    // getCommands(true) would leave out every _-prefixed (internal) command.
+    const hidden = (await vscode.commands.getCommands(false)).filter((c) => c.startsWith('_rftStudio.'));
+    // src/host/testMode.ts: such commands are registered only under ExtensionMode.Test, which extensionTestsPath sets.
+    assert.ok(
+      hidden.includes('_rftStudio.prepTestOverwriteAnswers'),
+      `test hooks seen: ${hidden.join(', ')}`,
+    );
+    assert.deepStrictEqual(
+      hidden.filter((c) => !/^_rftStudio\.[a-z]+Test[A-Za-z]*$/.test(c)),
+      [],
+      'a private command that is not named as a test hook',
+    );
+  });
+
   test('every contributed command has a title and the "RFT Studio" category', () => {
     for (const c of manifest().contributes.commands) {
       assert.ok(c.title.trim(), `${c.command} has no title`);
