@@ -1,6 +1,6 @@
 // Per-model training limits the SFT checks need (tokens per training example), and the default model of each
-// provider profile when the user names none. Sources: the OpenAI fine-tuning guide's token limits and Azure's
-// fine-tuning model table ("Training example context length").
+// provider profile when the user names none (CLI: validate --model). Sources: the OpenAI fine-tuning guide's
+// token limits and Azure's fine-tuning model table ("Training example context length").
 import type { Provider } from './aggregate';
 
 export interface ExampleTokenLimit {
@@ -52,10 +52,10 @@ export function exampleTokenLimit(provider: Provider, model?: string): ExampleTo
   return { limit: lookup(fallback)!, model: fallback, defaulted: true };
 }
 
-/** How the limit was chosen, for messages: "gpt-4.1-mini-2025-04-14 (the openai profile's default …)". */
+/** How the limit was chosen, for messages: "gpt-4.1-mini-2025-04-14 (no model chosen: the openai …)". */
 export function describeTokenLimit(t: ExampleTokenLimit, provider: Provider): string {
   if (t.unknownModel)
     return `${t.model} (no limit known for "${t.unknownModel}"; used the ${provider} profile's default model)`;
-  if (t.defaulted) return `${t.model} (the ${provider} profile's default model; choose yours with --model)`;
+  if (t.defaulted) return `${t.model} (no model chosen: the ${provider} profile's default)`;
   return t.model;
 }

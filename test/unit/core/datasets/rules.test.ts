@@ -311,7 +311,7 @@ test("SFT cookbook checks: examples over the model's training context, default m
   assert.equal(def.length, 1);
   assert.match(
     def[0]!.message,
-    /gpt-4\.1-mini \(the azure profile's default model; choose yours with --model\) trains on at most 65,536 per example/,
+    /gpt-4\.1-mini \(no model chosen: the azure profile's default\) trains on at most 65,536 per example/,
   );
   // A model with no known limit falls back to the default and says which.
   const unknown = only(
