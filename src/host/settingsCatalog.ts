@@ -49,6 +49,7 @@ export const SETTINGS = {
   'python.timeoutSeconds': num(1),
   'python.allowUnsandboxed': bool(),
   'graders.links': record<GraderLinkSetting>(),
+  'grading.tokenizerSwitch': oneOf(['latin1', 'ascii']),
   'datasets.format': oneOf(['auto', 'rft', 'sft', 'dpo']),
   'datasets.provider': oneOf(['openai', 'azure']),
   'datasets.pairs': list<DatasetPairSetting>(),

@@ -13,6 +13,7 @@ import {
   type InputProblem,
 } from '../../core/graders/gradeInputs';
 import { lintGraderText } from '../../core/graders/lint';
+import { TOKENIZER_SWITCHES, type TokenizerSwitch } from '../../core/graders/textSimilarity';
 import { checkInputFile, readInputText } from '../../core/io/inputFile';
 import type { Grader, GraderResult } from '../../core/graders/types';
 import { raisedErrors } from '../../core/graders/types';
@@ -158,6 +159,9 @@ Options:
   --base-url URL       OpenAI-compatible endpoint for model graders (default OPENAI_BASE_URL or api.openai.com)
   --cache-dir DIR      cache model grader answers on disk (identical requests are not sent again)
   --concurrency N      parallel model requests (default 8)
+  --tokenizer-switch S latin1 (default) or ascii: the text bleu, gleu and meteor tokenize with nltk word_tokenize
+                       (the rest goes through the NIST tokenizer): printable Latin-1, as the grader service does, or
+                       ASCII only, as a newer azure-ai-evaluation release does
   --reporter R         text (default), json ({"rows":[…],"summary":{…}}) or jsonl (a row per line, then the summary)
 
 Exit codes: 0 every row graded (a reward of 0 counts), 1 a row raised a grader error, 2 usage or I/O error.
@@ -175,6 +179,7 @@ Exit codes: 0 every row graded (a reward of 0 counts), 1 a row raised a grader e
     'base-url': { type: 'string' },
     'cache-dir': { type: 'string' },
     concurrency: { type: 'string' },
+    'tokenizer-switch': { type: 'string' },
     reporter: { type: 'string' },
   },
   async run({ values }, io: CliIO): Promise<number> {
@@ -193,6 +198,9 @@ Exit codes: 0 every row graded (a reward of 0 counts), 1 a row raised a grader e
       throw new UsageError('--concurrency must be a positive integer');
     const timeoutS = v.timeout === undefined ? 120 : Number(v.timeout);
     if (!(timeoutS > 0)) throw new UsageError('--timeout must be a positive number of seconds');
+    const tokenizerSwitch = (v['tokenizer-switch'] ?? 'latin1') as TokenizerSwitch;
+    if (!TOKENIZER_SWITCHES.includes(tokenizerSwitch))
+      throw new UsageError(`--tokenizer-switch must be one of ${TOKENIZER_SWITCHES.join(', ')}`);
     const abs = (p: string) => path.resolve(io.cwd, p);
 
     const graderPath = abs(v.grader);
@@ -277,6 +285,7 @@ Exit codes: 0 every row graded (a reward of 0 counts), 1 a row raised a grader e
         timeoutMs: timeoutS * 1000,
         env: io.env,
       },
+      textSimilarity: { tokenizerSwitch },
       modelClient: needsModel
         ? createClient(
             {

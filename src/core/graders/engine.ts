@@ -11,7 +11,13 @@ import { ModelGraderRunner, addUsage, type ModelCallOutcome } from './modelGrade
 import { AbortedError, PythonWorker, type PythonLimits } from './python/pythonRunner';
 import { sampleParseError, type Sample } from './sample';
 import { renderDeep, renderTemplate, TemplateVariableError, type TemplateNamespaces } from './template';
-import { LOCAL_TEXT_SIMILARITY_METRICS, METRIC_IMPLEMENTATION, textSimilarity } from './textSimilarity';
+import {
+  LOCAL_TEXT_SIMILARITY_METRICS,
+  metricImplementation,
+  textSimilarity,
+  type LocalTextSimilarityMetric,
+  type TextSimilarityOptions,
+} from './textSimilarity';
 import type {
   Grader,
   GraderErrorFlags,
@@ -45,6 +51,8 @@ export interface GraderEngineOptions {
   concurrency?: number;
   /** Directory for the model-grader response cache (in memory only when unset). */
   cacheDir?: string;
+  /** Options of the local text_similarity metrics (which tokenizer test bleu/gleu/meteor use). */
+  textSimilarity?: TextSimilarityOptions;
 }
 
 /** Local additions to `metadata.scores` (the platform leaves it free-form). */
@@ -376,8 +384,9 @@ export class GraderEngine {
       note(p, `unknown evaluation_metric "${String(metric)}"`);
       return;
     }
-    p.reward = clampFinite(textSimilarity(metric as Parameters<typeof textSimilarity>[0], input, reference));
-    p.scores.implementation = (METRIC_IMPLEMENTATION as Record<string, string>)[metric];
+    const local = metric as LocalTextSimilarityMetric;
+    p.reward = clampFinite(textSimilarity(local, input, reference, this.opts.textSimilarity));
+    p.scores.implementation = metricImplementation(local, this.opts.textSimilarity);
   }
 
   private async runCosine(

@@ -8,6 +8,7 @@ import type { GraderRunParams } from 'openai/resources/fine-tuning/alpha/graders
 import { GraderEngine } from '../graders/engine';
 import { pairSamplesFile, readDataItems } from '../graders/gradeInputs';
 import type { Grader } from '../graders/types';
+import type { TextSimilarityOptions } from '../graders/textSimilarity';
 import type { Logger } from '../log';
 import type { ExportRow } from './export';
 import type { LabGrader, LabItem, LabSample } from './labRun';
@@ -60,6 +61,8 @@ export interface LabSessionOptions {
   /** Python graders run only in a trusted workspace. */
   trusted: () => boolean;
   python?: () => { interpreter?: string; timeoutMs?: number };
+  /** Options of the local text_similarity metrics (e.g. the tokenizer switch setting), asked at each run. */
+  textSimilarity?: () => TextSimilarityOptions;
   /** Asked before any model call is sent; false cancels the run. */
   confirmSampling: (plan: SamplingPlan, provider: LabProvider) => Promise<boolean>;
   store?: LabStore;
@@ -250,6 +253,7 @@ export class LabSession {
         log: this.opts.log,
         python: { allow: this.opts.trusted(), ...python },
         modelClient: provider?.modelGraders ? provider.client : undefined,
+        textSimilarity: this.opts.textSimilarity?.(),
       });
       if (!this.opts.trusted() && graders.some((g) => usesPython(g.grader)))
         this.notice(

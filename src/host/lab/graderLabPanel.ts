@@ -76,6 +76,7 @@ export class GraderLabPanel extends Disposable {
         timeoutMs: ctx.config.get<number>('python.timeoutSeconds', 120) * 1000,
         allowUnsandboxed: ctx.config.get<boolean>('python.allowUnsandboxed', false),
       }),
+      textSimilarity: () => ({ tokenizerSwitch: ctx.config.value('grading.tokenizerSwitch') }),
       confirmSampling: async (plan, provider) =>
         (await vscode.window.showWarningMessage(
           `Sample ${plan.model} through ${provider.label}?`,

@@ -53,9 +53,9 @@ interface JsonReport {
 
 const COLUMNS: Record<string, string> = {
   fuzzy_match: 'fuzz_ratio',
-  bleu: 'nltk_sentence_bleu_word_tokenize_smooth1',
-  gleu: 'nltk_sentence_gleu_word_tokenize',
-  meteor: 'nltk_meteor_word_tokenize',
+  bleu: 'aieval_bleu',
+  gleu: 'aieval_gleu',
+  meteor: 'aieval_meteor',
   rouge_1: 'rouge_1_nostem_f',
   rouge_2: 'rouge_2_nostem_f',
   rouge_3: 'rouge_3_nostem_f',
@@ -81,7 +81,12 @@ describe('rft-studio grade', () => {
       'golden-samples.jsonl',
       golden.map((g) => ({ id: g.id, output_text: g.input })),
     );
-    for (const [metric, column] of Object.entries(COLUMNS)) {
+    // The ascii tokenizer switch has its own BLEU column.
+    const runs: [metric: string, column: string, extra: string[]][] = [
+      ...Object.entries(COLUMNS).map(([m, c]): [string, string, string[]] => [m, c, []]),
+      ['bleu', 'aieval_bleu_isascii', ['--tokenizer-switch', 'ascii']],
+    ];
+    for (const [metric, column, extra] of runs) {
       const grader = write(
         `${metric}.grader.json`,
         JSON.stringify({
@@ -92,16 +97,29 @@ describe('rft-studio grade', () => {
           evaluation_metric: metric,
         }),
       );
-      const r = await cli(['--grader', grader, '--data', data, '--samples', samples, '--reporter', 'json']);
+      const r = await cli([
+        '--grader',
+        grader,
+        '--data',
+        data,
+        '--samples',
+        samples,
+        '--reporter',
+        'json',
+        ...extra,
+      ]);
       assert.equal(r.code, 0, r.err);
       const report = JSON.parse(r.out) as JsonReport;
       assert.equal(report.rows.length, golden.length);
       let worst = 0;
       report.rows.forEach((row, i) => {
         assert.equal(row.id, golden[i]!.id);
-        worst = Math.max(worst, Math.abs(row.reward! - golden[i]!.scores[column]!));
+        const expected = golden[i]!.scores[column]!;
+        // Absolute or relative 1e-12: some BLEU values are tiny (golden README).
+        const d = Math.abs(row.reward! - expected);
+        worst = Math.max(worst, Math.min(d, d / Math.abs(expected || 1)));
       });
-      assert.ok(worst <= 1e-12, `${metric}: max |diff| ${worst}`);
+      assert.ok(worst <= 1e-12, `${column}: max difference ${worst}`);
     }
   });
 
@@ -242,6 +260,18 @@ describe('rft-studio grade', () => {
     assert.match(ok.out, /line 1 {2}reward 1/);
     assert.match(ok.out, /1 row\(s\) graded · mean 1/);
     assert.equal((await cli(['--grader', grader, '--data', data])).code, 2);
+    const sw = await cli([
+      '--grader',
+      grader,
+      '--data',
+      data,
+      '--samples',
+      samples,
+      '--tokenizer-switch',
+      'utf8',
+    ]);
+    assert.equal(sw.code, 2);
+    assert.match(sw.err, /--tokenizer-switch must be one of latin1, ascii/);
     assert.equal(
       (await cli(['--grader', grader, '--data', data, '--samples', samples, '--sample-field', 'x'])).code,
       2,
