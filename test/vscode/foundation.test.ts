@@ -4,6 +4,7 @@ import * as assert from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { waitFor } from '../lib/waitFor';
 
 const EXTENSION_ID = 'rft-studio.rft-studio';
 // out/test/vscode -> repo root (the ext host does not inherit the runner's environment).
@@ -84,19 +85,14 @@ suite('Foundation', () => {
     await activeExtension();
     await vscode.commands.executeCommand('rftStudio.showLog');
     // The output view shows the channel it just revealed; its document is an output: URI named after the channel.
-    const deadline = Date.now() + 10_000;
-    let channels: string[] = [];
-    while (Date.now() < deadline) {
-      channels = vscode.workspace.textDocuments
+    const channels = () =>
+      vscode.workspace.textDocuments
         .filter((d) => d.uri.scheme === 'output')
         .map((d) => decodeURIComponent(d.uri.toString()));
-      if (channels.some((c) => c.includes('RFT Studio'))) break;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    assert.ok(
-      channels.some((c) => c.includes('RFT Studio')),
-      `no "RFT Studio" output document; open output documents: ${JSON.stringify(channels)}`,
-    );
+    await waitFor('an "RFT Studio" output document', () => channels().some((c) => c.includes('RFT Studio')), {
+      timeoutMs: 10_000,
+      detail: () => `open output documents: ${JSON.stringify(channels())}`,
+    });
   });
 
   test('the RFT Studio view container and the Jobs view are contributed and open', async () => {

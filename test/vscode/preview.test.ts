@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import { DatasetPreviewDocument } from '../../src/host/preview/datasetPreviewDocument';
 import { nullLogger } from '../../src/core/log';
 import type { DatasetStats } from '../../src/shared/datasetStats';
+import { waitFor } from '../lib/waitFor';
 
 const repoRoot = path.resolve(__dirname, '../../..');
 const VIEW_TYPE = 'rftStudio.datasetPreview';
@@ -23,16 +24,6 @@ function fileLines(uri: vscode.Uri): string[] {
     .readFileSync(uri.fsPath, 'utf8')
     .split('\n')
     .filter((l, i, all) => i < all.length - 1 || l !== '');
-}
-
-async function waitFor<T>(what: string, fn: () => T | undefined | false, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 function previewTabs(): vscode.Tab[] {

@@ -2,12 +2,11 @@
 // Embeddings wire format, through the real openai SDK (baseURL): no mocks of our own functions.
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import OpenAI from 'openai';
 import { GraderEngine } from '../../../../src/core/graders/engine';
+import { removeTempDir, tempDir } from '../../../lib/tempFiles';
 import { buildSample } from '../../../../src/core/graders/sample';
 import type {
   LabelModelGrader,
@@ -194,7 +193,7 @@ describe('model graders over the wire', () => {
   });
 
   it('identical requests are answered from the content-hash cache (memory and disk)', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'rft-cache-'));
+    const dir = tempDir('rft-cache-');
     try {
       const e = new GraderEngine({ modelClient: client(), cacheDir: dir });
       seen.length = 0;
@@ -211,7 +210,7 @@ describe('model graders over the wire', () => {
       await fresh.grade(g, { q: 'same' }, sample);
       assert.equal(seen.length, 2, 'answered from disk');
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      removeTempDir(dir);
     }
   });
 
