@@ -31,6 +31,7 @@ import { SampleDatasetCommand } from './host/prep/sampleDatasetCommand';
 import { SplitDatasetCommand } from './host/prep/splitDatasetCommand';
 import { isTestMode } from './host/testMode';
 import { registerGraderAuthoring } from './host/graders/registerGraderAuthoring';
+import { AgentTools } from './host/tools/languageModelTools';
 
 const features: FeatureRegistration[] = [
   registerShowLogCommand,
@@ -40,7 +41,13 @@ const features: FeatureRegistration[] = [
   datasets,
   prep,
   registerGraderAuthoring,
+  agentTools,
 ];
+
+/** Agent tools: RFT Studio's checks as language-model tools for the chat agent (#rftValidate, …). */
+function agentTools(ctx: HostContext): AgentTools {
+  return new AgentTools(ctx);
+}
 
 /** Jobs: launch (command + CodeLens), the monitor, the Jobs view, details panels; the provider commands and
  * status bar (removing a provider forgets its jobs; the status bar spins while one runs); the local emulator. */

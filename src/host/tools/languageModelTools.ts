@@ -1,0 +1,127 @@
+// The agent tools as VS Code language-model tools (Copilot agent mode, `#rftValidate` in chat): each catalogue
+// tool (src/cli/tools/catalogue.ts, declared in package.json) is registered with vscode.lm.registerTool and runs
+// the shared runTool. Reading tools run at once; grading asks first when the grader runs code or calls a model.
+// Files are confined to the workspace folders; python graders run only in a trusted workspace.
+import * as fs from 'node:fs/promises';
+import * as vscode from 'vscode';
+import { Disposable, toDisposable } from '../../core/lifecycle';
+import { TOOLS, type ToolDefinition } from '../../cli/tools/catalogue';
+import { graderRunConfirmation, graderRunPlan } from '../../cli/tools/graderRunPlan';
+import { confinePath, runTool, type ToolContext } from '../../cli/tools/runTool';
+import type { HostContext } from '../hostContext';
+
+type ToolInput = Record<string, unknown>;
+
+function workspaceRoots(): string[] {
+  return (vscode.workspace.workspaceFolders ?? [])
+    .filter((f) => f.uri.scheme === 'file')
+    .map((f) => f.uri.fsPath);
+}
+
+async function countLines(file: string): Promise<number> {
+  try {
+    const text = await fs.readFile(file, 'utf8');
+    return text.split('\n').filter((l) => l.trim()).length;
+  } catch {
+    return 0;
+  }
+}
+
+class RftLanguageModelTool implements vscode.LanguageModelTool<ToolInput> {
+  constructor(
+    private readonly def: ToolDefinition,
+    private readonly ctx: HostContext,
+  ) {}
+
+  async prepareInvocation(
+    options: vscode.LanguageModelToolInvocationPrepareOptions<ToolInput>,
+  ): Promise<vscode.PreparedToolInvocation> {
+    const invocationMessage = `RFT Studio: ${this.def.displayName}`;
+    if (this.def.risk !== 'runsGraders') return { invocationMessage };
+    const input = options.input ?? {};
+    const roots = workspaceRoots();
+    let plan = graderRunPlan(undefined, 0);
+    const graderArg = String(input.grader ?? '');
+    try {
+      const grader = confinePath(graderArg, roots, 'grader');
+      const data = confinePath(String(input.data ?? ''), roots, 'data');
+      const rows = Array.isArray(input.outputs) ? input.outputs.length : await countLines(data);
+      plan = graderRunPlan(JSON.parse(await fs.readFile(grader, 'utf8')) as unknown, rows);
+    } catch {
+      // Unreadable input: invoke() reports it; nothing runs, so there is nothing to confirm.
+      return { invocationMessage };
+    }
+    const message = graderRunConfirmation(plan, graderArg);
+    if (!message) return { invocationMessage };
+    if (plan.runsCode && !vscode.workspace.isTrusted)
+      return {
+        invocationMessage: `${invocationMessage} (python graders are off: the workspace is not trusted)`,
+      };
+    return {
+      invocationMessage,
+      confirmationMessages: { title: 'Run this grader?', message: new vscode.MarkdownString(message) },
+    };
+  }
+
+  async invoke(
+    options: vscode.LanguageModelToolInvocationOptions<ToolInput>,
+    token: vscode.CancellationToken,
+  ): Promise<vscode.LanguageModelToolResult> {
+    const abort = new AbortController();
+    const sub = token.onCancellationRequested(() => abort.abort());
+    try {
+      const result = await runTool(this.def.name, options.input ?? {}, await this.context(abort.signal));
+      if (!result.ok) throw new Error(result.summary);
+      const json = JSON.stringify(result.data);
+      return new vscode.LanguageModelToolResult([
+        new vscode.LanguageModelTextPart(result.summary),
+        new vscode.LanguageModelTextPart(result.truncated ? `${json}\n(${result.truncated})` : json),
+      ]);
+    } finally {
+      sub.dispose();
+    }
+  }
+
+  private async context(signal: AbortSignal): Promise<ToolContext> {
+    const { providers, log } = this.ctx;
+    const entry = providers.activeEntry();
+    const secrets: string[] = [];
+    let modelGraders: ToolContext['modelGraders'];
+    if (entry && this.def.name === 'rft_grade') {
+      // Model graders in the grade tool reach the active provider with its stored key (never in the result).
+      const client = await providers.client(entry.id, { interactive: false }).catch(() => undefined);
+      const key = client?.client.apiKey;
+      if (client && key) {
+        secrets.push(key);
+        modelGraders = { baseUrl: client.client.baseURL, env: { OPENAI_API_KEY: key } };
+      }
+    }
+    return {
+      roots: workspaceRoots(),
+      allowPython: vscode.workspace.isTrusted,
+      jobsClient: entry
+        ? async () => (await providers.client(entry.id, { interactive: true })).client
+        : undefined,
+      modelGraders,
+      secrets,
+      log: (line) => log.info(line),
+      signal,
+    };
+  }
+}
+
+/** Registers every catalogue tool; a VS Code without the language-model tools API gets none (and says so). */
+export class AgentTools extends Disposable {
+  constructor(ctx: HostContext) {
+    super();
+    if (typeof vscode.lm?.registerTool !== 'function') {
+      ctx.log.info('Language-model tools are not available in this VS Code; the agent tools are off.');
+      return;
+    }
+    for (const def of TOOLS) {
+      const registration = vscode.lm.registerTool(def.name, new RftLanguageModelTool(def, ctx));
+      this._register(toDisposable(() => registration.dispose()));
+    }
+    ctx.log.info(`Agent tools registered: ${TOOLS.map((t) => `#${t.toolReferenceName}`).join(', ')}`);
+  }
+}

@@ -1,0 +1,85 @@
+// The agent tools inside a real VS Code: the chat agent can see RFT Studio's tools (vscode.lm.tools), and invoking
+// them on the demo workspace returns the same checks the editor and the CLI make; paths outside the workspace are
+// refused; a grader that calls a model asks for confirmation before anything is sent.
+import * as assert from 'node:assert';
+import * as vscode from 'vscode';
+import { waitFor } from '../lib/waitFor';
+
+const OURS = [
+  'rft_validate_dataset',
+  'rft_dataset_stats',
+  'rft_lint_grader',
+  'rft_grade',
+  'rft_list_jobs',
+  'rft_job_status',
+];
+
+function texts(result: vscode.LanguageModelToolResult): string[] {
+  return result.content.map((p) => (p instanceof vscode.LanguageModelTextPart ? p.value : ''));
+}
+
+async function invoke(name: string, input: object): Promise<string[]> {
+  const result = await vscode.lm.invokeTool(name, { input, toolInvocationToken: undefined });
+  return texts(result);
+}
+
+suite('Agent tools', () => {
+  suiteSetup(async () => {
+    await vscode.extensions.getExtension('rft-studio.rft-studio')!.activate();
+  });
+
+  test('vscode.lm.tools lists every RFT Studio tool with its input schema', async () => {
+    const tools = await waitFor('our tools in vscode.lm.tools', () => {
+      const found = vscode.lm.tools.filter((t) => OURS.includes(t.name));
+      return found.length === OURS.length ? found : undefined;
+    });
+    for (const t of tools) {
+      assert.ok(t.tags.includes('rft'), `${t.name} tags ${t.tags.join(',')}`);
+      assert.strictEqual((t.inputSchema as { type?: string }).type, 'object');
+      assert.ok(t.description.length > 40, `${t.name} has a model description`);
+    }
+  });
+
+  test('validate a demo dataset: problems grouped by rule with file:line, and the JSON report', async () => {
+    const [summary, json] = await invoke('rft_validate_dataset', {
+      path: 'datasets/rft/broken_example.jsonl',
+    });
+    assert.match(summary!, /datasets\/rft\/broken_example\.jsonl \(rft, 4 examples\): 2 error\(s\)/);
+    assert.match(summary!, /- error jsonl\/invalid-json × 1\n {2}datasets\/rft\/broken_example\.jsonl:3:76:/);
+    const report = JSON.parse(json!) as { files: { diagnostics: { code: string }[] }[] };
+    assert.ok(report.files[0]!.diagnostics.some((d) => d.code === 'rft/last-message-not-user'));
+  });
+
+  test('lint a demo grader against its datasets and response format', async () => {
+    const [summary, json] = await invoke('rft_lint_grader', {
+      grader: 'graders/countdown.grader.json',
+      data: ['datasets/rft/countdown_train.jsonl', 'datasets/rft/countdown_valid.jsonl'],
+      response_format: 'graders/countdown.response_format.json',
+    });
+    assert.match(summary!, /graders\/countdown\.grader\.json \(grader\): 0 error\(s\)/);
+    assert.ok(Array.isArray((JSON.parse(json!) as { files: unknown[] }).files));
+  });
+
+  test('grade inline outputs with a local grader (nothing to confirm)', async () => {
+    const [summary] = await invoke('rft_grade', {
+      grader: 'graders/toy_sentiment.grader.json',
+      data: 'datasets/rft/toy_val.jsonl',
+      outputs: ['{"sentiment": "Neutral"}', '{"sentiment": "Negative"}'],
+    });
+    // Row 2's reference is "Positive": fuzzy_match gives a partial reward, row 1 a full one.
+    assert.match(summary!, /^Graded 2 row\(s\): mean 0\.\d+, min 0\.\d+, max 1\./);
+    assert.match(summary!, /No error flags/);
+  });
+
+  test('a path outside the workspace is refused', async () => {
+    await assert.rejects(
+      Promise.resolve(
+        vscode.lm.invokeTool('rft_dataset_stats', {
+          input: { path: '/etc/passwd' },
+          toolInvocationToken: undefined,
+        }),
+      ),
+      /path: \/etc\/passwd is outside the allowed folders/,
+    );
+  });
+});
