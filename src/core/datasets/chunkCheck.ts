@@ -22,8 +22,10 @@ export interface ChunkSummary {
   /** Index into `shapes` of each line's item fields, or -1 when the line has none tracked. */
   shapeOf: Int32Array;
   shapes: { keys: string[]; types: JsonType[] }[];
-  /** Lines with diagnostics (ranges on line 0), in line order. */
+  /** Lines with diagnostics (ranges on line 0), in line order; a code's lines past the cap are only counted. */
   diags: { index: number; diags: readonly Diagnostic[] }[];
+  /** Diagnostics per code of the lines left out of `diags` (each of their codes was already over the cap). */
+  overflow: Record<string, number>;
 }
 
 /** The typed arrays of a summary, for a transfer list. */
@@ -32,7 +34,16 @@ export function chunkTransferables(c: ChunkSummary): ArrayBuffer[] {
 }
 
 /** Checks every line of `bytes` (whole lines; the last one may lack its LF) as lines of a `format` file. */
-export function checkChunk(bytes: Uint8Array, format: FileFormat, sftTokens?: SftTokenLimit): ChunkSummary {
+export function checkChunk(
+  bytes: Uint8Array,
+  format: FileFormat,
+  sftTokens?: SftTokenLimit,
+  /**
+   * Lines kept per diagnostic code (the report's cap): a million blank lines must not become a million
+   * diagnostics held, or cloned from a worker, only to be counted.
+   */
+  capPerCode = Infinity,
+): ChunkSummary {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let n = 0;
   for (let i = buf.indexOf(LF); i >= 0; i = buf.indexOf(LF, i + 1)) n++;
@@ -46,7 +57,9 @@ export function checkChunk(bytes: Uint8Array, format: FileFormat, sftTokens?: Sf
     shapeOf: new Int32Array(n),
     shapes: [],
     diags: [],
+    overflow: {},
   };
+  const kept = new Map<string, number>();
   let lastKeys: readonly string[] | undefined;
   const ctx = { format, bytes: buf, start: 0, end: 0, sftTokens };
   let start = 0;
@@ -71,7 +84,16 @@ export function checkChunk(bytes: Uint8Array, format: FileFormat, sftTokens?: Sf
     } else {
       c.shapeOf[k] = -1;
     }
-    if (s.diags.length) c.diags.push({ index: k, diags: s.diags });
+    if (s.diags.length) {
+      // The merge keeps a line while any of its codes is under the cap; the same test here keeps every line
+      // it could keep, and the others only add to the counts.
+      let keep = false;
+      for (const d of s.diags) if ((kept.get(d.code) ?? 0) < capPerCode) keep = true;
+      if (keep) {
+        for (const d of s.diags) kept.set(d.code, (kept.get(d.code) ?? 0) + 1);
+        c.diags.push({ index: k, diags: s.diags });
+      } else for (const d of s.diags) c.overflow[d.code] = (c.overflow[d.code] ?? 0) + 1;
+    }
     start = nl + 1;
   }
   return c;

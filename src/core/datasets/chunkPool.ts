@@ -26,6 +26,7 @@ export interface ChunkJob {
   byteLength: number;
   format: FileFormat;
   sftTokens?: SftTokenLimit;
+  capPerCode?: number;
 }
 
 export type ChunkReply = { id: number; summary: ChunkSummary } | { id: number; error: string };
@@ -76,7 +77,12 @@ export class ChunkPool {
   private closed = false;
 
   /** Checks a chunk on the next free worker; the chunk's buffer is transferred (unusable afterwards). */
-  check(bytes: Uint8Array, format: FileFormat, sftTokens?: SftTokenLimit): Promise<ChunkSummary> {
+  check(
+    bytes: Uint8Array,
+    format: FileFormat,
+    sftTokens?: SftTokenLimit,
+    capPerCode?: number,
+  ): Promise<ChunkSummary> {
     if (this.failure) return Promise.reject(this.failure);
     return new Promise<ChunkSummary>((resolve, reject) => {
       const job: ChunkJob = {
@@ -86,6 +92,7 @@ export class ChunkPool {
         byteLength: bytes.byteLength,
         format,
         sftTokens,
+        capPerCode,
       };
       this.queue.push({ job, resolve, reject });
       this.pump();

@@ -13,6 +13,7 @@ if (port) {
         new Uint8Array(job.buffer, job.byteOffset, job.byteLength),
         job.format,
         job.sftTokens,
+        job.capPerCode,
       );
       reply = { id: job.id, summary };
       port.postMessage(reply, chunkTransferables(summary));

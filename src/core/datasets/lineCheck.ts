@@ -13,6 +13,8 @@ import { LineTree, locateSyntaxError, pathToDisplay, pointerToPath } from './jso
 import type { DatasetRuleCode } from './rules';
 import { ruleSeverity } from './rules';
 import { countMessagesTokens } from '../tokens/tokenizer';
+import { findDuplicateKeys } from '../json/duplicateKeys';
+import { firstInvalidUtf8 } from './jsonlReader';
 
 export type JsonType = 'string' | 'number' | 'boolean' | 'null' | 'array' | 'object';
 
@@ -196,6 +198,25 @@ export function itemFieldsOf(value: unknown, format: FileFormat): Record<string,
   }
 }
 
+/** Character column of the line's first byte that is not UTF-8, when the caller passed the bytes. */
+function invalidUtf8Column(ctx: LineCheckContext): number | undefined {
+  if (!ctx.bytes) return undefined;
+  const start = ctx.start ?? 0;
+  const line = ctx.bytes.subarray(start, ctx.end ?? ctx.bytes.length);
+  const bad = firstInvalidUtf8(line);
+  if (bad === undefined) return undefined;
+  // The bytes before it are valid, so their decoded length is the column in the text the editor shows.
+  return Buffer.from(line.buffer, line.byteOffset, bad).toString('utf8').length;
+}
+
+function addInvalidUtf8(d: LineDiagnostics, column: number): void {
+  d.add(
+    'jsonl/invalid-utf8',
+    { start: column, end: column + 1 },
+    'Not valid UTF-8 from here: the platform rejects files that are not UTF-8 (save the file as UTF-8).',
+  );
+}
+
 let lastKeys: string[] = [];
 let lastTypes: JsonType[] = [];
 const scratchKeys: string[] = [];
@@ -213,11 +234,13 @@ export function checkLine(text: string, ctx: LineCheckContext): LineSummary {
     );
     return { blank: true, kind: undefined, diags: d.list, hash: 0 };
   }
+  const badUtf8 = invalidUtf8Column(ctx);
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (e) {
     const d = LineDiagnostics.for(text);
+    if (badUtf8 !== undefined) addInvalidUtf8(d, badUtf8);
     const { span, message } = locateSyntaxError(text, (e as Error).message);
     const trimmed = text.trim();
     const multiline =
@@ -236,6 +259,14 @@ export function checkLine(text: string, ctx: LineCheckContext): LineSummary {
   const kind = detectLineKind(value);
   const hash = ctx.bytes ? hashBytes(ctx.bytes, ctx.start ?? 0, ctx.end ?? ctx.bytes.length) : hashLine(text);
   const d = LineDiagnostics.for(text);
+  if (badUtf8 !== undefined) addInvalidUtf8(d, badUtf8);
+  if (typeof value === 'object' && value !== null)
+    for (const k of findDuplicateKeys(text))
+      d.add(
+        'jsonl/duplicate-key',
+        { start: k.start, end: k.end },
+        `Key ${JSON.stringify(k.key)} appears twice in this object: JSON.parse keeps the last value, other parsers may keep the first or reject the line.`,
+      );
   if (!isObject(value)) {
     d.add(
       'jsonl/not-object',

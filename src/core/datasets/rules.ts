@@ -37,6 +37,20 @@ export const DATASET_RULES = [
     fix: 'Delete the blank line: uploads expect one example per line.',
     quickFix: true,
   },
+  {
+    code: 'jsonl/invalid-utf8',
+    severity: 'error',
+    description:
+      'The line has bytes that are not valid UTF-8 (e.g. Latin-1 or UTF-16 text); the platform rejects the file. Only the streamed file check sees bytes, not the editor.',
+    fix: 'Save the file as UTF-8 (re-encode it from its real encoding); the marked column is the first bad byte.',
+  },
+  {
+    code: 'jsonl/duplicate-key',
+    severity: 'warning',
+    description:
+      'A key appears twice in one JSON object. JSON.parse (and RFT Studio) keeps the last value; other parsers may keep the first or reject the line.',
+    fix: 'Keep one of the two keys.',
+  },
   // Schema (one code per JSON Schema keyword that failed)
   {
     code: 'schema/required',

@@ -115,6 +115,7 @@ export async function validateDatasetFile(
       bytesDone = curOffset + curLength;
       if (opts.onProgress && (line + 1) % 4096 === 0) opts.onProgress(line + 1, bytesDone);
     }
+    for (const code in c.overflow) perCode.set(code, (perCode.get(code) ?? 0) + c.overflow[code]!);
     lineBase += c.lines;
   };
 
@@ -130,10 +131,10 @@ export async function validateDatasetFile(
       onBom: (b) => (hasBom = b),
     })) {
       if (!pool) {
-        consume(checkChunk(chunk.bytes, format, o.sftTokens), chunk.offset);
+        consume(checkChunk(chunk.bytes, format, o.sftTokens, cap), chunk.offset);
         continue;
       }
-      const summary = pool.check(chunk.bytes, format, o.sftTokens);
+      const summary = pool.check(chunk.bytes, format, o.sftTokens, cap);
       summary.catch(() => undefined); // awaited below, in order; this only keeps a later failure handled
       inFlight.push({ offset: chunk.offset, summary });
       if (inFlight.length >= threads * 2) {

@@ -9,7 +9,13 @@ import { compareDiagnostics } from '../diagnostics';
 import validateGrader from '../generated/grader.validator';
 import { datasetFieldsFromItems } from './datasetFields';
 import { FORMULA_FUNCTIONS, FormulaError, formulaVariables, parseFormula } from './formula';
-import { formatPath, parseTemplate, type PathSegment, type TemplateRef } from './template';
+import {
+  formatPath,
+  parseTemplate,
+  unterminatedTemplate,
+  type PathSegment,
+  type TemplateRef,
+} from './template';
 
 /** Field statistics of a dataset, probed by template path (e.g. `reference_answer[0].code`). */
 export interface DatasetItemFields {
@@ -117,6 +123,11 @@ export const GRADER_LINT_RULES: ReadonlyArray<{ code: string; description: strin
   {
     code: 'grader/template-syntax',
     description: 'A `{{ }}` template is malformed or uses a namespace other than item/sample.',
+  },
+  {
+    code: 'grader/template-unterminated',
+    description:
+      'A `{{` with no `}}` after it: the platform leaves the text as it is instead of substituting.',
   },
   {
     code: 'grader/template-sample-var',
@@ -363,6 +374,19 @@ function checkTemplatesIn(
   if (!node || node.type !== 'string') return [];
   const value = String(node.value);
   const refs = parseTemplate(value);
+  const unclosed = unterminatedTemplate(value);
+  if (unclosed !== undefined) {
+    const at = stringOffsets(c.text, node);
+    push(
+      c,
+      node,
+      'warning',
+      'grader/template-unterminated',
+      `"{{" without "}}": the platform leaves "${value.slice(unclosed, unclosed + 40)}${value.length - unclosed > 40 ? '…' : ''}" as literal text`,
+      undefined,
+      [at(unclosed), at(value.length)],
+    );
+  }
   if (!refs.length) return refs;
   const off = stringOffsets(c.text, node);
   for (const ref of refs) {

@@ -117,6 +117,21 @@ export function parseTemplate(text: string): TemplateRef[] {
   return refs;
 }
 
+/**
+ * Offset of a `{{` that no `}}` closes, if any (only the first matters: every later `{{` is unclosed too). The
+ * platform leaves such text as it is, so the grader sees a literal "{{ item.x" where a value was meant.
+ */
+export function unterminatedTemplate(text: string): number | undefined {
+  let from = 0;
+  for (;;) {
+    const open = text.indexOf('{{', from);
+    if (open < 0) return undefined;
+    const close = text.indexOf('}}', open + 2);
+    if (close < 0) return open;
+    from = close + 2;
+  }
+}
+
 const MISSING = Symbol('missing');
 
 /** Looks a path up in a value; returns MISSING_VALUE when any step is absent. */

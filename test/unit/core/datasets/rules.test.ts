@@ -4,8 +4,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Diagnostic } from '../../../../src/core/diagnostics';
 import { DATASET_RULES, datasetRulesMarkdown, datasetRuleInfos } from '../../../../src/core/datasets/rules';
-import { validateDatasetText, validatePair } from '../../../../src/core/datasets/validate';
-import { both, brief, emitted, lines, record, rftExamples } from './helpers';
+import {
+  validateDatasetFile,
+  validateDatasetText,
+  validatePair,
+} from '../../../../src/core/datasets/validate';
+import { both, brief, comparable, emitted, lines, record, rftExamples, tempFile } from './helpers';
 
 /** The range of `needle` (its n-th occurrence) in `text`, as `start-end`. */
 function span(text: string, needle: string, nth = 0): string {
@@ -519,6 +523,38 @@ test('pair/overlap and pair/field-mismatch', async () => {
   assert.deepEqual(
     again.map((x) => x.code),
     d.map((x) => x.code),
+  );
+});
+
+test('jsonl/invalid-utf8 at the first bad byte and jsonl/duplicate-key at the repeated key, alike on worker threads', async () => {
+  const good = rftExamples(10).map((e) => JSON.stringify(e));
+  const dup = '{"messages":[{"role":"user","content":"Dup?"}],"answer":1,"answer":2}';
+  const bytes = Buffer.concat([
+    Buffer.from(`${good.join('\n')}\n{"messages":[{"role":"user","content":"caf`),
+    Buffer.from([0xe9, 0x20]), // Latin-1 é: not UTF-8
+    Buffer.from(`?"}]}\n${dup}\n`),
+  ]);
+  const p = tempFile(bytes, 'latin1.jsonl');
+  const r = record(await validateDatasetFile(p));
+  const lineText = '{"messages":[{"role":"user","content":"caf';
+  assert.deepEqual(r.diagnostics.filter((d) => d.code.startsWith('jsonl/')).map(brief), [
+    `jsonl/invalid-utf8@10:${lineText.length}-${lineText.length + 1}`,
+    `jsonl/duplicate-key@11:${span(dup, '"answer"', 1)}`,
+  ]);
+  assert.match(only(r, 'jsonl/duplicate-key')[0]!.message, /JSON\.parse keeps the last value/);
+  // The worker path (what the CLI uses for large files) reports exactly the same.
+  const script = join(__dirname, '../../../../dist/workers/datasetCheck.js');
+  const onWorkers = await validateDatasetFile(p, {
+    parallel: { script, threads: 2, minBytes: 0 },
+    chunkBytes: 64,
+  });
+  assert.deepEqual(comparable(onWorkers), comparable(r));
+  // The editor has text, not bytes: duplicate keys only.
+  assert.deepEqual(
+    validateDatasetText(bytes.toString('utf8'))
+      .diagnostics.filter((d) => d.code.startsWith('jsonl/'))
+      .map((d) => d.code),
+    ['jsonl/duplicate-key'],
   );
 });
 

@@ -5,6 +5,8 @@ import {
   evaluateFormula,
   FormulaError,
   formulaVariables,
+  MAX_FORMULA_LENGTH,
+  MAX_FORMULA_NESTING,
   parseFormula,
 } from '../../../../src/core/graders/formula';
 
@@ -148,5 +150,38 @@ describe('calculate_output formulas', () => {
       ),
       { numRuns: 2000 },
     );
+  });
+
+  it('hostile sizes: a flat sum near the length cap evaluates (iteratively), longer formulas and deep nesting are FormulaErrors at a position', () => {
+    const terms = Math.floor((MAX_FORMULA_LENGTH + 1) / 2); // a+a+…+a: 2 characters per term
+    const flat = Array.from({ length: terms }, () => 'a').join('+');
+    assert.ok(flat.length <= MAX_FORMULA_LENGTH);
+    const tree = parseFormula(flat);
+    assert.equal(evaluateFormula(tree, { a: 1 }), terms);
+    assert.equal(formulaVariables(tree).length, terms);
+    assert.equal(formulaVariables(tree)[terms - 1]!.start, flat.length - 1, 'variables in source order');
+
+    const tooLong = `${flat}+a+a`;
+    assert.throws(
+      () => parseFormula(tooLong),
+      (e: unknown) =>
+        e instanceof FormulaError &&
+        /at most 10000/.test(e.message) &&
+        e.start === MAX_FORMULA_LENGTH &&
+        e.end === tooLong.length,
+    );
+    const nested = (open: string, close: string, n: number) => `${open.repeat(n)}a${close.repeat(n)}`;
+    assert.equal(ev(nested('(', ')', MAX_FORMULA_NESTING - 5), { a: 2 }), 2);
+    for (const deep of [
+      nested('(', ')', 2000),
+      nested('abs(', ')', 1500),
+      `${'-'.repeat(5000)}a`,
+      Array.from({ length: 3000 }, () => 'a').join('^'),
+    ])
+      assert.throws(
+        () => parseFormula(deep),
+        (e: unknown) =>
+          e instanceof FormulaError && /nested more than 100 levels/.test(e.message) && e.start > 0,
+      );
   });
 });
