@@ -37,7 +37,7 @@ const labelsOf = (s: LabViewState) => JSON.stringify(s.setup?.graders.map((g) =>
 const results = new ResultsView(dispatch, post);
 
 const regions: Region[] = [
-  { element: region(), deps: (s) => [s.ui.notices], draw: (s) => [renderNotices(s.ui.notices)] },
+  { element: region(), deps: (s) => [s.notices], draw: (s) => [renderNotices(s.notices)] },
   {
     element: region(),
     deps: (s) => [

@@ -1,5 +1,5 @@
 // The Grader Lab webview's state and its pure reducer (no DOM): what the host pushed (the Lab session's events)
-// and the UI's own choices (sort, filter, recent notices). Only the UI part is persisted with setState; the
+// and the UI's own choices (sort, filter). Only those choices are persisted with setState; the
 // host re-sends its session snapshot on every `ready`. A reducer returns the same object when nothing changed,
 // and keeps every untouched part by reference, so the views can tell what to redraw.
 import type {
@@ -34,7 +34,6 @@ export interface Notice {
 export interface LabUiState {
   sort: { key: SortKey; desc: boolean };
   filter: ResultsFilter;
-  notices: Notice[];
 }
 
 export interface LabResults {
@@ -53,6 +52,8 @@ export interface LabViewState {
   rows: LabRow[];
   results?: LabResults;
   remote?: { checked: number; diffs: RemoteDiff[] };
+  /** The last few messages from the host; they belong to the moment and are not kept across a reload. */
+  notices: Notice[];
   ui: LabUiState;
 }
 
@@ -68,12 +69,18 @@ export function initialUiState(): LabUiState {
   return {
     sort: { key: 'line', desc: false },
     filter: { text: '', errorsOnly: false, grader: '' },
-    notices: [],
   };
 }
 
 export function initialState(ui: LabUiState = initialUiState()): LabViewState {
-  return { items: [], trusted: true, status: { phase: 'idle', done: 0, total: 0 }, rows: [], ui };
+  return {
+    items: [],
+    trusted: true,
+    status: { phase: 'idle', done: 0, total: 0 },
+    rows: [],
+    notices: [],
+    ui,
+  };
 }
 
 /** Accepts a persisted UI state only when it has the current shape (an older build may have saved another). */
@@ -89,11 +96,6 @@ export function restoreUiState(saved: unknown): LabUiState {
   return {
     sort: sortOk ? { key: s.sort!.key, desc: s.sort!.desc } : fresh.sort,
     filter: filterOk ? { text: f.text, errorsOnly: f.errorsOnly, grader: f.grader } : fresh.filter,
-    notices: Array.isArray(s.notices)
-      ? s.notices
-          .filter((n) => n && typeof n.message === 'string' && typeof n.level === 'string')
-          .slice(-MAX_NOTICES)
-      : [],
   };
 }
 
@@ -126,10 +128,10 @@ export function reduce(state: LabViewState, action: LabAction): LabViewState {
       return { ...state, remote: { checked: action.checked, diffs: action.diffs } };
     case 'notice': {
       const notices = [
-        ...state.ui.notices.slice(-(MAX_NOTICES - 1)),
+        ...state.notices.slice(-(MAX_NOTICES - 1)),
         { level: action.level, message: action.message },
       ];
-      return { ...state, ui: { ...state.ui, notices } };
+      return { ...state, notices };
     }
     case 'sortBy': {
       const { key } = action;

@@ -85,7 +85,6 @@ type AnalysisEvent = Extract<LabEvent, { type: 'analysis' }>;
 type RemoteEvent = Extract<LabEvent, { type: 'remote' }>;
 
 interface StoredResults {
-  status?: LabStatus;
   rows: LabRow[];
   analysis?: AnalysisEvent;
   remote?: RemoteEvent;
@@ -107,6 +106,8 @@ export class LabSession {
   private running: AbortController | undefined;
   private engine: GraderEngine | undefined;
   private lastRun: RunInputs | undefined;
+  /** The provider as last asked, for snapshots (which are taken synchronously). */
+  private providerInfo: { label: string; graderRun: boolean } | undefined;
   private readonly readText: (file: string) => Promise<string>;
 
   constructor(private readonly opts: LabSessionOptions) {
@@ -117,7 +118,6 @@ export class LabSession {
     const stored = opts.store?.get<StoredResults>(RESULTS_KEY);
     if (stored) {
       this.rows = stored.rows ?? [];
-      if (stored.status) this.status = stored.status;
       this.analysis = stored.analysis;
       this.remote = stored.remote;
     }
@@ -381,7 +381,7 @@ export class LabSession {
     return new Map(this.setupValue.graders.map((g) => [g.path, g.label]));
   }
 
-  private setupEvent(provider?: LabProvider): Extract<LabEvent, { type: 'setup' }> {
+  private setupEvent(): Extract<LabEvent, { type: 'setup' }> {
     const setup = this.setupValue;
     const items: LabItemSummary[] = this.items.slice(0, LISTED_ITEMS).map((x, index) => ({
       index,
@@ -398,7 +398,7 @@ export class LabSession {
       setup,
       items,
       samplingPlan,
-      ...(provider ? { provider: { label: provider.label, graderRun: provider.graderRun } } : {}),
+      ...(this.providerInfo ? { provider: this.providerInfo } : {}),
       trusted: this.opts.trusted(),
     };
   }
@@ -409,12 +409,13 @@ export class LabSession {
 
   private async pushSetup(): Promise<void> {
     await this.saveSetup();
-    this.opts.emit(this.setupEvent(await this.activeProvider()));
+    const provider = await this.activeProvider();
+    this.providerInfo = provider && { label: provider.label, graderRun: provider.graderRun };
+    this.opts.emit(this.setupEvent());
   }
 
   private async saveResults(): Promise<void> {
     const results: StoredResults = {
-      status: this.status,
       rows: this.rows.length <= MAX_STORED_ROWS ? this.rows : [],
       analysis: this.analysis,
       remote: this.remote,

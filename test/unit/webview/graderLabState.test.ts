@@ -144,10 +144,11 @@ test('notices keep the last few; the persisted UI state is checked when read bac
   let s = initialState();
   for (let i = 0; i < 6; i++) s = reduce(s, { type: 'notice', level: 'info', message: `n${i}` });
   assert.deepEqual(
-    s.ui.notices.map((n) => n.message),
+    s.notices.map((n) => n.message),
     ['n2', 'n3', 'n4', 'n5'],
   );
-  assert.equal(s.ui.notices.length, MAX_NOTICES);
+  assert.equal(s.notices.length, MAX_NOTICES);
+  assert.ok(!('notices' in s.ui), 'notices are not persisted');
   const saved = JSON.parse(JSON.stringify(reduce(s, { type: 'sortBy', key: 'reward' }).ui));
   assert.deepEqual(restoreUiState(saved), { ...s.ui, sort: { key: 'reward', desc: true } });
   // What an older build saved (rows and all) or something broken gives the defaults, never a crash.
