@@ -4,7 +4,8 @@
 import type { EmulatorContext, Reply, RouteRequest } from '../context';
 import { HttpError, errorBody, isObj, newId, requireJob } from '../context';
 import { formatResetDuration } from '../rateLimits';
-import { embeddingToBase64, fakeAnswer, fakeEmbedding, roughTokens } from '../fakeModel';
+import { countdownAnswer, countdownJudge, countdownTask } from '../countdown';
+import { embeddingToBase64, fakeAnswer, fakeEmbedding, prng, roughTokens, seedOf } from '../fakeModel';
 import type { Route } from '../router';
 
 function responseFormatOf(
@@ -29,6 +30,33 @@ function textOfContent(content: unknown): string {
   return '';
 }
 
+type Format = ReturnType<typeof responseFormatOf>;
+
+function schemaProperties(format: Format): Record<string, unknown> | undefined {
+  return format.kind === 'json_schema' && isObj(format.schema) && isObj(format.schema.properties)
+    ? format.schema.properties
+    : undefined;
+}
+
+/** The fake model's answer: the Countdown skill (solve or judge) when the prompt is such a task, else text/JSON. */
+function answer(model: string, prompt: string, format: Format, seedParts: unknown[]): string {
+  const props = schemaProperties(format);
+  const judged = countdownJudge(prompt);
+  if (judged && (format.kind !== 'json_schema' || (props && 'result' in props)))
+    return format.kind === 'text'
+      ? `Score: ${judged.score}\nReasoning: ${judged.reasoning}`
+      : JSON.stringify({
+          ...(props && 'steps' in props
+            ? { steps: [{ description: judged.reasoning, conclusion: `Score: ${judged.score}` }] }
+            : {}),
+          result: judged.score,
+        });
+  const task = countdownTask(prompt);
+  if (task && (format.kind !== 'json_schema' || (props && 'expression' in props)))
+    return JSON.stringify(countdownAnswer(task, model, prng(seedOf('countdown', ...seedParts))));
+  return fakeAnswer(seedParts, format);
+}
+
 function chatCompletion(ctx: EmulatorContext, body: Record<string, unknown>): Reply {
   if (typeof body.model !== 'string')
     throw new HttpError(400, 'Missing required parameter: model.', 'missing_required_parameter', 'model');
@@ -49,7 +77,13 @@ function chatCompletion(ctx: EmulatorContext, body: Record<string, unknown>): Re
     index: i,
     message: {
       role: 'assistant',
-      content: fakeAnswer([body.model, body.messages, format, body.seed ?? 0, i], format),
+      content: answer(body.model as string, promptText, format, [
+        body.model,
+        body.messages,
+        format,
+        body.seed ?? 0,
+        i,
+      ]),
       refusal: null,
       annotations: [],
     },
@@ -132,7 +166,12 @@ function response(ctx: EmulatorContext, body: Record<string, unknown>): Reply {
         : '';
   const textCfg = isObj(body.text) ? body.text : {};
   const format = responseFormatOf(textCfg.format);
-  const text = fakeAnswer([body.model, body.instructions ?? null, input ?? null, format], format);
+  const text = answer(
+    body.model,
+    `${typeof body.instructions === 'string' ? body.instructions : ''}\n${promptText}`,
+    format,
+    [body.model, body.instructions ?? null, input ?? null, format],
+  );
   const inTok = roughTokens(`${typeof body.instructions === 'string' ? body.instructions : ''}${promptText}`);
   const outTok = roughTokens(text);
   return {
