@@ -5,7 +5,7 @@ import type OpenAI from 'openai';
 import type { CliCommand, CliIO } from '../command';
 import { EXIT, UsageError } from '../command';
 import { datasetCheckWorkers } from '../checkWorkers';
-import { InputFileError, readInputText } from '../../core/io/inputFile';
+import { checkInputFile, InputFileError, readInputText } from '../../core/io/inputFile';
 import { JobSpecError, parseJobSpec, resolveJobSpec } from '../../core/jobs/jobSpec';
 import type { FineTuningJob, FineTuningJobEvent } from '../../core/jobs/jobsService';
 import { JobsService, isTerminalStatus } from '../../core/jobs/jobsService';
@@ -284,6 +284,8 @@ export function createJobsCommand(launchOptions: LaunchPipelineOptions = {}): Cl
       if (!needsArg.includes(sub) && sub !== 'list') throw new UsageError(`unknown subcommand "${sub}"`);
       if (needsArg.includes(sub) && !arg)
         throw new UsageError(sub === 'launch' ? 'name the job spec file (*.rftjob.json)' : 'name the job id');
+      // The spec is checked before the provider: a folder, a FIFO or a missing file is the first thing said.
+      if (sub === 'launch') await checkInputFile(path.resolve(io.cwd, arg!));
       const { config, apiKey } = providerFromArgs(values, io.env);
       const client = createClient(config, { apiKey });
       const service = new JobsService(client);

@@ -13,6 +13,7 @@ import {
   outputGuard,
   outputPathOf,
   PREP_OPTIONS,
+  prepFailure,
   prepArgsOf,
   printReport,
   rel,
@@ -35,7 +36,8 @@ ${FORCE_HELP}
 ${FIELD_PATH_HELP}
 
 Exit codes: 0 every code mapped; 1 unknown codes or lines without the field (the output is still written,
-with those values unchanged); 2 usage or I/O error.
+with those values unchanged), or a line that is not UTF-8 (nothing written); 2 usage or I/O error, or an
+output that exists without --force.
 `;
 
 export const mapCommand: CliCommand = {
@@ -63,7 +65,12 @@ export const mapCommand: CliCommand = {
       }
       throw e;
     }
-    const report = await mapCodesInFile(file, field, mapping, out, { signal: io.signal });
+    let report;
+    try {
+      report = await mapCodesInFile(file, field, mapping, out, { signal: io.signal });
+    } catch (e) {
+      return prepFailure('map', e, io);
+    }
     printReport(
       io,
       reporter,

@@ -36,7 +36,8 @@ ${FORCE_HELP}
 
 ${FIELD_PATH_HELP}
 
-Exit codes: 0 ok; 1 the file has lines that are not JSON objects (nothing written); 2 usage or I/O error.
+Exit codes: 0 ok; 1 the file has lines that are not JSON objects or not UTF-8 (nothing written); 2 usage or
+I/O error, or an output that exists without --force.
 `;
 
 export const sampleCommand: CliCommand = {

@@ -47,8 +47,8 @@ The input file is the first argument that is not an option value.
 ${FIELD_PATH_HELP}
 
 Exit codes: 0 ok; 1 a label with ≥2 examples could not be put in both files (files written, see the report),
-or the file has lines that are not JSON objects (nothing written); 2 usage or I/O error, or a size over the
-provider limits.
+or the file has lines that are not JSON objects or not UTF-8 (nothing written); 2 usage or I/O error, a size
+over the provider limits, or an output that exists without --force.
 `;
 
 export const splitCommand: CliCommand = {
