@@ -13,7 +13,7 @@ const charts: Chart[] = [];
 
 /** The analysis sections of one run; the charts of the previous drawing are released first. */
 export function renderAnalysis(results: LabResults, label: Label): HTMLElement[] {
-  for (const c of charts.splice(0)) c.destroy();
+  releaseCharts();
   return [
     renderRecommendation(results.recommendation),
     renderVerdicts(results.analysis, label),
@@ -258,7 +258,7 @@ export function renderRemote(r: { checked: number; diffs: RemoteDiff[] }, label:
   ]);
 }
 
-export function table(headers: string[], rows: string[][], caption?: string): HTMLElement {
+function table(headers: string[], rows: string[][], caption?: string): HTMLElement {
   return el('table', { class: 'grid' }, [
     ...(caption ? [el('caption', {}, [caption])] : []),
     el('thead', {}, [
