@@ -61,8 +61,8 @@ export class StatsPanel {
   private retheme(): void {
     for (const [i, c] of this.charts.entries()) {
       const cfg = this.configs[i]();
-      c.options = cfg.options as never;
-      c.data = cfg.data as never;
+      c.options = cfg.options ?? {};
+      c.data = cfg.data;
       c.update('none');
     }
   }
