@@ -252,7 +252,6 @@ class _Child:
             bufsize=0,
         )
         self.fd = self.proc.stdout.fileno()
-        self.buf = b""
         self.cap = int((init.get("limits") or {}).get("output_cap") or 1 << 20) * 6 + REPLY_SLACK
         self.init = init
 
@@ -272,17 +271,22 @@ class _Child:
             raise GraderGone(self.exit_reason())
 
     def read(self, nonce):
-        while b"\n" not in self.buf:
-            if len(self.buf) > self.cap:
+        buf = bytearray()  # appends in place: a flood up to the cap is copied once, not once per chunk
+        nl = -1
+        while nl < 0:
+            if len(buf) > self.cap:
                 raise ProtocolError("the grader process wrote a reply larger than %d bytes" % self.cap)
             chunk = os.read(self.fd, 1 << 20)
             if not chunk:
                 raise GraderGone(self.exit_reason())
-            self.buf += chunk
-        line, _, self.buf = self.buf.partition(b"\n")
+            found = chunk.find(b"\n")
+            if found >= 0:
+                nl = len(buf) + found
+            buf += chunk
+        line, rest = bytes(buf[:nl]), buf[nl + 1 :]
         if len(line) > self.cap:
             raise ProtocolError("the grader process wrote a reply larger than %d bytes" % self.cap)
-        if self.buf or self._pending():
+        if rest or self._pending():
             raise ProtocolError("the grader process wrote more than one reply")
         try:
             msg = json.loads(line.decode("utf-8"), parse_constant=_reject_constant)
