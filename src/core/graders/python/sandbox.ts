@@ -52,12 +52,13 @@ function run(
   cmd: string,
   args: string[],
   timeoutMs: number,
+  pathVar: string | undefined,
 ): Promise<{ code: number | null; stdout: string; stderr: string; error?: Error }> {
   return new Promise((resolve) => {
     execFile(
       cmd,
       args,
-      { timeout: timeoutMs, maxBuffer: 1 << 20, env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } },
+      { timeout: timeoutMs, maxBuffer: 1 << 20, env: { PATH: pathVar ?? '/usr/bin:/bin' } },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
         resolve({ code, stdout: String(stdout), stderr: String(stderr), error: error ?? undefined });
@@ -190,10 +191,11 @@ export interface DetectOptions {
 /** Probes once per (bwrap, interpreter): asks the interpreter for its layout, then runs it under bwrap. */
 export function detectSandbox(opts: DetectOptions): Promise<PythonSandbox> {
   const bwrap = opts.bwrap ?? 'bwrap';
-  const key = `${bwrap}\0${opts.interpreter}`;
+  // PATH decides which python3 and which bwrap a bare name means.
+  const key = `${bwrap}\0${opts.interpreter}\0${opts.env?.PATH ?? process.env.PATH}`;
   let hit = cache.get(key);
   if (!hit) {
-    hit = probe(bwrap, opts.interpreter, opts.env ?? {});
+    hit = probe(bwrap, opts.interpreter, opts.env ?? process.env);
     cache.set(key, hit);
   }
   return hit;
@@ -214,7 +216,7 @@ async function probe(
       kind: 'none',
       reason: `no python sandbox on ${process.platform} (bubblewrap is Linux-only). ${FIX}`,
     };
-  const layoutRun = await run(interpreter, ['-I', '-c', LAYOUT_SCRIPT], 15_000);
+  const layoutRun = await run(interpreter, ['-I', '-c', LAYOUT_SCRIPT], 15_000, env.PATH);
   let report: LayoutReport;
   try {
     report = JSON.parse(layoutRun.stdout) as LayoutReport;
@@ -236,6 +238,7 @@ async function probe(
       bwrap,
       [...bwrapArgs(layout, { env, tmpBytes: 1 << 20 }), report.executable, '-I', '-c', 'pass'],
       15_000,
+      env.PATH,
     );
   let r = await attempt();
   if (r.code !== 0 && /--size/.test(r.stderr)) {

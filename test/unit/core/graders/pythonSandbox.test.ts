@@ -4,8 +4,17 @@
 // where it does not, every attack must meet the refusal instead. Each test is bounded and checks that the
 // processes it started are gone.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -503,6 +512,67 @@ def grade(sample, item):
     assert.deepEqual(rows[2]!.errors, []);
     assert.match(rows[2]!.messages?.join(' ') ?? '', /outside the 0 to 1 range/);
   });
+
+  it(
+    'CLI: with no bwrap on PATH, --allow-python stops with the fix; --allow-unsandboxed-python runs',
+    BOUND,
+    async () => {
+      // A PATH holding python3 and nothing else: the sandbox probe cannot find bwrap.
+      const bin = join(dir, 'bin-without-bwrap');
+      mkdirSync(bin, { recursive: true });
+      const real = execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], {
+        encoding: 'utf8',
+      }).trim();
+      symlinkSync(real, join(bin, 'python3'));
+      const grader = join(dir, 'half.grader.json');
+      const data = join(dir, 'half.jsonl');
+      writeFileSync(
+        grader,
+        JSON.stringify({ type: 'python', name: 'half', source: 'def grade(s, i):\n    return 0.5\n' }),
+      );
+      writeFileSync(data, `${JSON.stringify({ out: 'x' })}\n`);
+      const cli = async (...extra: string[]) => {
+        const out: string[] = [];
+        const err: string[] = [];
+        const code = await runCli(
+          [
+            'grade',
+            '--grader',
+            grader,
+            '--data',
+            data,
+            '--sample-field',
+            'out',
+            '--allow-python',
+            '--reporter',
+            'json',
+            ...extra,
+          ],
+          {
+            stdout: (t) => out.push(t),
+            stderr: (t) => err.push(t),
+            cwd: dir,
+            env: { PATH: bin },
+            signal: new AbortController().signal,
+          },
+        );
+        return { code, out: out.join(''), err: err.join('') };
+      };
+      const refused = await cli();
+      assert.equal(refused.code, 2, refused.err);
+      assert.match(
+        refused.err,
+        /only in a sandbox, and none is available: bwrap not found.*apt-get install bubblewrap.*--allow-unsandboxed-python/s,
+      );
+      assert.equal(refused.out, '');
+      const allowed = await cli('--allow-unsandboxed-python');
+      assert.equal(allowed.code, 0, allowed.err);
+      assert.deepEqual(
+        (JSON.parse(allowed.out) as { rows: Array<{ reward: number }> }).rows.map((r) => r.reward),
+        [0.5],
+      );
+    },
+  );
 
   it(
     'the engine flags a refused grader as python_grader_server_error sandbox_unavailable or runs it sandboxed',
