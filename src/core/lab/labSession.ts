@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import type OpenAI from 'openai';
 import type { GraderRunParams } from 'openai/resources/fine-tuning/alpha/graders';
+import type { GraderEngineOptions } from '../graders/engine';
 import { GraderEngine } from '../graders/engine';
 import { pairSamplesFile, readDataItems } from '../graders/gradeInputs';
 import type { Grader } from '../graders/types';
@@ -60,7 +61,8 @@ export interface LabSessionOptions {
   provider: () => Promise<LabProvider | undefined>;
   /** Python graders run only in a trusted workspace. */
   trusted: () => boolean;
-  python?: () => { interpreter?: string; timeoutMs?: number };
+  /** The engine's python options (interpreter, time limit, sandbox) except `allow`, which `trusted` decides. */
+  python?: () => Omit<NonNullable<GraderEngineOptions['python']>, 'allow'>;
   /** Options of the local text_similarity metrics (e.g. the tokenizer switch setting), asked at each run. */
   textSimilarity?: () => TextSimilarityOptions;
   /** Asked before any model call is sent; false cancels the run. */
