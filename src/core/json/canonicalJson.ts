@@ -10,6 +10,23 @@ class Key {
 
 /** Two JSON values are equal, whatever their key order and whitespace, when these strings are equal. */
 export function canonicalJson(value: unknown): string {
+  return iterativeJson(value, true);
+}
+
+/**
+ * JSON.stringify of a parsed JSON value (keys in their order), falling back to the iterative writer when the
+ * value nests deeper than V8's recursive stringify can go.
+ */
+export function jsonText(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? 'null';
+  } catch (e) {
+    if (e instanceof RangeError) return iterativeJson(value, false);
+    throw e;
+  }
+}
+
+function iterativeJson(value: unknown, sortKeys: boolean): string {
   const out: string[] = [];
   const stack: unknown[] = [value];
   while (stack.length) {
@@ -28,7 +45,7 @@ export function canonicalJson(value: unknown): string {
     } else if (v !== null && typeof v === 'object') {
       out.push('{');
       stack.push(CLOSE_OBJECT);
-      const keys = Object.keys(v).sort();
+      const keys = sortKeys ? Object.keys(v).sort() : Object.keys(v);
       for (let i = keys.length - 1; i >= 0; i--) {
         stack.push((v as Record<string, unknown>)[keys[i]!]);
         stack.push(new Key(`${i > 0 ? ',' : ''}${JSON.stringify(keys[i])}:`));

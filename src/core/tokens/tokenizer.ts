@@ -4,6 +4,7 @@
 // piece longer than any in prose (a 5 MB run of letters) is merged here with a heap, with the same result.
 import type { Tiktoken, TiktokenBPE } from 'js-tiktoken/lite';
 import type * as Lite from 'js-tiktoken/lite';
+import { jsonText } from '../json/canonicalJson';
 
 let encoder: Tiktoken | undefined;
 
@@ -234,8 +235,8 @@ export function countMessagesTokens(messages: readonly unknown[], tools?: unknow
     if (typeof msg.role === 'string') n += countTokens(msg.role);
     n += countTokens(contentText(msg.content));
     if (typeof msg.name === 'string') n += TOKENS_PER_NAME + countTokens(msg.name);
-    if (msg.tool_calls !== undefined) n += countTokens(JSON.stringify(msg.tool_calls));
+    if (msg.tool_calls !== undefined) n += countTokens(jsonText(msg.tool_calls));
   }
-  if (tools !== undefined && tools !== null) n += countTokens(JSON.stringify(tools));
+  if (tools !== undefined && tools !== null) n += countTokens(jsonText(tools));
   return n + REPLY_PRIMING;
 }

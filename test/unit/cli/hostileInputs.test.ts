@@ -135,6 +135,9 @@ function hostileDatasets(): Record<string, Buffer> {
     'deep.jsonl': Buffer.from(
       `${okLine(0).slice(0, -1)},"x":${'['.repeat(200_000)}${']'.repeat(200_000)}}\n`,
     ),
+    'deep-tools.jsonl': Buffer.from(
+      `{"messages":[{"role":"user","content":"q"},{"role":"assistant","content":"a","tool_calls":${'['.repeat(100_000)}${']'.repeat(100_000)}}],"tools":${'[{"a":'.repeat(30_000)}1${'}]'.repeat(30_000)}}\n`,
+    ),
     'deep-broken.jsonl': Buffer.from(`{"x":${'{"a":'.repeat(100_000)}\n`),
     'long-token.jsonl': Buffer.from(
       `${JSON.stringify({ messages: [{ role: 'user', content: 'abcdefghij'.repeat(100_000) }], label: 'a' })}\n`,

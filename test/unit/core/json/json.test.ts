@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { canonicalJson } from '../../../../src/core/json/canonicalJson';
+import { canonicalJson, jsonText } from '../../../../src/core/json/canonicalJson';
 import { findExcessiveNesting, MAX_JSON_DEPTH } from '../../../../src/core/json/depth';
 import { findDuplicateKeys } from '../../../../src/core/json/duplicateKeys';
 
@@ -28,6 +28,19 @@ test('canonicalJson equals the recursive definition on random JSON, and survives
   assert.equal(canonicalJson({ b: 1, a: [true, null, 'x'] }), '{"a":[true,null,"x"],"b":1}');
   const deep = JSON.parse(`${'['.repeat(1e6)}${']'.repeat(1e6)}`) as unknown;
   assert.equal(canonicalJson(deep).length, 2e6);
+});
+
+test('jsonText is JSON.stringify (key order kept), and still answers where V8 stringify overflows', () => {
+  fc.assert(
+    fc.property(fc.jsonValue(), (v) => {
+      assert.equal(jsonText(v), JSON.stringify(v));
+    }),
+    { numRuns: 300 },
+  );
+  const text = `{"b":${'[{"z":1,"a":'.repeat(100_000)}2${'}]'.repeat(100_000)}}`;
+  const deep = JSON.parse(text) as unknown;
+  assert.throws(() => JSON.stringify(deep), RangeError);
+  assert.equal(jsonText(deep), text);
 });
 
 test('findExcessiveNesting: the offset of the first bracket past the limit; strings and comments do not count', () => {
