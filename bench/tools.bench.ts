@@ -1,0 +1,122 @@
+// Agent tool latency (what an MCP client or the VS Code chat agent waits for): each read tool on the demo files and
+// on a generated 10 MB dataset, against the baseline of the same CLI command in-process without the tool layer.
+// The target: read tools answer in under 1 s on files up to 10 MB.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { runCli } from '../src/cli/app';
+import { cliArgsFor, runTool } from '../src/cli/tools/runTool';
+import { fmt, table } from './util';
+
+const demo = path.join(__dirname, '../demo');
+
+function tenMegabytes(dir: string): string {
+  const file = path.join(dir, 'ten_mb.jsonl');
+  const src = fs
+    .readFileSync(path.join(demo, 'datasets/rft/countdown_train.jsonl'), 'utf8')
+    .trim()
+    .split('\n');
+  const lines: string[] = [];
+  let size = 0;
+  for (let i = 0; size < 10 * 2 ** 20; i++) {
+    const o = JSON.parse(src[i % src.length]!) as Record<string, unknown>;
+    o.copy = i; // distinct lines: no duplicate-example flood
+    const line = JSON.stringify(o);
+    lines.push(line);
+    size += line.length + 1;
+  }
+  fs.writeFileSync(file, lines.join('\n') + '\n');
+  return file;
+}
+
+async function median(fn: () => Promise<unknown>, runs: number): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    await fn();
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)]!;
+}
+
+export default async function bench(): Promise<void> {
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'rft-tools-bench-'));
+  try {
+    fs.cpSync(demo, scratch, { recursive: true });
+    const big = path.relative(scratch, tenMegabytes(scratch));
+    const ctx = { roots: [scratch], allowPython: false, log: () => {} };
+    const cases: [string, string, Record<string, unknown>, number][] = [
+      [
+        'validate demo (broken_example)',
+        'rft_validate_dataset',
+        { path: 'datasets/rft/broken_example.jsonl' },
+        9,
+      ],
+      [
+        'validate demo (countdown_train)',
+        'rft_validate_dataset',
+        { path: 'datasets/rft/countdown_train.jsonl' },
+        9,
+      ],
+      [
+        'stats demo (countdown_train)',
+        'rft_dataset_stats',
+        { path: 'datasets/rft/countdown_train.jsonl' },
+        5,
+      ],
+      [
+        'lint demo (countdown + 2 datasets)',
+        'rft_lint_grader',
+        {
+          grader: 'graders/countdown.grader.json',
+          data: ['datasets/rft/countdown_train.jsonl', 'datasets/rft/countdown_valid.jsonl'],
+          response_format: 'graders/countdown.response_format.json',
+        },
+        9,
+      ],
+      [
+        'grade demo (toy, inline outputs)',
+        'rft_grade',
+        {
+          grader: 'graders/toy_sentiment.grader.json',
+          data: 'datasets/rft/toy_val.jsonl',
+          outputs: ['a', 'b'],
+        },
+        9,
+      ],
+      [`validate 10 MB (${big})`, 'rft_validate_dataset', { path: big }, 3],
+      [`stats 10 MB`, 'rft_dataset_stats', { path: big }, 3],
+      [`lint against 10 MB`, 'rft_lint_grader', { grader: 'graders/countdown.grader.json', data: [big] }, 3],
+    ];
+    const rows: Record<string, string>[] = [];
+    for (const [label, tool, input, runs] of cases) {
+      const toolMs = await median(() => runTool(tool, input, ctx), runs);
+      const argv = input.outputs ? undefined : cliArgsFor(tool, input, ctx);
+      const cliMs = argv
+        ? await median(
+            () =>
+              runCli(argv, {
+                stdout: () => {},
+                stderr: () => {},
+                cwd: scratch,
+                env: {},
+                signal: new AbortController().signal,
+              }),
+            runs,
+          )
+        : NaN;
+      rows.push({
+        case: label,
+        'tool ms (median)': fmt(toolMs),
+        'CLI in-process ms': Number.isNaN(cliMs) ? '-' : fmt(cliMs),
+        'tool / CLI': Number.isNaN(cliMs) ? '-' : fmt(toolMs / cliMs, 2),
+        'under 1 s': toolMs < 1000 ? 'yes' : 'NO',
+      });
+    }
+    table(rows);
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+}
