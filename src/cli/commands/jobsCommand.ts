@@ -12,6 +12,7 @@ import { JobsService, isTerminalStatus } from '../../core/jobs/jobsService';
 import { LaunchError } from '../../core/jobs/launch';
 import type { LaunchPipelineOptions } from '../../core/jobs/launchPipeline';
 import { launchFromSpec } from '../../core/jobs/launchPipeline';
+import { statusReportOf } from '../../core/jobs/jobStatusReport';
 import { parseMetricsEvents } from '../../core/jobs/metrics';
 import { JobPoller } from '../../core/jobs/poller';
 import type { PreflightReport } from '../../core/jobs/preflight';
@@ -310,10 +311,7 @@ export function createJobsCommand(launchOptions: LaunchPipelineOptions = {}): Cl
             const series = parseMetricsEvents(events);
             const last = series.points.at(-1);
             const lastValid = [...series.points].reverse().find((p) => p.validRewardMean !== undefined);
-            if (reporter === 'json')
-              io.stdout(
-                `${JSON.stringify({ job, metrics: { steps: series.points.length, total_steps: series.totalSteps, latest: last } })}\n`,
-              );
+            if (reporter === 'json') io.stdout(`${JSON.stringify(statusReportOf(job, series))}\n`);
             else {
               io.stdout(`${jobLine(job)}\n`);
               if (last)

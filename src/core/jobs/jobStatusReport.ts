@@ -2,7 +2,7 @@
 // and the agent tools (VS Code language-model tools, the MCP server) print exactly this.
 import type { FineTuningJob } from 'openai/resources/fine-tuning/jobs/jobs';
 import type { JobsService } from './jobsService';
-import { parseMetricsEvents } from './metrics';
+import { parseMetricsEvents, type MetricsSeries } from './metrics';
 
 export interface JobStatusReport {
   job: FineTuningJob;
@@ -13,6 +13,14 @@ export interface JobStatusReport {
   };
 }
 
+/** The report of a job and its parsed metrics series. */
+export function statusReportOf(job: FineTuningJob, series: MetricsSeries): JobStatusReport {
+  return {
+    job,
+    metrics: { steps: series.points.length, total_steps: series.totalSteps, latest: series.points.at(-1) },
+  };
+}
+
 export async function jobStatusReport(
   service: JobsService,
   id: string,
@@ -20,9 +28,5 @@ export async function jobStatusReport(
 ): Promise<JobStatusReport> {
   const job = await service.retrieve(id, signal);
   const { events } = await service.eventsSince(id, undefined, signal);
-  const series = parseMetricsEvents(events);
-  return {
-    job,
-    metrics: { steps: series.points.length, total_steps: series.totalSteps, latest: series.points.at(-1) },
-  };
+  return statusReportOf(job, parseMetricsEvents(events));
 }
