@@ -4,29 +4,11 @@ import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { MapReport } from '../../core/prep/mapCodes';
-import { Disposable } from '../../core/lifecycle';
 import type { HostContext } from '../hostContext';
 import type { OverwritePrompt } from './overwritePrompt';
-import type { CommonArgs } from './prepCommandSupport';
-import {
-  cli,
-  existsNote,
-  fieldFor,
-  guarded,
-  int,
-  resolvePath,
-  splitArgs,
-  workspaceRoot,
-} from './prepCommandSupport';
-import {
-  askSavePath,
-  Cancelled,
-  openResults,
-  pickDataset,
-  showMarkdownReport,
-  showSummary,
-  withPrepProgress,
-} from './prepPrompts';
+import type { CommonArgs, LabelField } from './prepCommandSupport';
+import { cli, existsNote, int, offerReport, PrepCommand, resolvePath } from './prepCommandSupport';
+import { askSavePath, Cancelled, openResults, showSummary, withPrepProgress } from './prepPrompts';
 
 export const MAP_CODES_COMMAND = 'rftStudio.mapCodes';
 
@@ -37,82 +19,71 @@ export interface MapArgs extends CommonArgs {
 
 const TITLE = 'RFT Studio: Map Codes to Names';
 
-export class MapCodesCommand extends Disposable {
-  constructor(
-    private readonly ctx: HostContext,
-    private readonly overwrite: OverwritePrompt,
-  ) {
-    super();
-    this._register(vscode.commands.registerCommand(MAP_CODES_COMMAND, (arg?: unknown) => this.run(arg)));
+export class MapCodesCommand extends PrepCommand<MapArgs, MapReport> {
+  constructor(ctx: HostContext, overwrite: OverwritePrompt) {
+    super(ctx, overwrite, MAP_CODES_COMMAND, 'Map Codes to Names', TITLE);
   }
 
-  private run(arg: unknown): Promise<MapReport | undefined> {
-    const { uri, args } = splitArgs<MapArgs>(arg);
-    return guarded(this.ctx, 'Map Codes to Names', async () => {
-      const { mapCodesInFile } = await import('../../core/prep/mapCodes');
-      const { parseMapping } = await import('../../core/prep/mapping');
-      const { siblingPath } = await cli();
-      const { mapReportMarkdown } = await import('../../core/prep/report');
-      const { checkOutputPaths } = await import('../../core/prep/dataset');
-      const file = await pickDataset(uri, TITLE);
-      const field = await fieldFor(file, TITLE, args.field);
-      const mappingPath = args.mapping ? resolvePath(args.mapping) : await pickMappingFile(file);
-      const mapping = parseMapping(await readFile(mappingPath, 'utf8'), path.basename(mappingPath));
-      let out = args.out ? resolvePath(args.out) : siblingPath(file, 'named');
-      const name = path.basename(file);
-      for (;;) {
-        checkOutputPaths(file, [out]);
-        if (args.confirm === false) break;
-        const dry = await withPrepProgress(`Mapping codes in ${name}…`, (signal, onProgress) =>
-          mapCodesInFile(file, field, mapping, out, { signal, onProgress, write: false }),
+  protected async execute(file: string, field: LabelField, args: MapArgs): Promise<MapReport> {
+    const { mapCodesInFile } = await import('../../core/prep/mapCodes');
+    const { parseMapping } = await import('../../core/prep/mapping');
+    const { siblingPath } = await cli();
+    const { mapReportMarkdown } = await import('../../core/prep/report');
+    const { checkOutputPaths } = await import('../../core/prep/dataset');
+    const mappingPath = args.mapping ? resolvePath(args.mapping) : await pickMappingFile(file);
+    const mapping = parseMapping(await readFile(mappingPath, 'utf8'), path.basename(mappingPath));
+    let out = args.out ? resolvePath(args.out) : siblingPath(file, 'named');
+    const name = path.basename(file);
+    for (;;) {
+      checkOutputPaths(file, [out]);
+      if (args.confirm === false) break;
+      const dry = await withPrepProgress(`Mapping codes in ${name}…`, (signal, onProgress) =>
+        mapCodesInFile(file, field, mapping, out, { signal, onProgress, write: false }),
+      );
+      const notes: string[] = [];
+      if (dry.unknown.length)
+        notes.push(`${dry.unknown.length} code(s) are not in the mapping and stay as they are`);
+      if (dry.problems.length)
+        notes.push(
+          `${dry.problems.length} line(s) without a usable field stay as they are (first: line ${dry.problems[0].line}, ${dry.problems[0].message})`,
         );
-        const notes: string[] = [];
-        if (dry.unknown.length)
-          notes.push(`${dry.unknown.length} code(s) are not in the mapping and stay as they are`);
-        if (dry.problems.length)
-          notes.push(
-            `${dry.problems.length} line(s) without a usable field stay as they are (first: line ${dry.problems[0].line}, ${dry.problems[0].message})`,
-          );
-        if (dry.alreadyNames) notes.push(`${dry.alreadyNames} value(s) are already names`);
-        const replaced = await existsNote([out]);
-        if (replaced) notes.push(replaced);
-        const choice = await showSummary({
-          title: `${TITLE}: ${name} (field ${dry.field}, mapping ${mapping.source})`,
-          headline: `${int(dry.changedLines)} of ${int(dry.lines)} lines change; ${dry.codes.length} code(s) mapped, ${dry.unknown.length} unknown`,
-          writeLabel: `Write ${path.basename(out)}`,
-          writeDetail: path.dirname(out),
-          notes,
-          rows: [
-            ...dry.unknown.map((u) => ({
-              label: `${JSON.stringify(u.code)} — not in the mapping`,
-              description: `×${u.count} on line(s) ${u.lines.slice(0, 12).join(', ')}${u.lines.length > 12 ? ', …' : ''}`,
-              warning: true,
-            })),
-            ...dry.codes.map((c) => ({ label: `${c.code} → ${c.name}`, description: `×${int(c.count)}` })),
-          ],
-        });
-        if (choice === 'cancel') throw new Cancelled();
-        if (choice === 'write') break;
-        out = await askSavePath('Output file', out, file);
-      }
-      if (!args.overwrite && !(await this.overwrite.confirm(TITLE, [out]))) throw new Cancelled();
-      const report = await withPrepProgress(`Writing ${path.basename(out)}…`, (signal, onProgress) =>
-        mapCodesInFile(file, field, mapping, out, { signal, onProgress }),
-      );
-      this.ctx.log.info(
-        `Mapped codes in ${file} -> ${out}: ${report.changedLines} line(s) changed, ${report.unknown.length} unknown code(s)`,
-      );
-      if (args.open !== false) await openResults([out]);
-      const problems = report.unknown.length + report.problems.length;
-      const message = problems
-        ? `Wrote ${path.basename(out)}; ${report.unknown.length} unknown code(s) and ${report.problems.length} line(s) without the field were left unchanged.`
-        : `Wrote ${path.basename(out)}: every code mapped (${int(report.changedLines)} lines changed).`;
-      const notify = problems ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
-      void Promise.resolve(notify(message, 'Show Report')).then((c) =>
-        c ? showMarkdownReport(mapReportMarkdown(report, workspaceRoot())) : undefined,
-      );
-      return report;
-    });
+      if (dry.alreadyNames) notes.push(`${dry.alreadyNames} value(s) are already names`);
+      const replaced = await existsNote([out]);
+      if (replaced) notes.push(replaced);
+      const choice = await showSummary({
+        title: `${TITLE}: ${name} (field ${dry.field}, mapping ${mapping.source})`,
+        headline: `${int(dry.changedLines)} of ${int(dry.lines)} lines change; ${dry.codes.length} code(s) mapped, ${dry.unknown.length} unknown`,
+        writeLabel: `Write ${path.basename(out)}`,
+        writeDetail: path.dirname(out),
+        notes,
+        rows: [
+          ...dry.unknown.map((u) => ({
+            label: `${JSON.stringify(u.code)} — not in the mapping`,
+            description: `×${u.count} on line(s) ${u.lines.slice(0, 12).join(', ')}${u.lines.length > 12 ? ', …' : ''}`,
+            warning: true,
+          })),
+          ...dry.codes.map((c) => ({ label: `${c.code} → ${c.name}`, description: `×${int(c.count)}` })),
+        ],
+      });
+      if (choice === 'cancel') throw new Cancelled();
+      if (choice === 'write') break;
+      out = await askSavePath('Output file', out, file);
+    }
+    await this.confirmOverwrite(args, [out]);
+    const report = await withPrepProgress(`Writing ${path.basename(out)}…`, (signal, onProgress) =>
+      mapCodesInFile(file, field, mapping, out, { signal, onProgress }),
+    );
+    this.ctx.log.info(
+      `Mapped codes in ${file} -> ${out}: ${report.changedLines} line(s) changed, ${report.unknown.length} unknown code(s)`,
+    );
+    if (args.open !== false) await openResults([out]);
+    const problems = report.unknown.length + report.problems.length;
+    const message = problems
+      ? `Wrote ${path.basename(out)}; ${report.unknown.length} unknown code(s) and ${report.problems.length} line(s) without the field were left unchanged.`
+      : `Wrote ${path.basename(out)}: every code mapped (${int(report.changedLines)} lines changed).`;
+    const notify = problems ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+    offerReport(notify, message, (root) => mapReportMarkdown(report, root));
+    return report;
   }
 }
 

@@ -1,10 +1,13 @@
 // What the three data-prep commands share: their args object, path resolution, the lazily loaded core modules, the
-// field prompt, and one error boundary that shows each kind of failure where the user acted.
+// field prompt, one error boundary that shows each kind of failure where the user acted, and the PrepCommand base
+// class (registration, dataset and field prompts, overwrite question, report offer).
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { Disposable } from '../../core/lifecycle';
 import type { HostContext } from '../hostContext';
+import type { OverwritePrompt } from './overwritePrompt';
 import { existingFiles } from './overwritePrompt';
-import { Cancelled, pickField } from './prepPrompts';
+import { Cancelled, pickDataset, pickField, showMarkdownReport } from './prepPrompts';
 
 export interface CommonArgs {
   /** Dataset path (absolute, or relative to the first workspace folder). */
@@ -123,4 +126,52 @@ export async function guarded<T>(
     if (choice) ctx.log.show();
     return undefined;
   }
+}
+
+export type LabelField = Awaited<ReturnType<typeof fieldFor>>;
+
+/**
+ * One prep command: registers `id`, separates its args, asks for the dataset and the label field, and runs `execute`
+ * inside `guarded` so every failure is shown the same way.
+ */
+export abstract class PrepCommand<A extends CommonArgs, R> extends Disposable {
+  constructor(
+    protected readonly ctx: HostContext,
+    private readonly overwritePrompt: OverwritePrompt,
+    id: string,
+    /** The command's name in messages ("Split Dataset"). */
+    private readonly what: string,
+    /** The prompts' title ("RFT Studio: Split Dataset"). */
+    protected readonly title: string,
+  ) {
+    super();
+    this._register(vscode.commands.registerCommand(id, (arg?: unknown) => this.run(arg)));
+  }
+
+  private run(arg: unknown): Promise<R | undefined> {
+    const { uri, args } = splitArgs<A>(arg);
+    return guarded(this.ctx, this.what, async () => {
+      const file = await pickDataset(uri, this.title);
+      const field = await fieldFor(file, this.title, args.field);
+      return this.execute(file, field, args);
+    });
+  }
+
+  protected abstract execute(file: string, field: LabelField, args: A): Promise<R>;
+
+  /** Asks before replacing existing outputs unless the args say overwrite; a "no" cancels the command. */
+  protected async confirmOverwrite(args: A, outs: string[]): Promise<void> {
+    if (!args.overwrite && !(await this.overwritePrompt.confirm(this.title, outs))) throw new Cancelled();
+  }
+}
+
+/** Shows the result message without waiting for it; "Show Report" opens the markdown report. */
+export function offerReport(
+  notify: (message: string, ...items: string[]) => Thenable<string | undefined>,
+  message: string,
+  markdown: (root: string | undefined) => string,
+): void {
+  void Promise.resolve(notify(message, 'Show Report')).then((c) =>
+    c ? showMarkdownReport(markdown(workspaceRoot())) : undefined,
+  );
 }
