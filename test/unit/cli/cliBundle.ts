@@ -1,9 +1,9 @@
 // Builds the `rft-studio` binary from source into a temporary folder (the CLI bundle and its dataset check
 // worker, laid out as in dist/), so tests can run the real process: exit codes, stderr, time and memory.
 import { build } from 'esbuild';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from '../../lib/tempFiles';
 
 const root = join(__dirname, '../../..');
 
@@ -14,7 +14,7 @@ const root = join(__dirname, '../../..');
 export async function buildCliBundle(
   extra: Record<string, string> = {},
 ): Promise<{ dir: string; cli: string }> {
-  const dir = mkdtempSync(join(tmpdir(), 'rft-cli-bundle-'));
+  const dir = tempDir('rft-cli-bundle-'); // removed when the test process exits
   const common = {
     bundle: true,
     platform: 'node' as const,
