@@ -68,6 +68,20 @@ export function paginate<T extends { id: string }>(items: T[], query: URLSearchP
   return { object: 'list' as const, data, has_more: start + limit < items.length };
 }
 
+/** `paginate` plus the `first_id`/`last_id` cursors that the files and checkpoints lists carry. */
+export function paginateWithIds<T extends { id: string }>(
+  items: T[],
+  query: URLSearchParams,
+  defaultLimit: number,
+) {
+  const page = paginate(items, query, defaultLimit);
+  return {
+    ...page,
+    first_id: page.data[0]?.id ?? null,
+    last_id: page.data[page.data.length - 1]?.id ?? null,
+  };
+}
+
 export interface StoredFile {
   obj: Record<string, unknown> & {
     id: string;

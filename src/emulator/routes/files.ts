@@ -2,7 +2,7 @@
 // caps), the file list/retrieve/delete, content downloads streamed from disk, and the Uploads API's
 // create → parts → complete/cancel.
 import type { EmulatorContext, Reply, RouteRequest, StoredFile, StoredUpload, Style } from '../context';
-import { HttpError, newId, paginate, requireFile } from '../context';
+import { HttpError, newId, paginateWithIds, requireFile } from '../context';
 import type { Route } from '../router';
 import { checkJsonlFile, formatBytes } from '../storage';
 
@@ -101,19 +101,12 @@ function listFiles(ctx: EmulatorContext, rq: RouteRequest): Reply {
   const order = rq.query.get('order') === 'asc' ? 'asc' : 'desc';
   let list = [...ctx.files.values()].filter((f) => !f.deleted && (!purpose || f.obj.purpose === purpose));
   if (order === 'desc') list = list.reverse();
-  const page = paginate(
+  const json = paginateWithIds(
     list.map((f) => ({ ...fileView(ctx, f, rq.style), id: f.obj.id })),
     rq.query,
     10_000,
   );
-  return {
-    status: 200,
-    json: {
-      ...page,
-      first_id: page.data[0]?.id ?? null,
-      last_id: page.data[page.data.length - 1]?.id ?? null,
-    },
-  };
+  return { status: 200, json };
 }
 
 function requireUpload(ctx: EmulatorContext, id: string): StoredUpload {

@@ -2,7 +2,7 @@
 // metadata), list with metadata filters, retrieve, pause/resume/cancel, events and checkpoints.
 import { randomBytes } from 'node:crypto';
 import type { EmulatorContext, Reply, RouteRequest, StoredFile, Style } from '../context';
-import { HttpError, isObj, newId, paginate, requireJob } from '../context';
+import { HttpError, isObj, newId, paginate, paginateWithIds, requireJob } from '../context';
 import type { WireJob } from '../jobSim';
 import { JobSim } from '../jobSim';
 import type { Route } from '../router';
@@ -236,15 +236,7 @@ function events(ctx: EmulatorContext, rq: RouteRequest): Reply {
 
 function checkpoints(ctx: EmulatorContext, rq: RouteRequest): Reply {
   const sim = requireJob(ctx, rq.params.id!);
-  const page = paginate([...sim.checkpoints].reverse(), rq.query, 10);
-  return {
-    status: 200,
-    json: {
-      ...page,
-      first_id: page.data[0]?.id ?? null,
-      last_id: page.data[page.data.length - 1]?.id ?? null,
-    },
-  };
+  return { status: 200, json: paginateWithIds([...sim.checkpoints].reverse(), rq.query, 10) };
 }
 
 export const fineTuningRoutes: readonly Route[] = [

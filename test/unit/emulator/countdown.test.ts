@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import OpenAI from 'openai';
+import { describe, test } from 'node:test';
+import type OpenAI from 'openai';
 import { evaluateFormula, parseFormula } from '../../../src/core/graders/formula';
 import {
   countdownJudge,
@@ -13,8 +13,7 @@ import {
   fineTunedBase,
   solveCountdown,
 } from '../../../src/emulator/countdown';
-import type { Emulator } from '../../../src/emulator/server';
-import { startEmulator } from '../../../src/emulator/server';
+import { useEmulator } from './useEmulator';
 
 const DEMO = join(__dirname, '../../../demo');
 interface Item {
@@ -82,19 +81,13 @@ describe('Countdown skill', () => {
 });
 
 describe('Countdown eval: base vs fine-tuned through the SDK', () => {
-  let em: Emulator;
-  let client: OpenAI;
-  before(async () => {
-    em = await startEmulator({ speed: 1000 });
-    client = new OpenAI({ baseURL: em.url, apiKey: 'k', maxRetries: 0 });
-  });
-  after(() => em.close());
+  const emu = useEmulator();
 
   async function passRate(model: string): Promise<{ rate: number; n: number }> {
     let pass = 0;
     let n = 0;
     for (const it of items) {
-      const c = await client.chat.completions.create({
+      const c = await emu.client.chat.completions.create({
         model,
         messages: it.messages as OpenAI.ChatCompletionMessageParam[],
         response_format: responseFormat,
@@ -102,7 +95,7 @@ describe('Countdown eval: base vs fine-tuned through the SDK', () => {
       });
       const graded = await Promise.all(
         c.choices.map((choice) =>
-          client.fineTuning.alpha.graders.run({
+          emu.client.fineTuning.alpha.graders.run({
             grader: grader as never,
             model_sample: choice.message.content ?? '',
             item: it as never,

@@ -2,19 +2,11 @@
 // nesting, a syntax error) gets 400 invalid_grader with a clear message from run, validate and job creation,
 // never a 500.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import OpenAI, { toFile } from 'openai';
-import type { Emulator } from '../../../../src/emulator/server';
-import { startEmulator } from '../../../../src/emulator/server';
+import { useEmulator } from '../useEmulator';
 
-let em: Emulator;
-let client: OpenAI;
-
-before(async () => {
-  em = await startEmulator({ speed: 1000 });
-  client = new OpenAI({ baseURL: em.url, apiKey: 'k', maxRetries: 0 });
-});
-after(() => em.close());
+const emu = useEmulator();
 
 function multi(calculate_output: string) {
   return {
@@ -40,7 +32,7 @@ async function post(
   path: string,
   body: unknown,
 ): Promise<{ status: number; error: Record<string, unknown> }> {
-  const r = await fetch(`${em.url}${path}`, {
+  const r = await fetch(`${emu.em.url}${path}`, {
     method: 'POST',
     headers: { authorization: 'Bearer k', 'content-type': 'application/json' },
     body: JSON.stringify(body),
@@ -69,14 +61,14 @@ describe('graders: pathological formulas', () => {
 
   test('job creation refuses the 10,000-term formula with 400 at method.reinforcement.grader', async () => {
     const line = JSON.stringify({ messages: [{ role: 'user', content: 'hi' }] });
-    const f = await client.files.create({
+    const f = await emu.client.files.create({
       file: await toFile(Buffer.from(`${line}\n`), 't.jsonl'),
       purpose: 'fine-tune',
     });
-    for (let i = 0; i < 100 && (await client.files.retrieve(f.id)).status !== 'processed'; i++)
+    for (let i = 0; i < 100 && (await emu.client.files.retrieve(f.id)).status !== 'processed'; i++)
       await new Promise((r) => setTimeout(r, 10));
     await assert.rejects(
-      client.fineTuning.jobs.create({
+      emu.client.fineTuning.jobs.create({
         model: 'o4-mini-2025-04-16',
         training_file: f.id,
         validation_file: f.id,
@@ -90,7 +82,7 @@ describe('graders: pathological formulas', () => {
   });
 
   test('a sound formula still runs', async () => {
-    const r = await client.fineTuning.alpha.graders.run({
+    const r = await emu.client.fineTuning.alpha.graders.run({
       grader: multi('0.5 * a + 0.5') as never,
       model_sample: 'x',
     });
