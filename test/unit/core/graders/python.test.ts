@@ -1,12 +1,13 @@
 // Hostile python graders are contained, reported as python_grader_runtime_error, and leave no process behind.
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { GraderEngine } from '../../../../src/core/graders/engine';
 import { PythonWorker } from '../../../../src/core/graders/python/pythonRunner';
 import { buildSample } from '../../../../src/core/graders/sample';
 import type { PythonGrader } from '../../../../src/core/graders/types';
+import { eachProcess, waitFor } from './pythonTestKit';
 
 const py = (source: string): PythonGrader => ({ type: 'python', name: 'hostile', source });
 const sample = buildSample('x');
@@ -24,24 +25,10 @@ function alive(pid: number | undefined): boolean {
 /** Processes whose command line contains a marker (Linux /proc). */
 function processesWith(marker: string): number[] {
   const out: number[] = [];
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      if (readFileSync(`/proc/${d}/cmdline`, 'utf8').includes(marker)) out.push(Number(d));
-    } catch {
-      /* gone */
-    }
-  }
+  eachProcess((pid) => {
+    if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(marker)) out.push(pid);
+  });
   return out;
-}
-
-async function waitFor(pred: () => boolean, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (pred()) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return pred();
 }
 
 describe('python graders', () => {

@@ -19,13 +19,12 @@ import { createServer, type Server } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { runCli } from '../../../../src/cli/app';
-import type { CliIO } from '../../../../src/cli/command';
 import { GraderEngine } from '../../../../src/core/graders/engine';
 import { PythonWorker, type PythonOutcome } from '../../../../src/core/graders/python/pythonRunner';
 import { bindsFor, bwrapArgs, detectSandbox } from '../../../../src/core/graders/python/sandbox';
 import { buildSample } from '../../../../src/core/graders/sample';
 import { tempDir } from '../../../lib/tempFiles';
+import { eachProcess, runCliCaptured, waitFor } from './pythonTestKit';
 
 const BOUND = { timeout: 90_000 };
 const tag = `${process.pid}-${Date.now() % 1_000_000}`;
@@ -45,28 +44,14 @@ function alive(pid: number): boolean {
 /** Every process under root (root included), by parent links in /proc. */
 function tree(root: number): number[] {
   const children = new Map<number, number[]>();
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      (children.get(ppid) ?? children.set(ppid, []).get(ppid)!).push(Number(d));
-    } catch {
-      /* gone */
-    }
-  }
+  eachProcess((pid) => {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    (children.get(ppid) ?? children.set(ppid, []).get(ppid)!).push(pid);
+  });
   const out = [root];
   for (let i = 0; i < out.length; i++) out.push(...(children.get(out[i]!) ?? []));
   return out;
-}
-
-async function waitFor(pred: () => boolean, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (pred()) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return pred();
 }
 
 interface Opts {
@@ -462,17 +447,8 @@ def grade(sample, item):
       }),
     );
     writeFileSync(data, ['nan', 'inf', '-5'].map((v) => JSON.stringify({ v, out: 'x' })).join('\n') + '\n');
-    const cli = async (reporter: string) => {
-      const out: string[] = [];
-      const err: string[] = [];
-      const io: CliIO = {
-        stdout: (t) => out.push(t),
-        stderr: (t) => err.push(t),
-        cwd: dir,
-        env: { PATH: process.env.PATH },
-        signal: new AbortController().signal,
-      };
-      const code = await runCli(
+    const cli = (reporter: string) =>
+      runCliCaptured(
         [
           'grade',
           '--grader',
@@ -485,10 +461,9 @@ def grade(sample, item):
           '--reporter',
           reporter,
         ],
-        io,
+        dir,
+        { PATH: process.env.PATH },
       );
-      return { code, out: out.join(''), err: err.join('') };
-    };
     const text = await cli('text');
     if (!sandboxed) {
       assert.equal(text.code, 2);
@@ -531,10 +506,8 @@ def grade(sample, item):
         JSON.stringify({ type: 'python', name: 'half', source: 'def grade(s, i):\n    return 0.5\n' }),
       );
       writeFileSync(data, `${JSON.stringify({ out: 'x' })}\n`);
-      const cli = async (...extra: string[]) => {
-        const out: string[] = [];
-        const err: string[] = [];
-        const code = await runCli(
+      const cli = (...extra: string[]) =>
+        runCliCaptured(
           [
             'grade',
             '--grader',
@@ -548,16 +521,9 @@ def grade(sample, item):
             'json',
             ...extra,
           ],
-          {
-            stdout: (t) => out.push(t),
-            stderr: (t) => err.push(t),
-            cwd: dir,
-            env: { PATH: bin },
-            signal: new AbortController().signal,
-          },
+          dir,
+          { PATH: bin },
         );
-        return { code, out: out.join(''), err: err.join('') };
-      };
       const refused = await cli();
       assert.equal(refused.code, 2, refused.err);
       assert.match(
