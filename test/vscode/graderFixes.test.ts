@@ -5,34 +5,14 @@ import * as assert from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { codeOf, EXTENSION_ID, waitForDiagnostics, workspace } from './lib/diagnosticsKit';
 
-const EXTENSION_ID = 'rft-studio.rft-studio';
-
-function workspace(): string {
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  assert.ok(folder, 'no workspace folder');
-  return folder.uri.fsPath;
-}
-
-function codeOf(d: vscode.Diagnostic): string {
-  return typeof d.code === 'object' ? String(d.code.value) : String(d.code);
-}
-
-async function ours(
+function ours(
   uri: vscode.Uri,
   until: (d: vscode.Diagnostic[]) => boolean,
-  timeoutMs = 20_000,
+  timeoutMs?: number,
 ): Promise<vscode.Diagnostic[]> {
-  const t0 = Date.now();
-  for (;;) {
-    const d = vscode.languages.getDiagnostics(uri).filter((x) => x.source === 'RFT Studio');
-    if (until(d)) return d;
-    if (Date.now() - t0 > timeoutMs)
-      throw new Error(
-        `timed out; diagnostics now: ${JSON.stringify(d.map((x) => `${codeOf(x)} ${x.message}`))}`,
-      );
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  return waitForDiagnostics(uri, (x) => x.source === 'RFT Studio', until, timeoutMs);
 }
 
 const INNER =

@@ -6,37 +6,17 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { lintGraderText } from '../../src/core/graders/lint';
+import { codeOf, EXTENSION_ID, waitForDiagnostics, workspace } from './lib/diagnosticsKit';
 
-const EXTENSION_ID = 'rft-studio.rft-studio';
-
-function workspace(): string {
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  assert.ok(folder, 'no workspace folder');
-  return folder.uri.fsPath;
-}
-
-function codeOf(d: vscode.Diagnostic): string {
-  return typeof d.code === 'object' ? String(d.code.value) : String(d.code);
-}
-
-async function diagnostics(
+function diagnostics(
   uri: vscode.Uri,
   source: string,
   until: (d: vscode.Diagnostic[]) => boolean,
-  timeoutMs = 20_000,
+  timeoutMs?: number,
 ): Promise<vscode.Diagnostic[]> {
-  const t0 = Date.now();
-  for (;;) {
-    const d = vscode.languages
-      .getDiagnostics(uri)
-      .filter((x) => x.source === source || (source === 'json' && x.source !== 'RFT Studio'));
-    if (until(d)) return d;
-    if (Date.now() - t0 > timeoutMs)
-      throw new Error(
-        `timed out; ${source} diagnostics now: ${JSON.stringify(d.map((x) => `${codeOf(x)} ${x.message}`))}`,
-      );
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  const keep = (x: vscode.Diagnostic) =>
+    x.source === source || (source === 'json' && x.source !== 'RFT Studio');
+  return waitForDiagnostics(uri, keep, until, timeoutMs, `${source} `);
 }
 
 const BROKEN = `{
