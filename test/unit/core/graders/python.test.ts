@@ -1,13 +1,12 @@
 // Hostile python graders are contained, reported as python_grader_runtime_error, and leave no process behind.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { GraderEngine } from '../../../../src/core/graders/engine';
 import { PythonWorker } from '../../../../src/core/graders/python/pythonRunner';
 import { buildSample } from '../../../../src/core/graders/sample';
 import type { PythonGrader } from '../../../../src/core/graders/types';
-import { eachProcess, waitFor } from './pythonTestKit';
+import { countingListener, eachProcess, waitFor } from './pythonTestKit';
 
 const py = (source: string): PythonGrader => ({ type: 'python', name: 'hostile', source });
 const sample = buildSample('x');
@@ -184,13 +183,8 @@ describe('python graders', () => {
   });
 
   it('cannot reach the network', async () => {
-    let connections = 0;
-    const server: Server = createServer((s) => {
-      connections++;
-      s.destroy();
-    });
-    await new Promise<void>((res) => server.listen(0, '127.0.0.1', res));
-    const port = (server.address() as { port: number }).port;
+    const listener = await countingListener();
+    const { port } = listener;
     try {
       const e = mk(10_000);
       const r = await e.grade(
@@ -203,9 +197,9 @@ describe('python graders', () => {
       assert.equal(r.reward, 0);
       assert.equal(r.metadata.errors.python_grader_runtime_error, true);
       assert.match(r.metadata.errors.python_grader_runtime_error_details!, /Error/);
-      assert.equal(connections, 0);
+      assert.equal(listener.connections(), 0);
     } finally {
-      server.close();
+      listener.close();
     }
   });
 

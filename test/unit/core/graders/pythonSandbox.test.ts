@@ -24,12 +24,24 @@ import { PythonWorker, type PythonOutcome } from '../../../../src/core/graders/p
 import { bindsFor, bwrapArgs, detectSandbox } from '../../../../src/core/graders/python/sandbox';
 import { buildSample } from '../../../../src/core/graders/sample';
 import { tempDir } from '../../../lib/tempFiles';
-import { eachProcess, runCliCaptured, waitFor } from './pythonTestKit';
+import { countingListener, eachProcess, runCliCaptured, waitFor } from './pythonTestKit';
 
 const BOUND = { timeout: 90_000 };
 const tag = `${process.pid}-${Date.now() % 1_000_000}`;
 const dir = tempDir('rft-sandbox-');
 const NO_BWRAP = join(dir, 'no-such-bwrap');
+
+/** `rft-studio grade --allow-python` of `grader` over `data` (model output in the `out` field), run in `dir`. */
+function gradeCli(
+  grader: string,
+  data: string,
+  env: Record<string, string | undefined>,
+  reporter: string,
+  ...extra: string[]
+) {
+  const args = ['grade', '--grader', grader, '--data', data, '--sample-field', 'out', '--allow-python'];
+  return runCliCaptured([...args, '--reporter', reporter, ...extra], dir, env);
+}
 
 /** Alive and not a zombie (Linux /proc). */
 function alive(pid: number): boolean {
@@ -247,13 +259,8 @@ def grade(sample, item):
   });
 
   it('(c) cannot setns() into another network namespace and reach 127.0.0.1', BOUND, async () => {
-    let connections = 0;
-    const tcp: Server = createServer((s) => {
-      connections++;
-      s.destroy();
-    });
-    await new Promise<void>((res) => tcp.listen(0, '127.0.0.1', res));
-    const port = (tcp.address() as { port: number }).port;
+    const listener = await countingListener();
+    const { port } = listener;
     try {
       const source = `import ctypes, os, socket
 def grade(sample, item):
@@ -276,9 +283,9 @@ def grade(sample, item):
       const outs = await runAll(source, [{}]);
       if (!refusedUnlessSandboxed(outs)) return;
       assert.equal(value(outs[0]), 0, show(outs[0]));
-      assert.equal(connections, 0);
+      assert.equal(listener.connections(), 0);
     } finally {
-      tcp.close();
+      listener.close();
     }
   });
 
@@ -447,23 +454,7 @@ def grade(sample, item):
       }),
     );
     writeFileSync(data, ['nan', 'inf', '-5'].map((v) => JSON.stringify({ v, out: 'x' })).join('\n') + '\n');
-    const cli = (reporter: string) =>
-      runCliCaptured(
-        [
-          'grade',
-          '--grader',
-          grader,
-          '--data',
-          data,
-          '--sample-field',
-          'out',
-          '--allow-python',
-          '--reporter',
-          reporter,
-        ],
-        dir,
-        { PATH: process.env.PATH },
-      );
+    const cli = (reporter: string) => gradeCli(grader, data, { PATH: process.env.PATH }, reporter);
     const text = await cli('text');
     if (!sandboxed) {
       assert.equal(text.code, 2);
@@ -506,24 +497,7 @@ def grade(sample, item):
         JSON.stringify({ type: 'python', name: 'half', source: 'def grade(s, i):\n    return 0.5\n' }),
       );
       writeFileSync(data, `${JSON.stringify({ out: 'x' })}\n`);
-      const cli = (...extra: string[]) =>
-        runCliCaptured(
-          [
-            'grade',
-            '--grader',
-            grader,
-            '--data',
-            data,
-            '--sample-field',
-            'out',
-            '--allow-python',
-            '--reporter',
-            'json',
-            ...extra,
-          ],
-          dir,
-          { PATH: bin },
-        );
+      const cli = (...extra: string[]) => gradeCli(grader, data, { PATH: bin }, 'json', ...extra);
       const refused = await cli();
       assert.equal(refused.code, 2, refused.err);
       assert.match(

@@ -1,6 +1,7 @@
 // What the python grader suites share: polling for a condition with a deadline, walking the processes in /proc,
-// and running the CLI in-process with its output captured.
+// a local listener that grader code must not reach, and running the CLI in-process with its output captured.
 import { readdirSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { runCli } from '../../../../src/cli/app';
 
 /** True once `pred` holds, false if it still does not after `ms`. */
@@ -23,6 +24,25 @@ export function eachProcess(visit: (pid: number) => void): void {
       /* gone */
     }
   }
+}
+
+/** A TCP listener on 127.0.0.1 that counts the connections it gets (and drops them). */
+export async function countingListener(): Promise<{
+  port: number;
+  connections: () => number;
+  close: () => void;
+}> {
+  let connections = 0;
+  const server = createServer((s) => {
+    connections++;
+    s.destroy();
+  });
+  await new Promise<void>((res) => server.listen(0, '127.0.0.1', res));
+  return {
+    port: (server.address() as { port: number }).port,
+    connections: () => connections,
+    close: () => server.close(),
+  };
 }
 
 /** Runs the CLI with `args` in `cwd` and `env`, returning the exit code and everything it wrote. */
