@@ -11,18 +11,35 @@ import { fmt, table } from './util';
 
 const demo = path.join(__dirname, '../demo');
 
-function tenMegabytes(dir: string): string {
-  const file = path.join(dir, 'ten_mb.jsonl');
+/**
+ * A 10 MB RFT dataset. `copies`: the demo's Countdown examples repeated (each text about 80 times — a worst case
+ * for near-duplicate statistics); otherwise distinct examples of seeded random words, like a real dataset.
+ */
+function tenMegabytes(dir: string, copies: boolean): string {
+  const file = path.join(dir, copies ? 'ten_mb_copies.jsonl' : 'ten_mb.jsonl');
   const src = fs
     .readFileSync(path.join(demo, 'datasets/rft/countdown_train.jsonl'), 'utf8')
     .trim()
     .split('\n');
+  // A 5,000-word vocabulary: texts share words, as real ones do, without being near duplicates of each other.
+  const words = Array.from({ length: 5000 }, (_, k) => `w${k.toString(36)}`);
+  let seed = 42;
+  const rand = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
   const lines: string[] = [];
   let size = 0;
   for (let i = 0; size < 10 * 2 ** 20; i++) {
-    const o = JSON.parse(src[i % src.length]!) as Record<string, unknown>;
-    o.copy = i; // distinct lines: no duplicate-example flood
-    const line = JSON.stringify(o);
+    let line: string;
+    if (copies) {
+      const o = JSON.parse(src[i % src.length]!) as Record<string, unknown>;
+      o.copy = i;
+      line = JSON.stringify(o);
+    } else {
+      const text = Array.from({ length: 40 }, () => words[Math.floor(rand() * words.length)]).join(' ');
+      line = JSON.stringify({
+        messages: [{ role: 'user', content: `${i}: ${text}` }],
+        reference_answer: String(i % 7),
+      });
+    }
     lines.push(line);
     size += line.length + 1;
   }
@@ -45,7 +62,8 @@ export default async function bench(): Promise<void> {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'rft-tools-bench-'));
   try {
     fs.cpSync(demo, scratch, { recursive: true });
-    const big = path.relative(scratch, tenMegabytes(scratch));
+    const big = path.relative(scratch, tenMegabytes(scratch, false));
+    const copies = path.relative(scratch, tenMegabytes(scratch, true));
     const ctx = { roots: [scratch], allowPython: false, log: () => {} };
     const cases: [string, string, Record<string, unknown>, number][] = [
       [
@@ -89,6 +107,7 @@ export default async function bench(): Promise<void> {
       [`validate 10 MB (${big})`, 'rft_validate_dataset', { path: big }, 3],
       [`stats 10 MB`, 'rft_dataset_stats', { path: big }, 3],
       [`lint against 10 MB`, 'rft_lint_grader', { grader: 'graders/countdown.grader.json', data: [big] }, 3],
+      [`stats 10 MB, each example ~80 times`, 'rft_dataset_stats', { path: copies }, 1],
     ];
     const rows: Record<string, string>[] = [];
     for (const [label, tool, input, runs] of cases) {

@@ -6,7 +6,11 @@ import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import Ajv from 'ajv';
 import type OpenAI from 'openai';
-import { runCli } from '../app';
+import { dispatch } from '../dispatch';
+import { gradeCommand } from '../commands/gradeCommand';
+import { lintCommand } from '../commands/lintCommand';
+import { statsCommand } from '../commands/statsCommand';
+import { validateCommand } from '../commands/validateCommand';
 import { JobsService } from '../../core/jobs/jobsService';
 import { jobStatusReport } from '../../core/jobs/jobStatusReport';
 import { TOOLS, toolByName, type ToolDefinition } from './catalogue';
@@ -50,6 +54,9 @@ export interface ToolResult {
 
 /** Input the tool refuses before running anything (schema, a path outside the roots, no provider). */
 export class ToolInputError extends Error {}
+
+/** The commands file tools run (only these, so the extension bundle does not carry the rest of the CLI). */
+const FILE_TOOL_COMMANDS = [gradeCommand, lintCommand, statsCommand, validateCommand];
 
 const ajv = new Ajv({ allErrors: true, strict: false });
 const validators = new Map(TOOLS.map((t) => [t.name, ajv.compile(t.inputSchema)]));
@@ -174,13 +181,17 @@ async function runCliCaptured(
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
-  const code = await runCli(argv, {
-    stdout: (t) => (stdout += t),
-    stderr: (t) => (stderr += t),
-    cwd: ctx.roots[0],
-    env,
-    signal: ctx.signal ?? new AbortController().signal,
-  });
+  const code = await dispatch(
+    argv,
+    {
+      stdout: (t) => (stdout += t),
+      stderr: (t) => (stderr += t),
+      cwd: ctx.roots[0],
+      env,
+      signal: ctx.signal ?? new AbortController().signal,
+    },
+    FILE_TOOL_COMMANDS,
+  );
   return { code, stdout, stderr };
 }
 
