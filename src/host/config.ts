@@ -35,14 +35,6 @@ export class Config implements vscode.Disposable {
     return e.affectsConfiguration(`${CONFIG_SECTION}.${sectionOrKey}`);
   }
 
-  /**
-   * @deprecated String-keyed read with its own fallback, which restates package.json; use value() or section().
-   * Kept until the jobs, Lab and graders features move over.
-   */
-  get<T>(key: string, fallback: T, scope?: vscode.ConfigurationScope): T {
-    return vscode.workspace.getConfiguration(CONFIG_SECTION, scope).get<T>(key, fallback);
-  }
-
   private read<K extends SettingKey>(configuration: vscode.WorkspaceConfiguration, key: K): SettingValue<K> {
     const shape = SETTINGS[key];
     const v = configuration.get<unknown>(key);

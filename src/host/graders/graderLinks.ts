@@ -6,6 +6,7 @@ import { datasetFieldsFromItems } from '../../core/graders/datasetFields';
 import { readDataItems } from '../../core/graders/gradeInputs';
 import type { DatasetItemFields } from '../../core/graders/lint';
 import type { HostContext } from '../hostContext';
+import type { SettingKey } from '../settingsCatalog';
 
 export interface GraderLink {
   dataset?: string;
@@ -22,7 +23,7 @@ export interface LoadedDataset {
 /** Items kept per dataset (the platform's training-file maximum); beyond it the checks use the first ones. */
 const MAX_ITEMS = 50_000;
 
-export const LINKS_SETTING = 'graders.links';
+export const LINKS_SETTING = 'graders.links' satisfies SettingKey;
 
 function folderOf(uri: vscode.Uri): vscode.WorkspaceFolder | undefined {
   return vscode.workspace.getWorkspaceFolder(uri) ?? vscode.workspace.workspaceFolders?.[0];
@@ -39,7 +40,7 @@ export function linkFor(
   ctx: HostContext,
   doc: vscode.TextDocument,
 ): { dataset?: string; responseFormat?: string } {
-  const links = ctx.config.get<Record<string, GraderLink>>(LINKS_SETTING, {}, doc.uri);
+  const links: Record<string, GraderLink> = ctx.config.value(LINKS_SETTING, doc.uri);
   const folder = folderOf(doc.uri);
   for (const [glob, link] of Object.entries(links ?? {})) {
     if (!link || typeof link !== 'object') continue;

@@ -160,7 +160,7 @@ export function registerGraderAuthoring(ctx: HostContext): vscode.Disposable {
     cache.onDidChange(relintAll),
     jobSpecs.onDidChange(relintAll),
     ctx.config.onDidChange((e) => {
-      if (e.affectsConfiguration(`rftStudio.${LINKS_SETTING}`)) relintAll();
+      if (ctx.config.affects(e, LINKS_SETTING)) relintAll();
     }),
     { dispose: () => timers.forEach((t) => clearTimeout(t)) },
   );
@@ -359,7 +359,7 @@ export function registerGraderAuthoring(ctx: HostContext): vscode.Disposable {
         ? path.relative(folder.uri.fsPath, target.fsPath).split(path.sep).join('/')
         : target.fsPath;
       const cfg = vscode.workspace.getConfiguration('rftStudio', target);
-      const links = { ...(cfg.get<Record<string, GraderLink>>(LINKS_SETTING) ?? {}) };
+      const links: Record<string, GraderLink> = { ...ctx.config.value(LINKS_SETTING, target) };
       if (pick.label.startsWith('$(close)')) {
         delete links[key];
       } else {

@@ -210,12 +210,9 @@ export class JobMonitor extends Disposable {
       try {
         const { client } = await this.providers.client(providerId, { interactive });
         const service = new JobsService(client);
-        const cfg = this.ctx.config;
-        const intervalMs = Math.max(1, cfg.get<number>('jobs.pollIntervalSeconds', 10)) * 1000;
-        const maxIntervalMs = Math.max(
-          intervalMs,
-          cfg.get<number>('jobs.maxPollIntervalSeconds', 300) * 1000,
-        );
+        const jobs = this.ctx.config.section('jobs');
+        const intervalMs = Math.max(1, jobs.pollIntervalSeconds) * 1000;
+        const maxIntervalMs = Math.max(intervalMs, jobs.maxPollIntervalSeconds * 1000);
         const poller = new JobPoller({
           service,
           logger: this.ctx.log,
@@ -327,8 +324,8 @@ export class JobMonitor extends Disposable {
     try {
       rt.series = parseMetricsEvents([...rt.events.values()]);
       rt.alerts = detectAlerts(rt.series, {
-        validGap: this.ctx.config.get<number>('alerts.validationGap', 0.15),
-        parseErrorRise: this.ctx.config.get<number>('alerts.parseErrorRise', 0.05),
+        validGap: this.ctx.config.value('alerts.validationGap'),
+        parseErrorRise: this.ctx.config.value('alerts.parseErrorRise'),
       });
     } catch (e) {
       this.ctx.log.error('Could not read the metrics events', e);
@@ -380,7 +377,7 @@ export class JobMonitor extends Disposable {
 
   private notifyTransition(rt: RuntimeJob, from: string | undefined, to: string): void {
     if (from === to || from === undefined) return;
-    const mode = this.ctx.config.get<string>('jobs.notifications', 'all');
+    const mode = this.ctx.config.value('jobs.notifications');
     const terminal = ['succeeded', 'failed', 'cancelled'].includes(to);
     if (mode === 'none' || (mode === 'terminal' && !terminal)) return;
     const s = this.snapshotOf(rt);

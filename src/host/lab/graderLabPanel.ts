@@ -71,11 +71,14 @@ export class GraderLabPanel extends Disposable {
       emit: (event) => this.bridge.post(event),
       provider: () => ctx.providers.active(),
       trusted: () => vscode.workspace.isTrusted,
-      python: () => ({
-        interpreter: ctx.config.get<string>('python.interpreter', 'python3'),
-        timeoutMs: ctx.config.get<number>('python.timeoutSeconds', 120) * 1000,
-        allowUnsandboxed: ctx.config.get<boolean>('python.allowUnsandboxed', false),
-      }),
+      python: () => {
+        const python = ctx.config.section('python');
+        return {
+          interpreter: python.interpreter,
+          timeoutMs: python.timeoutSeconds * 1000,
+          allowUnsandboxed: python.allowUnsandboxed,
+        };
+      },
       textSimilarity: () => ({ tokenizerSwitch: ctx.config.value('grading.tokenizerSwitch') }),
       confirmSampling: async (plan, provider) =>
         (await vscode.window.showWarningMessage(
@@ -122,11 +125,12 @@ export class GraderLabPanel extends Disposable {
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
     if (!folder) return {};
     const abs = (p: string | undefined) => (p ? path.resolve(folder, p) : undefined);
-    const graders = this.ctx.config.get<string[]>('lab.graders', []).map((g) => path.resolve(folder, g));
+    const lab = this.ctx.config.section('lab');
+    const graders = lab.graders.map((g) => path.resolve(folder, g));
     return {
-      dataset: abs(this.ctx.config.get<string>('lab.dataset', '')),
-      samplesFile: abs(this.ctx.config.get<string>('lab.samples', '')),
-      responseFormat: abs(this.ctx.config.get<string>('lab.responseFormat', '')),
+      dataset: abs(lab.dataset),
+      samplesFile: abs(lab.samples),
+      responseFormat: abs(lab.responseFormat),
       graders: graders.map((p) => ({ path: p, label: path.basename(p), type: '' })),
     };
   }

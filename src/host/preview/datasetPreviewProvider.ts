@@ -15,7 +15,6 @@ import type {
 import { previewRequestSpec, previewToHostSpec } from '../../shared/datasetPreviewProtocol';
 import { DatasetPreviewDocument } from './datasetPreviewDocument';
 import { resolvePriceTable } from '../../core/stats/pricing';
-import { DEFAULT_TOKEN_LIMIT } from '../../core/stats/datasetStats';
 import { CancelledError } from './previewWorkerClient';
 
 interface PanelEntry {
@@ -132,8 +131,8 @@ export class DatasetPreviewProvider implements vscode.CustomReadonlyEditorProvid
   }
 
   private tokenLimit(): number {
-    const v = this.ctx.config.get<number>('stats.tokenLimit', DEFAULT_TOKEN_LIMIT);
-    return typeof v === 'number' && v > 0 ? Math.floor(v) : DEFAULT_TOKEN_LIMIT;
+    // An integer ≥ 1 (the catalogue's shape); anything else reads as the package.json default.
+    return this.ctx.config.value('stats.tokenLimit');
   }
 
   private async onMessage(entry: PanelEntry, msg: PreviewToHost): Promise<void> {
@@ -166,8 +165,8 @@ export class DatasetPreviewProvider implements vscode.CustomReadonlyEditorProvid
         const options = {
           ...(msg.field.trim() ? { field: msg.field.trim() } : {}),
           tokenLimit: this.tokenLimit(),
-          epochs: Math.max(1, Math.floor(this.ctx.config.get<number>('stats.epochs', 3) || 3)),
-          prices: resolvePriceTable(this.ctx.config.get<unknown>('stats.prices', null)),
+          epochs: this.ctx.config.value('stats.epochs'),
+          prices: resolvePriceTable(this.ctx.config.value('stats.prices')),
         };
         const validation = msg.withValidation ? entry.validation?.fsPath : undefined;
         try {

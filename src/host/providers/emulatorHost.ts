@@ -19,15 +19,12 @@ export class EmulatorHost extends Disposable {
     super();
     this._register(
       ctx.config.onDidChange((e) => {
-        if (
-          e.affectsConfiguration('rftStudio.emulator.autoStart') &&
-          ctx.config.get('emulator.autoStart', false)
-        )
+        if (ctx.config.affects(e, 'emulator.autoStart') && ctx.config.value('emulator.autoStart'))
           void this.start();
       }),
     );
     this._register(toDisposable(() => void this.running?.then((r) => r?.close())));
-    if (ctx.config.get('emulator.autoStart', false)) void this.start();
+    if (ctx.config.value('emulator.autoStart')) void this.start();
   }
 
   /** Starts the emulator once per session and returns its provider entry. */
@@ -35,7 +32,7 @@ export class EmulatorHost extends Disposable {
     this.running ??= (async () => {
       try {
         const { startEmulator } = await import('../../emulator/server');
-        const speed = this.ctx.config.get<number>('emulator.speed', 1);
+        const speed = this.ctx.config.value('emulator.speed');
         // A key only this session knows: other local processes cannot drive the in-process emulator.
         const sessionKey = `emu-${randomBytes(18).toString('base64url')}`;
         const emulator = await startEmulator({

@@ -50,7 +50,7 @@ export class ProviderStore extends Disposable {
   }
 
   list(): ProviderEntry[] {
-    const fromSettings = this.ctx.config.get<unknown[]>('providers', []).flatMap((raw) => {
+    const fromSettings = this.ctx.config.value('providers').flatMap((raw) => {
       const p = parseEntry(raw);
       if (!p)
         this.ctx.log.warn(
