@@ -12,6 +12,7 @@ import {
   templatesInDocument,
 } from '../../core/graders/lint';
 import { formatPath, parsePath, type PathSegment } from '../../core/graders/template';
+import { KeyedDebouncer } from '../../core/keyedDebouncer';
 import { toVscodeDiagnostic } from '../diagnosticsAdapter';
 import type { HostContext } from '../hostContext';
 import { DatasetCache, LINKS_SETTING, linkFor, type GraderLink, type LoadedDataset } from './graderLinks';
@@ -64,9 +65,13 @@ export function registerGraderAuthoring(ctx: HostContext): vscode.Disposable {
   const collection = vscode.languages.createDiagnosticCollection('rft-graders');
   const cache = new DatasetCache(ctx);
   const jobSpecs = new GraderJobSpecs(ctx);
-  const timers = new Map<string, NodeJS.Timeout>();
+  // One pending lint per document, as for datasets: typing restarts the wait, closing the document drops it.
+  const lint = new KeyedDebouncer({
+    delayMs: 250,
+    onError: (e) => ctx.log.error('grader lint failed', e),
+  });
   const codeLensChanged = new vscode.EventEmitter<void>();
-  disposables.push(collection, cache, jobSpecs, codeLensChanged);
+  disposables.push(collection, cache, jobSpecs, codeLensChanged, lint);
 
   const linked = async (doc: vscode.TextDocument): Promise<Linked> => {
     const link = linkFor(ctx, doc);
@@ -136,17 +141,9 @@ export function registerGraderAuthoring(ctx: HostContext): vscode.Disposable {
     collection.set(doc.uri, out);
   };
 
-  const schedule = (doc: vscode.TextDocument, delay = 250) => {
+  const schedule = (doc: vscode.TextDocument, delay?: number) => {
     if (!isGraderDocument(doc)) return;
-    const key = doc.uri.toString();
-    clearTimeout(timers.get(key));
-    timers.set(
-      key,
-      setTimeout(() => {
-        timers.delete(key);
-        lintNow(doc).catch((e) => ctx.log.error('grader lint failed', e));
-      }, delay),
-    );
+    lint.schedule(doc.uri.toString(), () => lintNow(doc), delay);
   };
   const relintAll = () => {
     for (const doc of vscode.workspace.textDocuments) schedule(doc, 0);
@@ -156,13 +153,15 @@ export function registerGraderAuthoring(ctx: HostContext): vscode.Disposable {
   disposables.push(
     vscode.workspace.onDidOpenTextDocument((d) => schedule(d, 0)),
     vscode.workspace.onDidChangeTextDocument((e) => schedule(e.document)),
-    vscode.workspace.onDidCloseTextDocument((d) => collection.delete(d.uri)),
+    vscode.workspace.onDidCloseTextDocument((d) => {
+      lint.cancel(d.uri.toString());
+      collection.delete(d.uri);
+    }),
     cache.onDidChange(relintAll),
     jobSpecs.onDidChange(relintAll),
     ctx.config.onDidChange((e) => {
       if (ctx.config.affects(e, LINKS_SETTING)) relintAll();
     }),
-    { dispose: () => timers.forEach((t) => clearTimeout(t)) },
   );
   for (const doc of vscode.workspace.textDocuments) schedule(doc, 0);
 
