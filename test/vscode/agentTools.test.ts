@@ -10,6 +10,7 @@ const OURS = [
   'rft_dataset_stats',
   'rft_lint_grader',
   'rft_grade',
+  'rft_lab_analyze',
   'rft_list_jobs',
   'rft_job_status',
 ];

@@ -3,6 +3,7 @@ import type { CliCommand } from '../command';
 import { emulatorCommand } from './emulatorCommand';
 import { gradeCommand } from './gradeCommand';
 import { jobsCommand } from './jobsCommand';
+import { labCommand } from './labCommand';
 import { lintCommand } from './lintCommand';
 import { mapCommand } from './mapCommand';
 import { mcpCommand } from './mcpCommand';
@@ -15,6 +16,7 @@ export const commands: CliCommand[] = [
   emulatorCommand,
   gradeCommand,
   jobsCommand,
+  labCommand,
   lintCommand,
   mapCommand,
   mcpCommand,

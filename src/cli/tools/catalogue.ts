@@ -158,6 +158,43 @@ export const TOOLS = [
     pathFields: ['grader', 'data', 'samples', 'response_format'],
   },
   {
+    name: 'rft_lab_analyze',
+    toolReferenceName: 'rftLab',
+    displayName: 'Grader Lab analysis',
+    modelDescription:
+      'Run one or more graders on the samples of a dataset, locally (the Grader Lab of RFT Studio), and report per ' +
+      'grader whether it gives reinforcement fine-tuning a learning signal (rewards that vary within an item), ' +
+      'saturation and errors, how the graders agree, reward-hacking probes (an empty answer, every label at once, …) ' +
+      'that a grader would pay, and which grader to prefer and why. Use it to choose or fix a grader before a job. ' +
+      'Python graders run only where allowed, in a sandbox.',
+    userDescription: 'Compare graders on samples: learning signal, reward hacking, which to prefer',
+    risk: 'runsGraders',
+    inputSchema: {
+      type: 'object',
+      properties: {
+        graders: {
+          type: 'array',
+          items: { type: 'string' },
+          minItems: 1,
+          maxItems: 8,
+          description: 'grader files (.json) to run and compare',
+        },
+        data: path('the dataset (.jsonl) whose items the graders read'),
+        samples: path('a samples file (.jsonl), several samples per item matched by "id" or by line'),
+        response_format: path("the job's response_format JSON"),
+        threshold: {
+          type: 'number',
+          minimum: 0,
+          maximum: 1,
+          description: 'pass threshold for agreement (default 0.5)',
+        },
+      },
+      required: ['graders', 'data', 'samples'],
+      additionalProperties: false,
+    },
+    pathFields: ['graders', 'data', 'samples', 'response_format'],
+  },
+  {
     name: 'rft_list_jobs',
     toolReferenceName: 'rftJobs',
     displayName: 'List fine-tuning jobs',

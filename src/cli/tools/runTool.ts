@@ -8,6 +8,7 @@ import Ajv from 'ajv';
 import type OpenAI from 'openai';
 import { dispatch } from '../dispatch';
 import { gradeCommand } from '../commands/gradeCommand';
+import { labCommand } from '../commands/labCommand';
 import { lintCommand } from '../commands/lintCommand';
 import { statsCommand } from '../commands/statsCommand';
 import { validateCommand } from '../commands/validateCommand';
@@ -56,7 +57,7 @@ export interface ToolResult {
 export class ToolInputError extends Error {}
 
 /** The commands file tools run (only these, so the extension bundle does not carry the rest of the CLI). */
-const FILE_TOOL_COMMANDS = [gradeCommand, lintCommand, statsCommand, validateCommand];
+const FILE_TOOL_COMMANDS = [gradeCommand, labCommand, lintCommand, statsCommand, validateCommand];
 
 const ajv = new Ajv({ allErrors: true, strict: false });
 const validators = new Map(TOOLS.map((t) => [t.name, ajv.compile(t.inputSchema)]));
@@ -165,6 +166,20 @@ export function cliArgsFor(
         ...opt('--response-format', input.response_format),
         ...(ctx.allowPython ? ['--allow-python'] : []),
         ...(ctx.modelGraders ? ['--base-url', ctx.modelGraders.baseUrl] : []),
+        '--reporter',
+        'json',
+      ];
+    case 'rft_lab_analyze':
+      return [
+        'lab',
+        ...(input.graders as string[]).flatMap((g) => ['--grader', g]),
+        '--data',
+        String(input.data),
+        '--samples',
+        String(input.samples),
+        ...opt('--response-format', input.response_format),
+        ...opt('--threshold', input.threshold),
+        ...(ctx.allowPython ? ['--allow-python'] : []),
         '--reporter',
         'json',
       ];

@@ -90,6 +90,31 @@ export function summarize(tool: string, data: unknown, exitCode: number): string
       if (rows.length > 20) lines.push(`  … and ${rows.length - 20} more rows (see the JSON)`);
       return lines.join('\n');
     }
+    case 'rft_lab_analyze': {
+      const a = d as {
+        analysis?: {
+          graders: {
+            graderId: string;
+            label: string;
+            signal: {
+              verdict: string;
+              meanReward: number;
+              flatItems: number;
+              items: number;
+              errorRate: number;
+            };
+          }[];
+        };
+        probes?: { graderId: string; title: string; meanReward: number; exploitable: boolean }[];
+        recommendation?: { text: string };
+      };
+      const lines = (a.analysis?.graders ?? []).map((g) => {
+        const s = g.signal;
+        const paid = (a.probes ?? []).filter((p) => p.graderId === g.graderId && p.exploitable);
+        return `- ${g.label}: ${s.verdict}, mean ${num(s.meanReward)}, ${s.flatItems}/${s.items} items flat, errors ${num(s.errorRate * 100, 0)}%${paid.length ? `; pays probes: ${paid.map((p) => `"${p.title}" ${num(p.meanReward)}`).join(', ')}` : ''}`;
+      });
+      return [...lines, a.recommendation?.text ?? ''].join('\n');
+    }
     case 'rft_list_jobs': {
       const jobs =
         (d.jobs as { id: string; status: string; model: string; fine_tuned_model?: string | null }[]) ?? [];

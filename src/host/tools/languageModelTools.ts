@@ -41,12 +41,28 @@ class RftLanguageModelTool implements vscode.LanguageModelTool<ToolInput> {
     const input = options.input ?? {};
     const roots = workspaceRoots();
     let plan = graderRunPlan(undefined, 0);
-    const graderArg = String(input.grader ?? '');
+    // rft_grade names one grader and grades each data line; rft_lab_analyze runs several over a samples file.
+    const graderArgs = Array.isArray(input.graders)
+      ? input.graders.map(String)
+      : [String(input.grader ?? '')];
+    const graderArg = graderArgs.join(', ');
     try {
-      const grader = confinePath(graderArg, roots, 'grader');
-      const data = confinePath(String(input.data ?? ''), roots, 'data');
-      const rows = Array.isArray(input.outputs) ? input.outputs.length : await countLines(data);
-      plan = graderRunPlan(JSON.parse(await fs.readFile(grader, 'utf8')) as unknown, rows);
+      const rowsFile = confinePath(String(input.samples ?? input.data ?? ''), roots, 'data');
+      const rows = Array.isArray(input.outputs) ? input.outputs.length : await countLines(rowsFile);
+      const plans = await Promise.all(
+        graderArgs.map(async (g) =>
+          graderRunPlan(
+            JSON.parse(await fs.readFile(confinePath(g, roots, 'grader'), 'utf8')) as unknown,
+            rows,
+          ),
+        ),
+      );
+      plan = {
+        runsCode: plans.some((p) => p.runsCode),
+        models: plans.flatMap((p) => p.models),
+        rows,
+        modelRequests: plans.reduce((n, p) => n + p.modelRequests, 0),
+      };
     } catch {
       // Unreadable input: invoke() reports it; nothing runs, so there is nothing to confirm.
       return { invocationMessage };
@@ -87,7 +103,7 @@ class RftLanguageModelTool implements vscode.LanguageModelTool<ToolInput> {
     const entry = providers.activeEntry();
     const secrets: string[] = [];
     let modelGraders: ToolContext['modelGraders'];
-    if (entry && this.def.name === 'rft_grade') {
+    if (entry && this.def.risk === 'runsGraders') {
       // Model graders in the grade tool reach the active provider with its stored key (never in the result).
       const client = await providers.client(entry.id, { interactive: false }).catch(() => undefined);
       const key = client?.client.apiKey;

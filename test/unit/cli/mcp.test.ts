@@ -213,6 +213,34 @@ describe('rft-studio mcp', () => {
     assert.match(r.summary, new RegExp(`^Graded ${n} row\\(s\\): mean `));
   });
 
+  test('rft_lab_analyze equals `lab --reporter json` (python graders off without --allow-python)', async () => {
+    const args = {
+      graders: ['lab/eurovoc_f1.grader.json', 'lab/eurovoc_f2.grader.json'],
+      data: 'lab/eurovoc_demo.jsonl',
+      samples: 'lab/eurovoc_samples.jsonl',
+      response_format: 'lab/eurovoc.response_format.json',
+    };
+    const r = await call('rft_lab_analyze', args);
+    const c = await cli([
+      'lab',
+      '--grader',
+      args.graders[0]!,
+      '--grader',
+      args.graders[1]!,
+      '--data',
+      args.data,
+      '--samples',
+      args.samples,
+      '--response-format',
+      args.response_format,
+      '--reporter',
+      'json',
+    ]);
+    assert.equal(c.code, 0, c.err);
+    assert.deepEqual(r.json, c.json);
+    assert.match(r.summary, /^- level1_f1_multi: no-signal, mean 0, 12\/12 items flat, errors 100%/);
+  });
+
   test('rft_list_jobs and rft_job_status equal `jobs list` and `jobs status` on the emulator', async () => {
     const launched = await cli(
       [
