@@ -12,6 +12,8 @@ import {
   isJobDetailsPersistedState,
   jobDetailsToHostSpec,
 } from '../../shared/jobDetailsProtocol';
+import { Disposable, toDisposable } from '../../core/lifecycle';
+import { isTestMode } from '../testMode';
 import { WebviewBridge } from '../webviews/webviewBridge';
 import { renderWebviewHtml, webviewOptions } from '../webviews/webviewHtml';
 import type { HostContext } from '../hostContext';
@@ -19,14 +21,11 @@ import type { JobMonitor } from './jobMonitor';
 import { chartsFromSeries } from './detailsModel';
 import { etaText } from './jobsModel';
 
-/** Every message posted to a details webview, newest last (bounded): lets tests prove no secret is ever sent. */
-export const postedMessageLog: string[] = [];
 const LOG_LIMIT = 500;
 
-export class JobDetailsPanels implements vscode.Disposable {
+export class JobDetailsPanels extends Disposable {
   private readonly panels = new Map<string, JobDetailsPanel>();
-  private readonly subs: vscode.Disposable[] = [];
-  private readonly _onDidChangeVisibility = new vscode.EventEmitter<void>();
+  private readonly _onDidChangeVisibility = this._register(new vscode.EventEmitter<void>());
   /** A details panel was shown, hidden, opened or closed (someone may be watching a job). */
   readonly onDidChangeVisibility = this._onDidChangeVisibility.event;
 
@@ -38,11 +37,25 @@ export class JobDetailsPanels implements vscode.Disposable {
     },
   };
 
+  /**
+   * Under the test harness only: every message posted to a details webview, newest last (bounded), so the in-editor
+   * tests can prove no secret is ever sent. Undefined in a user's window, where nothing is kept.
+   */
+  private readonly posted: string[] | undefined;
+
   constructor(
     private readonly ctx: HostContext,
     private readonly monitor: JobMonitor,
   ) {
-    this.subs.push(vscode.window.registerWebviewPanelSerializer(JOB_DETAILS_VIEW_TYPE, this.serializer));
+    super();
+    this.posted = isTestMode(ctx.extension) ? [] : undefined;
+    this._register(
+      toDisposable(() => {
+        for (const p of this.panels.values()) p.panel.dispose();
+        this.panels.clear();
+      }),
+    );
+    this._register(vscode.window.registerWebviewPanelSerializer(JOB_DETAILS_VIEW_TYPE, this.serializer));
   }
 
   open(key: string): void {
@@ -66,12 +79,17 @@ export class JobDetailsPanels implements vscode.Disposable {
     return [...this.panels.keys()];
   }
 
+  /** The messages posted to details webviews so far (test mode only; empty otherwise). */
+  postedMessages(): string[] {
+    return [...(this.posted ?? [])];
+  }
+
   anyVisible(): boolean {
     return [...this.panels.values()].some((p) => p.panel.visible);
   }
 
   private adopt(panel: vscode.WebviewPanel, key: string): void {
-    const p = new JobDetailsPanel(this.ctx, this.monitor, panel, key);
+    const p = new JobDetailsPanel(this.ctx, this.monitor, panel, key, (text) => this.record(text));
     this.panels.set(key, p);
     panel.onDidChangeViewState(() => this._onDidChangeVisibility.fire());
     panel.onDidDispose(() => {
@@ -82,17 +100,16 @@ export class JobDetailsPanels implements vscode.Disposable {
     this._onDidChangeVisibility.fire();
   }
 
-  dispose(): void {
-    for (const s of this.subs) s.dispose();
-    for (const p of this.panels.values()) p.panel.dispose();
-    this.panels.clear();
-    this._onDidChangeVisibility.dispose();
+  private record(text: string): void {
+    const posted = this.posted;
+    if (!posted) return;
+    posted.push(text);
+    if (posted.length > LOG_LIMIT) posted.splice(0, posted.length - LOG_LIMIT);
   }
 }
 
-class JobDetailsPanel implements vscode.Disposable {
+class JobDetailsPanel extends Disposable {
   private readonly bridge: WebviewBridge<JobDetailsProtocol>;
-  private readonly subs: vscode.Disposable[] = [];
   private lastSent = '';
 
   constructor(
@@ -100,29 +117,34 @@ class JobDetailsPanel implements vscode.Disposable {
     private readonly monitor: JobMonitor,
     readonly panel: vscode.WebviewPanel,
     private readonly key: string,
+    private readonly record: (text: string) => void,
   ) {
+    super();
+    this._register(toDisposable(() => this.ctx.log.debug(`Job details for ${this.key} closed`)));
     const webview = panel.webview;
     webview.options = webviewOptions(ctx.extension.extensionUri);
     panel.iconPath = vscode.Uri.joinPath(ctx.extension.extensionUri, 'webview', 'media', 'rft-studio.svg');
-    this.bridge = new WebviewBridge<JobDetailsProtocol>({
-      webview,
-      spec: jobDetailsToHostSpec,
-      log: ctx.log,
-      onReady: () => {
-        this.lastSent = '';
-        const m = this.message();
-        this.lastSent = JSON.stringify(m);
-        record(this.lastSent);
-        return [m];
-      },
-      onMessage: (msg) => this.onMessage(msg),
-    });
+    this.bridge = this._register(
+      new WebviewBridge<JobDetailsProtocol>({
+        webview,
+        spec: jobDetailsToHostSpec,
+        log: ctx.log,
+        onReady: () => {
+          this.lastSent = '';
+          const m = this.message();
+          this.lastSent = JSON.stringify(m);
+          this.record(this.lastSent);
+          return [m];
+        },
+        onMessage: (msg) => this.onMessage(msg),
+      }),
+    );
     webview.html = renderWebviewHtml(webview, ctx.extension.extensionUri, {
       app: 'jobDetails',
       title: 'Job details',
     });
-    this.subs.push(
-      monitor.onDidChange(() => this.push()),
+    this._register(monitor.onDidChange(() => this.push()));
+    this._register(
       panel.onDidChangeViewState(() => {
         if (panel.visible) this.push();
         else this.bridge.reset();
@@ -176,7 +198,7 @@ class JobDetailsPanel implements vscode.Disposable {
     const text = JSON.stringify(m);
     if (text === this.lastSent) return;
     this.lastSent = text;
-    record(text);
+    this.record(text);
     this.bridge.post(m);
   }
 
@@ -196,15 +218,4 @@ class JobDetailsPanel implements vscode.Disposable {
       }
     }
   }
-
-  dispose(): void {
-    for (const s of this.subs) s.dispose();
-    this.bridge.dispose();
-    this.ctx.log.debug(`Job details for ${this.key} closed`);
-  }
-}
-
-function record(text: string): void {
-  postedMessageLog.push(text);
-  if (postedMessageLog.length > LOG_LIMIT) postedMessageLog.splice(0, postedMessageLog.length - LOG_LIMIT);
 }

@@ -5,7 +5,6 @@ import { Disposable } from '../../core/lifecycle';
 import type { Providers } from '../providers/providers';
 import type { ProviderEntry } from '../providers/providerStore';
 import type { JobDetailsPanels } from './jobDetailsPanel';
-import { postedMessageLog } from './jobDetailsPanel';
 import type { JobMonitor } from './jobMonitor';
 import type { JobNotifier, ShownNotification } from './jobNotifier';
 import type { JobView } from './jobsModel';
@@ -45,7 +44,7 @@ export class JobsTestCommands extends Disposable {
         activeProvider: providers.activeEntry()?.id,
         jobs: monitor.jobs(),
         panels: panels.openKeys(),
-        postedMessages: [...postedMessageLog],
+        postedMessages: panels.postedMessages(),
         specLenses: specLenses.shownTitles(),
         notifications: notifier.log(),
         viewVisible: view.visible,
