@@ -1,19 +1,6 @@
 // Messages between the Grader Lab panel (host) and its webview. Declared once, imported by both sides.
 // The host pushes the Lab session's own events (LabEvent) unchanged; the webview asks for actions.
-import type {
-  LabAnalysis,
-  LabEvent,
-  LabGraderRef,
-  LabItemSummary,
-  LabPhase,
-  LabRow,
-  LabSetup,
-  LabStatus,
-  NoticeLevel,
-  ProbeResult,
-  RemoteDiff,
-  SamplesMode,
-} from '../core/lab/types';
+import type { LabEvent, SamplesMode } from '../core/lab/types';
 import { SAMPLES_MODES } from '../core/lab/types';
 import type { MessageSpec } from './webviewProtocol';
 import { is } from './webviewProtocol';
@@ -30,7 +17,7 @@ export type {
   ProbeResult,
   RemoteDiff,
   SamplesMode,
-};
+} from '../core/lab/types';
 
 export const LAB_VIEW_TYPE = 'rftStudio.graderLab';
 
