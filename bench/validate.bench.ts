@@ -37,7 +37,8 @@ export function rftLine(i: number): string {
   });
 }
 
-async function generate(path: string, bytes: number): Promise<void> {
+/** Appends blocks of 2,000 RFT lines (numbered on from 0), each rendered by `block`, until `path` has ~`bytes`. */
+async function writeLines(path: string, bytes: number, block: (lines: string[]) => string): Promise<void> {
   if (existsSync(path) && statSync(path).size >= bytes) return;
   mkdirSync(DATA, { recursive: true });
   const out = createWriteStream(path);
@@ -46,28 +47,20 @@ async function generate(path: string, bytes: number): Promise<void> {
   while (written < bytes) {
     const chunk: string[] = [];
     for (let k = 0; k < 2000; k++) chunk.push(rftLine(i++));
-    const s = `${chunk.join('\n')}\n`;
+    const s = block(chunk);
     written += Buffer.byteLength(s);
     if (!out.write(s)) await new Promise<void>((r) => out.once('drain', () => r()));
   }
   await new Promise<void>((r, j) => out.end((e?: Error | null) => (e ? j(e) : r())));
 }
 
+function generate(path: string, bytes: number): Promise<void> {
+  return writeLines(path, bytes, (lines) => `${lines.join('\n')}\n`);
+}
+
 /** ~`bytes` of RFT lines, each followed by ten blank lines (about 1M blank lines in 70 MB). */
-async function generateBlankHeavy(path: string, bytes: number): Promise<void> {
-  if (existsSync(path) && statSync(path).size >= bytes) return;
-  mkdirSync(DATA, { recursive: true });
-  const out = createWriteStream(path);
-  let written = 0;
-  let i = 0;
-  while (written < bytes) {
-    const chunk: string[] = [];
-    for (let k = 0; k < 2000; k++) chunk.push(`${rftLine(i++)}\n${'\n'.repeat(10)}`);
-    const s = chunk.join('');
-    written += Buffer.byteLength(s);
-    if (!out.write(s)) await new Promise<void>((r) => out.once('drain', () => r()));
-  }
-  await new Promise<void>((r, j) => out.end((e?: Error | null) => (e ? j(e) : r())));
+function generateBlankHeavy(path: string, bytes: number): Promise<void> {
+  return writeLines(path, bytes, (lines) => lines.map((l) => `${l}\n${'\n'.repeat(10)}`).join(''));
 }
 
 interface ChildResult {
