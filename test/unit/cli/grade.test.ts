@@ -24,6 +24,10 @@ async function cli(args: string[], env: Record<string, string> = {}) {
   return { code, out: out.join(''), err: err.join('') };
 }
 
+/** `grade --grader G --data D --samples S` plus any further flags. */
+const grade = (grader: string, data: string, samples: string, ...flags: string[]) =>
+  cli(['--grader', grader, '--data', data, '--samples', samples, ...flags]);
+
 const write = (name: string, content: unknown[] | string) => {
   const p = join(dir, name);
   writeFileSync(
@@ -97,17 +101,7 @@ describe('rft-studio grade', () => {
           evaluation_metric: metric,
         }),
       );
-      const r = await cli([
-        '--grader',
-        grader,
-        '--data',
-        data,
-        '--samples',
-        samples,
-        '--reporter',
-        'json',
-        ...extra,
-      ]);
+      const r = await grade(grader, data, samples, '--reporter', 'json', ...extra);
       assert.equal(r.code, 0, r.err);
       const report = JSON.parse(r.out) as JsonReport;
       assert.equal(report.rows.length, golden.length);
@@ -130,20 +124,10 @@ describe('rft-studio grade', () => {
     );
     const data = join(root, 'test/fixtures/graders/eurovoc_items.jsonl');
     const samples = join(root, 'test/fixtures/graders/eurovoc_samples.jsonl');
-    const refused = await cli(['--grader', grader, '--data', data, '--samples', samples]);
+    const refused = await grade(grader, data, samples);
     assert.equal(refused.code, 2);
     assert.match(refused.err, /--allow-python/);
-    const r = await cli([
-      '--grader',
-      grader,
-      '--data',
-      data,
-      '--samples',
-      samples,
-      '--allow-python',
-      '--reporter',
-      'json',
-    ]);
+    const r = await grade(grader, data, samples, '--allow-python', '--reporter', 'json');
     assert.equal(r.code, 0, r.err);
     const report = JSON.parse(r.out) as JsonReport;
     const f1 = [1 / 2, 1 / 2, 2 / 5, 0, 0, 1, 0];
@@ -183,7 +167,7 @@ describe('rft-studio grade', () => {
       { id: 1, output_text: 'x' },
       { id: 2, output_text: 'nope' },
     ]);
-    const r = await cli(['--grader', grader, '--data', data, '--samples', byId, '--reporter', 'json']);
+    const r = await grade(grader, data, byId, '--reporter', 'json');
     const rep = JSON.parse(r.out) as JsonReport;
     assert.deepEqual(
       rep.rows.map((x) => [x.line, x.id, x.reward]),
@@ -195,7 +179,7 @@ describe('rft-studio grade', () => {
     );
     assert.match(r.err, /2 data line\(s\) have no sample/);
     const pos = write('pos.jsonl', ['"a"', '"b"', '"c"'].join('\n'));
-    const r2 = await cli(['--grader', grader, '--data', data, '--samples', pos, '--reporter', 'json']);
+    const r2 = await grade(grader, data, pos, '--reporter', 'json');
     const rep2 = JSON.parse(r2.out) as JsonReport;
     assert.deepEqual(
       rep2.rows.map((x) => [x.line, x.reward, x.errors]),
@@ -255,37 +239,22 @@ describe('rft-studio grade', () => {
       }),
     );
     const samples = write('ts.jsonl', ['"a"'].join('\n'));
-    const ok = await cli(['--grader', grader, '--data', data, '--samples', samples]);
+    const ok = await grade(grader, data, samples);
     assert.equal(ok.code, 0);
     assert.match(ok.out, /line 1 {2}reward 1/);
     assert.match(ok.out, /1 row\(s\) graded · mean 1/);
     assert.equal((await cli(['--grader', grader, '--data', data])).code, 2);
-    const sw = await cli([
-      '--grader',
-      grader,
-      '--data',
-      data,
-      '--samples',
-      samples,
-      '--tokenizer-switch',
-      'utf8',
-    ]);
+    const sw = await grade(grader, data, samples, '--tokenizer-switch', 'utf8');
     assert.equal(sw.code, 2);
     assert.match(sw.err, /--tokenizer-switch must be one of latin1, ascii/);
-    assert.equal(
-      (await cli(['--grader', grader, '--data', data, '--samples', samples, '--sample-field', 'x'])).code,
-      2,
-    );
-    assert.equal(
-      (await cli(['--grader', grader, '--data', join(dir, 'missing.jsonl'), '--samples', samples])).code,
-      2,
-    );
+    assert.equal((await grade(grader, data, samples, '--sample-field', 'x')).code, 2);
+    assert.equal((await grade(grader, join(dir, 'missing.jsonl'), samples)).code, 2);
     const broken = write('broken.grader.json', '{"type": "string_check", ');
-    const b = await cli(['--grader', broken, '--data', data, '--samples', samples]);
+    const b = await grade(broken, data, samples);
     assert.equal(b.code, 2);
     assert.match(b.err, /broken.grader.json:1:/);
     const badLine = write('bad.jsonl', '{"label": "a"}\n{oops\n');
-    const bl = await cli(['--grader', grader, '--data', badLine, '--samples', samples]);
+    const bl = await grade(grader, badLine, samples);
     assert.equal(bl.code, 2);
     assert.match(bl.err, /bad.jsonl:2: not valid JSON/);
     const model = write(
@@ -297,7 +266,7 @@ describe('rft-studio grade', () => {
         input: [{ role: 'user', content: '{{sample.output_text}}' }],
       }),
     );
-    const m = await cli(['--grader', model, '--data', data, '--samples', samples]);
+    const m = await grade(model, data, samples);
     assert.equal(m.code, 2);
     assert.match(m.err, /OPENAI_API_KEY/);
   });
