@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runCli } from '../../../src/cli/app';
 import type { CliIO } from '../../../src/cli/command';
+import { multiOverA } from '../../lib/graderFixtures';
 import { tempDir } from '../../lib/tempFiles';
 
 const root = join(__dirname, '../../..');
@@ -205,27 +206,7 @@ describe('rft-studio lint', () => {
 
   it('SARIF reporter lists rules; several files; usage errors', async () => {
     const bad = join(dir, 'bad.grader.json');
-    writeFileSync(
-      bad,
-      JSON.stringify(
-        {
-          type: 'multi',
-          name: 'm',
-          graders: {
-            a: {
-              type: 'string_check',
-              name: 'a',
-              input: '{{sample.output_text}}',
-              reference: 'x',
-              operation: 'neq',
-            },
-          },
-          calculate_output: 'a +',
-        },
-        null,
-        2,
-      ),
-    );
+    writeFileSync(bad, JSON.stringify(multiOverA('a +', { operation: 'neq' }), null, 2));
     const r = await lint([bad, join(clause, 'multi_grader.json'), '--reporter', 'sarif']);
     assert.equal(r.code, 1);
     const sarif = JSON.parse(r.out) as {

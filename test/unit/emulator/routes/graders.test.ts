@@ -4,26 +4,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import OpenAI, { toFile } from 'openai';
+import { multiOverA } from '../../../lib/graderFixtures';
 import { useEmulator } from '../useEmulator';
 
 const emu = useEmulator();
 
-function multi(calculate_output: string) {
-  return {
-    type: 'multi',
-    name: 'pathological',
-    graders: {
-      a: {
-        type: 'string_check',
-        name: 'a',
-        input: '{{sample.output_text}}',
-        reference: 'x',
-        operation: 'eq',
-      },
-    },
-    calculate_output,
-  };
-}
+const multi = (calculate_output: string) => multiOverA(calculate_output, { name: 'pathological' });
 
 const TEN_THOUSAND_TERMS = Array.from({ length: 10_000 }, () => 'a').join(' + ');
 const DEEP = `${'('.repeat(20_000)}a${')'.repeat(20_000)}`;
