@@ -119,6 +119,26 @@ async function child(mode: string, file: string): Promise<void> {
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
+/** One table row: throughput of each mode on a file of `size` MB, and its ratio to the baseline. */
+function fileRow(
+  file: string,
+  size: number,
+  base: ChildResult,
+  seq: ChildResult,
+  par: ChildResult,
+): Record<string, string> {
+  return {
+    file,
+    'baseline MB/s': fmt(size / (base.ms / 1000)),
+    'workers MB/s': fmt(size / (par.ms / 1000)),
+    'workers ratio': fmt(base.ms / par.ms, 2),
+    'in-thread MB/s': fmt(size / (seq.ms / 1000)),
+    'in-thread ratio': fmt(base.ms / seq.ms, 2),
+    'in-thread CPU ratio': fmt(base.cpuMs / seq.cpuMs, 2),
+    'peak RSS MB (base / in-thread / workers)': `${fmt(base.maxRssMb, 0)} / ${fmt(seq.maxRssMb, 0)} / ${fmt(par.maxRssMb, 0)}`,
+  };
+}
+
 function runChild(mode: string, file: string): ChildResult {
   const r = spawnSync(process.execPath, ['--import', 'tsx', __filename, '--child', mode, file], {
     encoding: 'utf8',
@@ -259,16 +279,8 @@ export default async function (flags: string[]): Promise<void> {
     worstShipped = Math.min(worstShipped, base.ms / par.ms);
     worstInThreadCpu = Math.min(worstInThreadCpu, base.cpuMs / seq.cpuMs);
     if (label === '1 GB') rss1g = Math.max(seq.maxRssMb, par.maxRssMb);
-    rows.push({
-      file: `${label} (${fmt(size, 0)} MB, ${seq.lines.toLocaleString('en-US')} lines)`,
-      'baseline MB/s': fmt(size / (base.ms / 1000)),
-      'workers MB/s': fmt(size / (par.ms / 1000)),
-      'workers ratio': fmt(base.ms / par.ms, 2),
-      'in-thread MB/s': fmt(size / (seq.ms / 1000)),
-      'in-thread ratio': fmt(base.ms / seq.ms, 2),
-      'in-thread CPU ratio': fmt(base.cpuMs / seq.cpuMs, 2),
-      'peak RSS MB (base / in-thread / workers)': `${fmt(base.maxRssMb, 0)} / ${fmt(seq.maxRssMb, 0)} / ${fmt(par.maxRssMb, 0)}`,
-    });
+    const name = `${label} (${fmt(size, 0)} MB, ${seq.lines.toLocaleString('en-US')} lines)`;
+    rows.push(fileRow(name, size, base, seq, par));
   }
   {
     // Hostile shape at the worker threshold: ~1M blank lines in 70 MB. Each one is a diagnostic that must be
@@ -280,16 +292,8 @@ export default async function (flags: string[]): Promise<void> {
     const seq = runChild('validate', file);
     const par = runChild('workers', file);
     blankRss = par.maxRssMb;
-    rows.push({
-      file: `blank-heavy (${fmt(size, 0)} MB, ${seq.lines.toLocaleString('en-US')} examples, ~1M blank lines)`,
-      'baseline MB/s': fmt(size / (base.ms / 1000)),
-      'workers MB/s': fmt(size / (par.ms / 1000)),
-      'workers ratio': fmt(base.ms / par.ms, 2),
-      'in-thread MB/s': fmt(size / (seq.ms / 1000)),
-      'in-thread ratio': fmt(base.ms / seq.ms, 2),
-      'in-thread CPU ratio': fmt(base.cpuMs / seq.cpuMs, 2),
-      'peak RSS MB (base / in-thread / workers)': `${fmt(base.maxRssMb, 0)} / ${fmt(seq.maxRssMb, 0)} / ${fmt(par.maxRssMb, 0)}`,
-    });
+    const name = `blank-heavy (${fmt(size, 0)} MB, ${seq.lines.toLocaleString('en-US')} examples, ~1M blank lines)`;
+    rows.push(fileRow(name, size, base, seq, par));
   }
   console.log(
     `Streaming validation (validateDatasetFile) vs a baseline that only splits lines and JSON.parses each (same chunked reader), fresh process each, best of the rounds. "workers": chunks checked on ${Math.min(2, os.availableParallelism() - 1)} worker thread(s), as the CLI and the editor run it; "in-thread": no workers. Ratios are throughput ÷ baseline throughput (wall time; CPU ratio = CPU time). Load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} CPU(s).`,
