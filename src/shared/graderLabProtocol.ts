@@ -5,19 +5,8 @@ import { SAMPLES_MODES } from '../core/lab/types';
 import type { MessageSpec } from './webviewProtocol';
 import { is } from './webviewProtocol';
 
-export type {
-  LabAnalysis,
-  LabGraderRef,
-  LabItemSummary,
-  LabPhase,
-  LabRow,
-  LabSetup,
-  LabStatus,
-  NoticeLevel,
-  ProbeResult,
-  RemoteDiff,
-  SamplesMode,
-} from '../core/lab/types';
+// The webview reads the Lab's types from here, so every one of them is passed through (types only).
+export type * from '../core/lab/types';
 
 export const LAB_VIEW_TYPE = 'rftStudio.graderLab';
 
