@@ -17,7 +17,7 @@ import { createClient } from '../../core/providers';
 import { rulesMarkdown } from '../../core/rulesDoc';
 import { graderReferenceMarkdown } from '../../core/graders/graderReference';
 import { TOOLS } from '../tools/catalogue';
-import { confinePath, runTool, ToolInputError, type ToolContext } from '../tools/runTool';
+import { runTool, ToolInputError, type ToolContext } from '../tools/runTool';
 import { providerFromArgs } from './jobsCommand';
 
 declare const __VERSION__: string | undefined;
@@ -167,7 +167,7 @@ Exit codes: 0 when the client closes the connection, 2 usage error.
       const prefix = STATS_TEMPLATE.replace('{path}', '');
       if (uri.startsWith(prefix)) {
         const file = decodeURIComponent(uri.slice(prefix.length));
-        confinePath(file, roots, 'path');
+        // runTool confines the path like any tool argument; a refusal comes back as !ok.
         const result = await runTool('rft_dataset_stats', { path: file }, ctx);
         if (!result.ok) throw new ToolInputError(result.summary);
         return {

@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
-import Ajv from 'ajv';
+import Ajv, { type ValidateFunction } from 'ajv';
 import type OpenAI from 'openai';
 import { dispatch } from '../dispatch';
 import { gradeCommand } from '../commands/gradeCommand';
@@ -60,7 +60,7 @@ export class ToolInputError extends Error {}
 const FILE_TOOL_COMMANDS = [gradeCommand, labCommand, lintCommand, statsCommand, validateCommand];
 
 const ajv = new Ajv({ allErrors: true, strict: false });
-const validators = new Map(TOOLS.map((t) => [t.name, ajv.compile(t.inputSchema)]));
+const validators = new Map<string, ValidateFunction>(TOOLS.map((t) => [t.name, ajv.compile(t.inputSchema)]));
 
 /** Resolves a file argument and refuses it unless it lies inside one of the roots (symlinks resolved). */
 export function confinePath(p: string, roots: readonly string[], field: string): string {
@@ -102,7 +102,7 @@ function cliPath(abs: string, roots: readonly string[]): string {
 type Input = Record<string, unknown>;
 
 function checkInput(tool: ToolDefinition, input: unknown, roots: readonly string[]): Input {
-  const validate = validators.get(tool.name as never)!;
+  const validate = validators.get(tool.name)!;
   if (!validate(input)) {
     const why = (validate.errors ?? [])
       .map((e) => `${e.instancePath || '(input)'} ${e.message ?? 'is invalid'}`)
