@@ -197,3 +197,29 @@ export interface EvalReport {
   comparisons: EvalPairComparison[];
   gates?: EvalGateResult[];
 }
+
+// ───────────────────────────── the sampling seam ─────────────────────────────
+
+/** A request that could not be answered: after the runner's retries (online) or as the batch reported it. */
+export interface EvalRequestFailure {
+  message: string;
+  status?: number;
+  /** Worth trying again later (rate limit, server error, expired batch), as opposed to a 400. */
+  retryable: boolean;
+}
+
+export type EvalSampled =
+  | { request: EvalRequest; response: EvalResponse; cached: boolean }
+  | { request: EvalRequest; failure: EvalRequestFailure };
+
+/**
+ * How requests become responses. The runner builds the requests, skips the ones the cache answers, and hands the
+ * rest to a sampler: online (concurrent calls that adapt to the rate limits) or batch (the provider's Batch API).
+ * Results may come back in any order; every request given must come back exactly once unless the signal aborts.
+ */
+export interface EvalSampler {
+  sample(
+    requests: AsyncIterable<EvalRequest> | Iterable<EvalRequest>,
+    signal?: AbortSignal,
+  ): AsyncIterable<EvalSampled>;
+}
