@@ -52,15 +52,17 @@ export async function* readJsonlLines(path: string, opts: ReadJsonlOptions = {})
     let fileOffset = 0;
     let line = 0;
     let first = true;
-    const buf = Buffer.allocUnsafe(chunkSize);
     for (;;) {
       if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('aborted');
-      const { bytesRead } = await handle.read(buf, 0, chunkSize, fileOffset);
+      // The unfinished line is copied in front of the next read, and a line longer than a chunk doubles the
+      // read size: one huge line costs O(its length) copying, not O(length² / chunk).
+      const want = Math.max(chunkSize, carry.length);
+      const whole = Buffer.allocUnsafe(carry.length + want);
+      carry.copy(whole, 0);
+      const { bytesRead } = await handle.read(whole, carry.length, want, fileOffset);
       const eof = bytesRead === 0;
       fileOffset += bytesRead;
-      let data: Buffer = carry.length
-        ? Buffer.concat([carry, buf.subarray(0, bytesRead)])
-        : Buffer.from(buf.subarray(0, bytesRead));
+      let data: Buffer = whole.subarray(0, carry.length + bytesRead);
       let base = carryOffset;
       if (first) {
         // Decide about the BOM once 3 bytes are known (or the file ended).
