@@ -1,6 +1,6 @@
 // The line index of a dataset file: the byte offset and length of every line, built by streaming the file once
 // (constant memory apart from 12 bytes per line), so any row of a 1 GB file can be read on demand.
-import { open } from 'node:fs/promises';
+import { openInputFile } from '../io/inputFile';
 import { readJsonlLines } from '../datasets/jsonlReader';
 
 /** A run of consecutive indexed lines starting at `firstLine`. */
@@ -129,7 +129,8 @@ export async function readLines(
   end = Math.min(end, index.lineCount);
   if (end <= start) return [];
   const out: ReadLine[] = [];
-  const handle = await open(path, 'r');
+  // The file may have been swapped for a FIFO since it was indexed: never block on it.
+  const handle = await openInputFile(path);
   try {
     let i = start;
     while (i < end) {

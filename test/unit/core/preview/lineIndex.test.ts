@@ -1,7 +1,8 @@
 // The preview's line index, row summaries and row filter on real fixtures, checked against plain splitting.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { tempFile } from '../../../lib/tempFiles';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -173,4 +174,12 @@ test('row filter: text (raw or decoded escapes), format, field value; scan of a 
   const only = [0, 1, 2].filter((i) => all[i].toLowerCase().includes('x'));
   assert.ok(all[3].includes('"x"'));
   assert.deepEqual([...(await scanRows(mixed, { text: 'x' }, { onlyLines: [0, 1, 2] }))], only);
+});
+
+test('readLines refuses a file swapped for a FIFO after indexing instead of blocking on it', async () => {
+  const path = file('{"a":1}\n{"a":2}\n');
+  const idx = await buildLineIndex(path);
+  rmSync(path);
+  execFileSync('mkfifo', [path]);
+  await assert.rejects(readLines(path, idx, 0, 2), /named pipe \(FIFO\): give a regular file/);
 });
