@@ -96,6 +96,37 @@ function walk(dir, predicate, acc = []) {
   return acc;
 }
 
+// The o200k_base rank table is about 2 MB of JavaScript. It is built once into dist/ranks/ and every node bundle
+// requires it from there at first use, instead of each bundle (extension, CLI, every worker) carrying a copy.
+const RANKS = 'js-tiktoken/ranks/o200k_base';
+
+/** @returns {import('esbuild').BuildOptions} */
+function ranksContext(common) {
+  return {
+    ...common,
+    entryPoints: { o200k_base: RANKS },
+    outdir: 'dist/ranks',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+  };
+}
+
+/** @returns {import('esbuild').Plugin} the ranks as an external require, relative to a bundle in `outdir`. */
+function sharedRanks(outdir) {
+  const rel = path.relative(path.join(root, outdir), path.join(root, 'dist/ranks/o200k_base.js'));
+  const request = rel.startsWith('.') ? rel : `./${rel}`;
+  return {
+    name: 'shared-ranks',
+    setup(build) {
+      build.onResolve({ filter: /^js-tiktoken\/ranks\/o200k_base$/ }, () => ({
+        path: request,
+        external: true,
+      }));
+    },
+  };
+}
+
 /** Options every bundle shares. */
 function commonOptions() {
   return {
@@ -128,6 +159,7 @@ function workerContext(common) {
     format: 'cjs',
     target: 'node20',
     external: ['vscode'],
+    plugins: [...common.plugins, sharedRanks('dist/workers')],
   };
 }
 
@@ -144,6 +176,7 @@ function contexts() {
       format: 'cjs',
       target: 'node20',
       external: ['vscode'],
+      plugins: [...common.plugins, sharedRanks('dist')],
     },
     {
       ...common,
@@ -153,9 +186,11 @@ function contexts() {
       format: 'cjs',
       target: 'node20',
       banner: { js: '#!/usr/bin/env node' },
+      plugins: [...common.plugins, sharedRanks('dist')],
       define: { ...common.define, __VERSION__: JSON.stringify(require('./package.json').version) },
     },
   ];
+  list.push(ranksContext(common));
   const workers = workerContext(common);
   if (workers) list.push(workers);
   // Webviews: webview/<app>/main.ts -> dist/webview/<app>.js (+ .css when the app imports CSS).
@@ -204,7 +239,7 @@ async function main() {
   if (args.has('--schemas')) {
     // What node-run tests and benchmarks load: the validators, and the worker threads core code starts.
     const workers = workerContext(commonOptions());
-    if (workers) await esbuild.build(workers);
+    if (workers) await Promise.all([esbuild.build(workers), esbuild.build(ranksContext(commonOptions()))]);
     console.log(
       `compiled ${schemas.length} schema validator(s) and the worker bundles in ${Date.now() - t0} ms`,
     );

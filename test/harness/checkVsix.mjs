@@ -2,6 +2,7 @@
 // folder in headless chromium, runs "RFT Studio: Show Log" and waits for the activation line in the output:
 // proves the package is complete.
 // Usage: node test/harness/checkVsix.mjs [rft-studio.vsix]
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,6 +13,23 @@ import { installExtension, startServer } from './server.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const vsix = path.resolve(process.argv[2] ?? path.join(repo, 'rft-studio.vsix'));
+
+/**
+ * The installed package's CLI counts tokens: the o200k_base ranks live in one shared file (dist/ranks/) that
+ * every bundle requires at first use, so a package without it would only fail when a token count is asked for.
+ */
+function checkInstalledCli(extensionDir, workspace) {
+  const cli = path.join(extensionDir, 'dist', 'cli.js');
+  const dataset = path.join(workspace, 'datasets', 'sft', 'gsm8k_chat_validation.jsonl');
+  const run = spawnSync(process.execPath, [cli, 'stats', dataset, '--reporter', 'json'], {
+    encoding: 'utf8',
+  });
+  if (run.status !== 0) throw new Error(`the installed CLI failed (${run.status}): ${run.stderr.trim()}`);
+  const total = JSON.parse(run.stdout).tokens?.total;
+  if (!(typeof total === 'number' && total > 0))
+    throw new Error(`the installed CLI counted no tokens in ${dataset}: ${run.stdout.slice(0, 300)}`);
+  console.log(`[vsix] the installed CLI counts ${total} tokens in ${path.basename(dataset)}`);
+}
 
 async function main() {
   if (!fs.existsSync(vsix)) {
@@ -32,6 +50,7 @@ async function main() {
     const installed = fs.readdirSync(extensionsDir).filter((d) => d.startsWith('rft-studio.rft-studio-'));
     if (installed.length !== 1)
       throw new Error(`expected one rft-studio folder in ${extensionsDir}, got ${installed}`);
+    checkInstalledCli(path.join(extensionsDir, installed[0]), workspace);
     server = await startServer({
       stateDir,
       extensionsDir,
