@@ -57,7 +57,7 @@ export class JobSpecError extends Error {
 /** Base models documented for RFT (OpenAI and Azure). Others get an info diagnostic, not an error. */
 export const KNOWN_RFT_MODELS = ['o4-mini-2025-04-16', 'o4-mini', 'gpt-5-2025-08-07', 'gpt-5'];
 
-class LineIndex {
+export class LineIndex {
   private readonly starts: number[] = [0];
   constructor(text: string) {
     for (let i = 0; i < text.length; i++) {
@@ -81,7 +81,7 @@ class LineIndex {
   }
 }
 
-function pointerToPath(pointer: string): Array<string | number> {
+export function pointerToPath(pointer: string): Array<string | number> {
   if (!pointer) return [];
   return pointer
     .slice(1)
@@ -90,7 +90,7 @@ function pointerToPath(pointer: string): Array<string | number> {
     .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
 }
 
-function describeAjvError(e: ErrorObject): string {
+export function describeAjvError(e: ErrorObject): string {
   const where = e.instancePath ? pointerToPath(e.instancePath).join('.') : 'the job spec';
   switch (e.keyword) {
     case 'required':
@@ -111,7 +111,7 @@ function describeAjvError(e: ErrorObject): string {
 }
 
 /** Keeps one error per location, preferring the most specific (oneOf branches produce noise). */
-function usefulErrors(errors: readonly ErrorObject[]): ErrorObject[] {
+export function usefulErrors(errors: readonly ErrorObject[]): ErrorObject[] {
   const byPath = new Map<string, ErrorObject[]>();
   for (const e of errors) {
     const key =
