@@ -2,6 +2,7 @@
 // and the MCP server serves it as the rft-studio://rules resource.
 import { datasetRulesMarkdown } from './datasets/rules';
 import { GRADER_LINT_RULES } from './graders/lint';
+import { GRADER_TEST_RULES } from './gradertests/parse';
 
 export function rulesMarkdown(): string {
   const graderRows = GRADER_LINT_RULES.map(
@@ -23,6 +24,12 @@ export function rulesMarkdown(): string {
     '| code | checks |',
     '|---|---|',
     ...graderRows,
+    '',
+    '## Grader unit tests (`*.gradertest.jsonl`, `rft-studio test`)',
+    '',
+    '| code | checks |',
+    '|---|---|',
+    ...GRADER_TEST_RULES.map((r) => `| \`${r.code}\` | ${r.description.replace(/\|/g, '\\|')} |`),
     '',
   ].join('\n');
 }

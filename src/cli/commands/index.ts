@@ -10,6 +10,7 @@ import { mcpCommand } from './mcpCommand';
 import { sampleCommand } from './sampleCommand';
 import { splitCommand } from './splitCommand';
 import { statsCommand } from './statsCommand';
+import { testCommand } from './testCommand';
 import { validateCommand } from './validateCommand';
 
 export const commands: CliCommand[] = [
@@ -23,5 +24,6 @@ export const commands: CliCommand[] = [
   sampleCommand,
   splitCommand,
   statsCommand,
+  testCommand,
   validateCommand,
 ];
