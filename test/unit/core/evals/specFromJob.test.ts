@@ -12,6 +12,7 @@ import type { ResolvedJobSpec } from '../../../../src/core/jobs/jobSpec';
 import { parseJobSpec, resolveJobSpec } from '../../../../src/core/jobs/jobSpec';
 import { launchJob } from '../../../../src/core/jobs/launch';
 import { createClient } from '../../../../src/core/providers';
+import { EvalSpecError, loadEvalSpec } from '../../../../src/core/evals/spec';
 import type { JobForEval } from '../../../../src/core/evals/specFromJob';
 import {
   DATASET_PLACEHOLDER_PREFIX,
@@ -174,5 +175,49 @@ describe('writeSpecFromJob', () => {
       writeSpecFromJob({ ...specFromJob(job, { fallbackDir }), dir: path.join(root, 'evals') }),
       /EEXIST|ENOTDIR/,
     );
+  });
+
+  test('what it writes loads as an eval spec; a placeholder dataset is reported on the dataset field', async () => {
+    const known = specFromJob(job, { local: localFilesOf(resolved), fallbackDir });
+    const written = await writeSpecFromJob({ ...known, dir: tempDir('rft-spec-load-') });
+    // Relative paths are relative to the spec: written elsewhere they do not resolve, written where meant they do.
+    await assert.rejects(
+      loadEvalSpec(written),
+      (e: unknown) => e instanceof EvalSpecError && e.pointer === '/dataset',
+    );
+    const inlined = specFromJob(job, {
+      local: { dataset: resolved.validationFile },
+      fallbackDir: tempDir('rft-spec-load-'),
+    });
+    const loaded = await loadEvalSpec(await writeSpecFromJob(inlined));
+    assert.equal(loaded.datasetPath, resolved.validationFile);
+    assert.equal(loaded.items.length, 15);
+    assert.deepEqual(loaded.graders[0]!.grader, job.method!.reinforcement!.grader);
+    assert.deepEqual(
+      loaded.candidates.map((c) => c.label),
+      ['base', 'tuned'],
+    );
+    assert.equal(loaded.samplesPerItem, inlined.spec.samples_per_item);
+    const placeholder = await writeSpecFromJob(specFromJob(job, { fallbackDir: tempDir('rft-spec-load-') }));
+    await assert.rejects(
+      loadEvalSpec(placeholder),
+      (e: unknown) =>
+        e instanceof EvalSpecError &&
+        e.pointer === '/dataset' &&
+        e.message.includes(`${DATASET_PLACEHOLDER_PREFIX}${job.validation_file}.jsonl does not exist`),
+    );
+  });
+});
+
+describe('the demo eval spec', () => {
+  test('demo/evals/countdown.rfteval.json loads: base against a fine-tuned id of the same base, seeded, K >= 2', async () => {
+    const demo = await loadEvalSpec(path.resolve(__dirname, '../../../../demo/evals/countdown.rfteval.json'));
+    assert.equal(demo.datasetPath, resolved.validationFile);
+    assert.equal(demo.graders[0]!.path, resolved.graderPath);
+    assert.ok(demo.samplesPerItem >= 2);
+    const [base, tuned] = demo.candidates;
+    assert.equal(base!.model, 'o4-mini-2025-04-16');
+    assert.match(tuned!.model, /^ft:o4-mini-2025-04-16:/);
+    assert.ok(base!.seed !== undefined && base!.seed === tuned!.seed);
   });
 });
