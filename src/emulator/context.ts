@@ -5,6 +5,7 @@ import type { IncomingMessage } from 'node:http';
 import type { GraderEngine } from '../core/graders/engine';
 import type { Logger } from '../core/log';
 import type { FaultInjector } from './faults';
+import type { BatchStore } from './routes/batches';
 import type { FileCheck } from './jobSim';
 import type { JobSim } from './jobSim';
 import type { RateLimiter } from './rateLimits';
@@ -131,6 +132,8 @@ export interface EmulatorContext {
   /** Job ids, oldest first. */
   readonly jobOrder: string[];
   readonly idempotent: Map<string, Reply>;
+  /** Batch API batches and the knobs new ones take. */
+  readonly batches: BatchStore;
   /** Requests seen so far (for the admin state view). */
   requestCount(): number;
   /** The grader engine; model graders call this emulator's own fake model. */

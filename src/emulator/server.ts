@@ -19,6 +19,8 @@ import type { RateLimitOptions } from './rateLimits';
 import { RateLimiter } from './rateLimits';
 import { RouteTable } from './router';
 import { adminRoutes } from './routes/admin';
+import type { BatchKnobs } from './batchSim';
+import { BatchStore, batchAdminRoutes, batchRoutes } from './routes/batches';
 import { fileRoutes } from './routes/files';
 import { fineTuningRoutes } from './routes/fineTuning';
 import { graderRoutes } from './routes/graders';
@@ -44,6 +46,8 @@ export interface EmulatorOptions {
   maxStorageBytes?: number;
   /** Per-model limits of chat completions, responses and embeddings (defaults: 10,000 RPM, 10M TPM). */
   rateLimits?: RateLimitOptions;
+  /** Knobs of new batches until an admin request changes them (partial failures, expiry, limits). */
+  batches?: BatchKnobs;
 }
 
 export interface Emulator {
@@ -82,8 +86,8 @@ export const TRAINING_NOT_AVAILABLE_BODY = errorBody(
   null,
 );
 
-const API_ROUTES = new RouteTable(fileRoutes, fineTuningRoutes, graderRoutes, modelRoutes);
-const ADMIN_ROUTES = new RouteTable(adminRoutes);
+const API_ROUTES = new RouteTable(fileRoutes, fineTuningRoutes, graderRoutes, modelRoutes, batchRoutes);
+const ADMIN_ROUTES = new RouteTable(adminRoutes, batchAdminRoutes);
 
 function positiveOr(v: number | undefined, fallback: number): number {
   return v !== undefined && Number.isFinite(v) && v > 0 ? v : fallback;
@@ -139,6 +143,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     jobs: new Map<string, JobSim>(),
     jobOrder: [],
     idempotent: new Map<string, Reply>(),
+    batches: new BatchStore(opts.batches),
     requestCount: () => requestLog.length,
     graderEngine: () =>
       (engine ??= new GraderEngine({
@@ -344,7 +349,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
             if (!m)
               throw new HttpError(
                 404,
-                `Unknown request URL: ${method} ${apiPath}. (The RFT Studio emulator implements files, uploads, fine_tuning, chat/completions, responses, embeddings and models.)`,
+                `Unknown request URL: ${method} ${apiPath}. (The RFT Studio emulator implements files, uploads, fine_tuning, batches, chat/completions, responses, embeddings and models.)`,
                 'unknown_url',
               );
             reply = await dispatch(m, method, apiPath, url, req, style);
@@ -417,7 +422,9 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
         engine?.dispose();
         server.close(() => resolve());
         for (const s of sockets) s.destroy();
-      }).then(() => storage.dispose());
+      })
+        .then(() => ctx.batches.clear())
+        .then(() => storage.dispose());
       return closed;
     },
   };

@@ -33,6 +33,7 @@ function state(ctx: EmulatorContext): Reply {
         const j = requireJob(ctx, id).job;
         return { id, status: j.status, metadata: j.metadata };
       }),
+      batches: ctx.batches.byId.size,
       requests: ctx.requestCount(),
       storage_bytes: ctx.storage.usedBytes,
       storage_dir: ctx.storage.dir,
@@ -51,6 +52,7 @@ export async function resetState(ctx: EmulatorContext): Promise<void> {
   ctx.jobOrder.length = 0;
   ctx.idempotent.clear();
   ctx.faults.clear();
+  removals.push(ctx.batches.clear());
   await Promise.all(removals);
 }
 

@@ -32,7 +32,7 @@ function register(ctx: EmulatorContext, path: string, bytes: number, filename: s
 }
 
 /** Registers content already on disk; fine-tune files are checked (read back from disk) first. */
-async function addStoredFile(
+export async function addStoredFile(
   ctx: EmulatorContext,
   path: string,
   bytes: number,
@@ -83,11 +83,11 @@ async function createFile(ctx: EmulatorContext, rq: RouteRequest): Promise<Reply
     );
   }
   const filename = file.filename || 'upload';
-  if (purpose === 'fine-tune' && !/\.jsonl$/i.test(filename)) {
+  if ((purpose === 'fine-tune' || purpose === 'batch') && !/\.jsonl$/i.test(filename)) {
     await drop();
     throw new HttpError(
       400,
-      `Invalid file format for Fine-Tuning API. Must be .jsonl (got "${filename}").`,
+      `Invalid file format for ${purpose === 'batch' ? 'Batch' : 'Fine-Tuning'} API. Must be .jsonl (got "${filename}").`,
       'invalid_file_format',
       'file',
     );

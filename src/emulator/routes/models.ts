@@ -326,6 +326,16 @@ function limited(answer: (ctx: EmulatorContext, body: Record<string, unknown>) =
   };
 }
 
+/** The answers without the online rate limits: the Batch API runs on its own capacity. */
+export const BATCH_MODEL_ANSWERS: Record<
+  '/chat/completions' | '/responses' | '/embeddings',
+  (ctx: EmulatorContext, body: Record<string, unknown>) => Reply
+> = {
+  '/chat/completions': chatCompletion,
+  '/responses': response,
+  '/embeddings': (_ctx, body) => embeddings(body),
+};
+
 export const modelRoutes: readonly Route[] = [
   { method: 'GET', path: '/models', handler: (ctx) => models(ctx) },
   { method: 'GET', path: '/models/:id*', handler: (ctx, rq) => model(ctx, rq.params.id!) },

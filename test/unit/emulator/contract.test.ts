@@ -319,3 +319,99 @@ describe('contract: graders and the fake model', () => {
     conforms('CreateEmbeddingResponse', await az.json());
   });
 });
+
+describe('contract: batches', () => {
+  async function batchOf(lines: Array<{ custom_id: string; url: string; body: Json }>, endpoint: string) {
+    const form = new FormData();
+    form.append('purpose', 'batch');
+    const text = lines.map((l) => JSON.stringify({ method: 'POST', ...l })).join('\n');
+    form.append('file', new Blob([text]), 'batch.jsonl');
+    const f = await call('POST', '/v1/files', form);
+    conforms('OpenAIFile', f.json);
+    const b = await call('POST', '/v1/batches', {
+      input_file_id: f.json.id,
+      endpoint,
+      completion_window: '24h',
+    });
+    assert.equal(b.status, 200, JSON.stringify(b.json));
+    conforms('Batch', b.json);
+    return b.json.id as string;
+  }
+
+  /** Every state seen on the way to a terminal one conforms; returns the terminal batch and the states seen. */
+  async function follow(id: string, onState?: (b: Json) => Promise<void>) {
+    const seen: string[] = [];
+    const last = await until(async () => {
+      const b = (await call('GET', `/v1/batches/${id}`)).json;
+      conforms('Batch', b);
+      if (seen[seen.length - 1] !== b.status) {
+        seen.push(b.status as string);
+        await onState?.(b);
+      }
+      return ['completed', 'failed', 'expired', 'cancelled'].includes(b.status as string) ? b : undefined;
+    });
+    return { last, seen };
+  }
+
+  async function lines(fileId: unknown): Promise<Json[]> {
+    const r = await fetch(`${origin}/v1/files/${String(fileId)}/content`, { headers: KEY });
+    return (await r.text())
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Json);
+  }
+
+  const chatLine = (id: string) => ({
+    custom_id: id,
+    url: '/v1/chat/completions',
+    body: { model: 'gpt-4.1-mini', messages: [{ role: 'user', content: `q ${id}` }] },
+  });
+
+  test('validating → in_progress → finalizing → completed; output bodies are the endpoint responses', async () => {
+    const chat = await batchOf([chatLine('a'), chatLine('b')], '/v1/chat/completions');
+    const { last, seen } = await follow(chat);
+    // Short states may fall between two polls; the ones seen come in order and end completed.
+    const order = ['validating', 'in_progress', 'finalizing', 'completed'];
+    assert.deepEqual(
+      seen,
+      order.filter((st) => seen.includes(st)),
+    );
+    assert.equal(seen[seen.length - 1], 'completed');
+    for (const l of await lines(last.output_file_id)) {
+      assert.deepEqual(Object.keys(l).sort(), ['custom_id', 'error', 'id', 'response']);
+      conforms('CreateChatCompletionResponse', (l.response as Json).body);
+    }
+    const resp = await batchOf(
+      [{ custom_id: 'r', url: '/v1/responses', body: { model: 'gpt-4.1-mini', input: 'hello' } }],
+      '/v1/responses',
+    );
+    const done = (await follow(resp)).last;
+    for (const l of await lines(done.output_file_id)) conforms('Response', (l.response as Json).body);
+    conforms('ListBatchesResponse', (await call('GET', '/v1/batches?limit=1')).json);
+  });
+
+  test('failed, expired, cancelling and cancelled', async () => {
+    const failed = await follow(await batchOf([chatLine('a'), chatLine('a')], '/v1/chat/completions'));
+    assert.equal(failed.last.status, 'failed');
+    assert.equal(((failed.last.errors as Json).data as Json[]).length, 1);
+    const knob = (k: unknown) =>
+      fetch(`${origin}/__emulator/batches/knobs`, { method: 'POST', headers: KEY, body: JSON.stringify(k) });
+    assert.equal((await knob({ expire_after: 1 })).status, 200);
+    try {
+      const expired = await follow(await batchOf([chatLine('a'), chatLine('b')], '/v1/chat/completions'));
+      assert.equal(expired.last.status, 'expired');
+    } finally {
+      await knob({});
+    }
+    const id = await batchOf([chatLine('a'), chatLine('b'), chatLine('c')], '/v1/chat/completions');
+    const cancelled = await follow(id, async (b) => {
+      if (b.status !== 'in_progress') return;
+      const c = await call('POST', `/v1/batches/${id}/cancel`);
+      assert.equal(c.json.status, 'cancelling');
+      conforms('Batch', c.json);
+    });
+    // `cancelling` (the cancel answer, checked above) may be over before the next poll.
+    assert.ok(cancelled.seen.includes('in_progress'));
+    assert.equal(cancelled.last.status, 'cancelled');
+  });
+});
