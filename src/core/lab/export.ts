@@ -15,7 +15,8 @@ export function toJsonl(rows: readonly ExportRow[]): string {
   return rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length ? '\n' : '');
 }
 
-function csvCell(v: unknown): string {
+/** One RFC 4180 field: quoted when it holds a quote, comma or line break, or starts or ends with a space. */
+export function csvCell(v: unknown): string {
   const s =
     v === undefined || v === null
       ? ''
