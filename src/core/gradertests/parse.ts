@@ -149,14 +149,16 @@ function schemaDiagnostics(errors: readonly ErrorObject[], p: LineProblems): voi
 }
 
 function expectProblems(expect: GraderTestExpect, p: LineProblems): boolean {
-  const at = p.tree.valueSpan(['expect']);
+  let message: string;
   if (expect.reward !== undefined && (expect.min !== undefined || expect.max !== undefined))
-    add(p, 'gradertest/expect', at, 'expect holds an exact "reward" and a range: give one or the other.');
+    message = 'expect holds an exact "reward" and a range: give one or the other.';
   else if (expect.min !== undefined && expect.max !== undefined && expect.min > expect.max)
-    add(p, 'gradertest/expect', at, `expect.min ${expect.min} is above expect.max ${expect.max}.`);
+    message = `expect.min ${expect.min} is above expect.max ${expect.max}.`;
   else if (expect.tolerance !== undefined && expect.reward === undefined)
-    add(p, 'gradertest/expect', at, 'expect.tolerance applies to an exact "reward" only.');
+    message = 'expect.tolerance applies to an exact "reward" only.';
   else return false;
+  // Only a line with a problem pays for its parse tree.
+  add(p, 'gradertest/expect', p.tree.valueSpan(['expect']), message);
   return true;
 }
 
