@@ -99,12 +99,14 @@ function walk(dir, predicate, acc = []) {
 // The o200k_base rank table is about 2 MB of JavaScript. It is built once into dist/ranks/ and every node bundle
 // requires it from there at first use, instead of each bundle (extension, CLI, every worker) carrying a copy.
 const RANKS = 'js-tiktoken/ranks/o200k_base';
+// gpt-tokenizer's o200k_base encoding (the fast counting path) carries its own copy of the table: shared the same way.
+const FAST_RANKS = 'gpt-tokenizer/encoding/o200k_base';
 
 /** @returns {import('esbuild').BuildOptions} */
 function ranksContext(common) {
   return {
     ...common,
-    entryPoints: { o200k_base: RANKS },
+    entryPoints: { o200k_base: RANKS, gpt_o200k_base: FAST_RANKS },
     outdir: 'dist/ranks',
     platform: 'node',
     format: 'cjs',
@@ -114,13 +116,19 @@ function ranksContext(common) {
 
 /** @returns {import('esbuild').Plugin} the ranks as an external require, relative to a bundle in `outdir`. */
 function sharedRanks(outdir) {
-  const rel = path.relative(path.join(root, outdir), path.join(root, 'dist/ranks/o200k_base.js'));
-  const request = rel.startsWith('.') ? rel : `./${rel}`;
+  const requestFor = (file) => {
+    const rel = path.relative(path.join(root, outdir), path.join(root, 'dist/ranks', file));
+    return rel.startsWith('.') ? rel : `./${rel}`;
+  };
   return {
     name: 'shared-ranks',
     setup(build) {
       build.onResolve({ filter: /^js-tiktoken\/ranks\/o200k_base$/ }, () => ({
-        path: request,
+        path: requestFor('o200k_base.js'),
+        external: true,
+      }));
+      build.onResolve({ filter: /^gpt-tokenizer\/encoding\/o200k_base$/ }, () => ({
+        path: requestFor('gpt_o200k_base.js'),
         external: true,
       }));
     },

@@ -84,3 +84,32 @@ test('a run of letters far over the exact-merge size is counted in linear time, 
   const n = countTokens(huge);
   assert.ok(Math.abs(n - 60_000) <= 10, `got ${n}`);
 });
+
+test('special tokens count as tiktoken counts them: its two o200k_base ones as one token anywhere, others as text', () => {
+  for (const text of [
+    'hello <|endoftext|> world',
+    '<|endoftext|>x',
+    'x<|endoftext|><|endoftext|>y',
+    'a<|im_start|>b<|endofprompt|>c',
+    '<|fim_prefix|>',
+    '<|endoftext',
+  ])
+    assert.equal(countTokens(text), referenceCount(text), text);
+});
+
+test('property: any text counts exactly as js-tiktoken, and again the same from the per-string cache', () => {
+  const special = fc.constantFrom('<|endoftext|>', '<|endofprompt|>', '<|im_start|>', '<|', '|>');
+  const text = fc
+    .array(fc.oneof(fc.string({ unit: 'grapheme', maxLength: 30 }), fc.string({ maxLength: 30 }), special), {
+      maxLength: 8,
+    })
+    .map((parts) => parts.join(''));
+  fc.assert(
+    fc.property(text, (t) => {
+      const expected = referenceCount(t);
+      assert.equal(countTokens(t), expected);
+      assert.equal(countTokens(t), expected);
+    }),
+    { numRuns: 300 },
+  );
+});
