@@ -50,12 +50,24 @@ export interface GraderTestRunnerOptions {
   /** Whether the engine was given a model client; otherwise model-grader cases error with `modelRefusal`. */
   modelAvailable: boolean;
   modelRefusal?: string;
+  /**
+   * The engine for model graders, asked for only when a case needs one (the editor signs in to the active provider
+   * then, not for string checks); a string says why there is none. Takes precedence over modelAvailable.
+   */
+  modelEngine?: () => Promise<GraderEngine | string>;
   /** Cases graded at once when they need a process or the network (default 8). */
   concurrency?: number;
   readText?: (file: string) => Promise<string>;
 }
 
 type Loaded<T> = { ok: true; value: T } | { ok: false; message: string };
+
+/** A case ready to grade: its grader, the engine that runs it, and the sample options. */
+interface Prepared {
+  grader: Grader;
+  engine: GraderEngine;
+  sampleOpts: { responseFormat?: unknown };
+}
 
 function usesType(g: Grader, types: readonly string[]): boolean {
   if (types.includes(g.type)) return true;
@@ -110,6 +122,7 @@ export class GraderTestRunner {
   private readonly graders = new Map<string, Promise<Loaded<Grader>>>();
   private readonly formats = new Map<string, Promise<Loaded<unknown>>>();
   private readonly readText: (file: string) => Promise<string>;
+  private modelEngine: Promise<GraderEngine | string> | undefined;
 
   constructor(private readonly opts: GraderTestRunnerOptions) {
     this.readText = opts.readText ?? ((f) => readInputText(f, 'file'));
@@ -212,7 +225,7 @@ export class GraderTestRunner {
   ): Promise<GraderTestResult[]> {
     const dir = path.dirname(file);
     const out = new Array<GraderTestResult>(cases.length);
-    const later: number[] = [];
+    const later: Array<{ i: number; prepared: Prepared }> = [];
     for (let i = 0; i < cases.length; i++) {
       if (opts.signal?.aborted) break;
       const c = cases[i]!;
@@ -220,14 +233,14 @@ export class GraderTestRunner {
       if ('result' in prepared) out[i] = prepared.result;
       else if (isSyncGrader(prepared.grader)) {
         const t0 = now();
-        const r = this.opts.engine.gradeSync(
+        const r = prepared.engine.gradeSync(
           prepared.grader,
           c.item,
           buildSample(c.sample, prepared.sampleOpts),
         );
         out[i] = this.judge(file, c, r, now() - t0);
       } else {
-        later.push(i);
+        later.push({ i, prepared });
         continue;
       }
       opts.onResult?.(out[i]!);
@@ -235,13 +248,11 @@ export class GraderTestRunner {
     let next = 0;
     const worker = async () => {
       while (next < later.length && !opts.signal?.aborted) {
-        const i = later[next++]!;
+        const { i, prepared } = later[next++]!;
         const c = cases[i]!;
-        const prepared = await this.prepare(file, dir, c);
-        if ('result' in prepared) throw new Error('unreachable: a prepared case lost its grader');
         const t0 = now();
         try {
-          const r = await this.opts.engine.grade(
+          const r = await prepared.engine.grade(
             prepared.grader,
             c.item,
             buildSample(c.sample, prepared.sampleOpts),
@@ -263,7 +274,7 @@ export class GraderTestRunner {
     file: string,
     dir: string,
     c: GraderTestCase,
-  ): Promise<{ result: GraderTestResult } | { grader: Grader; sampleOpts: { responseFormat?: unknown } }> {
+  ): Promise<{ result: GraderTestResult } | Prepared> {
     const grader = await this.loadGrader(path.resolve(dir, c.grader));
     if (!grader.ok) return { result: this.errored(file, c, grader.message) };
     if (!this.opts.allowPython && usesType(grader.value, ['python']))
@@ -274,21 +285,33 @@ export class GraderTestRunner {
           this.opts.pythonRefusal ?? 'python graders are not allowed to run here',
         ),
       };
-    if (!this.opts.modelAvailable && usesType(grader.value, ['score_model', 'label_model', 'cosine']))
-      return {
-        result: this.errored(
-          file,
-          c,
-          this.opts.modelRefusal ?? 'this grader calls a model, and none is configured',
-        ),
-      };
+    let engine = this.opts.engine;
+    if (usesType(grader.value, ['score_model', 'label_model', 'cosine'])) {
+      if (this.opts.modelEngine) {
+        this.modelEngine ??= this.opts.modelEngine();
+        const got = await this.modelEngine;
+        if (typeof got === 'string') return { result: this.errored(file, c, got) };
+        engine = got;
+      } else if (!this.opts.modelAvailable)
+        return {
+          result: this.errored(
+            file,
+            c,
+            this.opts.modelRefusal ?? 'this grader calls a model, and none is configured',
+          ),
+        };
+    }
     let responseFormat: unknown;
     if (c.response_format !== undefined) {
       const rf = await this.loadFormat(path.resolve(dir, c.response_format));
       if (!rf.ok) return { result: this.errored(file, c, rf.message) };
       responseFormat = rf.value;
     }
-    return { grader: grader.value, sampleOpts: responseFormat === undefined ? {} : { responseFormat } };
+    return {
+      grader: grader.value,
+      engine,
+      sampleOpts: responseFormat === undefined ? {} : { responseFormat },
+    };
   }
 
   private base(file: string, c: GraderTestCase): Omit<GraderTestResult, 'status' | 'reward' | 'durationMs'> {

@@ -217,6 +217,53 @@ describe('GraderTestRunner', () => {
     );
   });
 
+  it('asks for the model engine once, and only when a case needs a model', async () => {
+    const file = put(
+      'g.gradertest.jsonl',
+      [
+        line({ name: 'plain', sample: { output_text: 'yes' }, expect: { reward: 1 } }),
+        line({
+          name: 'judge 1',
+          grader: 'graders/judge.grader.json',
+          sample: { output_text: 'x' },
+          expect: { min: 0 },
+        }),
+        line({
+          name: 'judge 2',
+          grader: 'graders/judge.grader.json',
+          sample: { output_text: 'y' },
+          expect: { min: 0 },
+        }),
+      ].join('\n'),
+    );
+    let asked = 0;
+    const make = (withJudge: boolean) =>
+      new GraderTestRunner({
+        engine: new GraderEngine({ python: { allow: false } }),
+        allowPython: false,
+        modelAvailable: false,
+        modelEngine: async () => {
+          asked++;
+          return 'sign in to the active provider first';
+        },
+      }).runFile(file, withJudge ? {} : { lines: new Set([0]) });
+    assert.deepEqual(
+      (await make(false)).results.map((r) => r.status),
+      ['passed'],
+    );
+    assert.equal(asked, 0);
+    const { results } = await make(true);
+    assert.equal(asked, 1);
+    assert.deepEqual(
+      results.map((r) => [r.status, r.message ?? '']),
+      [
+        ['passed', ''],
+        ['errored', 'sign in to the active provider first'],
+        ['errored', 'sign in to the active provider first'],
+      ],
+    );
+  });
+
   it('runs only the chosen lines, from unsaved text when given', async () => {
     const file = put('f.gradertest.jsonl', '');
     const text = [
