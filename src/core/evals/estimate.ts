@@ -43,7 +43,10 @@ export function promptTokensOf(item: Record<string, unknown>): number {
   return countMessagesTokens(Array.isArray(item.messages) ? item.messages : [], item.tools);
 }
 
-/** The most a request may cost: its prompt plus its output cap (or the assumption), at list price. */
+/** The provider may count a prompt above our tokenizer (message framing, another encoding): the spend bound allows for it. */
+export const PROMPT_TOKEN_MARGIN = 1.25;
+
+/** The most a request may cost: its prompt (with the margin) plus its output cap (or the assumption), at list price. */
 export function requestCostUsd(
   model: string,
   promptTokens: number,
@@ -51,7 +54,11 @@ export function requestCostUsd(
 ): number | undefined {
   const price = priceFor(model);
   if (!price) return undefined;
-  return (promptTokens * price.input + (maxOutputTokens ?? ASSUMED_OUTPUT_TOKENS) * price.output) / 1e6;
+  return (
+    (promptTokens * PROMPT_TOKEN_MARGIN * price.input +
+      (maxOutputTokens ?? ASSUMED_OUTPUT_TOKENS) * price.output) /
+    1e6
+  );
 }
 
 export function usageCostUsd(

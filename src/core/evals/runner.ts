@@ -2,6 +2,7 @@
 // newest unfinished one of the spec), answers what it can from the request cache, hands the rest to a sampler
 // (online by default), grades every sample locally, appends each results row as it finishes, keeps spend under
 // the spec's limit, and writes the summary when the run ends — completed, cancelled or stopped by the limit.
+import { setMaxListeners } from 'node:events';
 import * as path from 'node:path';
 import type OpenAI from 'openai';
 import type { GraderEngineOptions } from '../graders/engine';
@@ -115,7 +116,12 @@ export async function runEval(
   opts: EvalRunOptions,
 ): Promise<EvalRunResult> {
   const log = deps.log ?? nullLogger;
-  const signal = opts.signal;
+  // One inner signal that every request and grade listens to (hundreds at once), following the caller's.
+  const inner = new AbortController();
+  setMaxListeners(0, inner.signal);
+  if (opts.signal?.aborted) inner.abort(opts.signal.reason);
+  else opts.signal?.addEventListener('abort', () => inner.abort(opts.signal?.reason), { once: true });
+  const signal = inner.signal;
   const now = opts.now ?? (() => new Date());
   const root = path.resolve(opts.root);
   const specPath = (opts.specPath ?? path.relative(root, spec.specPath)).split(path.sep).join('/');
