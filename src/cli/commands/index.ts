@@ -1,6 +1,7 @@
 // Every `rft-studio` subcommand, in the order `--help` lists them.
 import type { CliCommand } from '../command';
 import { emulatorCommand } from './emulatorCommand';
+import { evalCommand } from './evalCommand';
 import { gradeCommand } from './gradeCommand';
 import { jobsCommand } from './jobsCommand';
 import { labCommand } from './labCommand';
@@ -15,6 +16,7 @@ import { validateCommand } from './validateCommand';
 
 export const commands: CliCommand[] = [
   emulatorCommand,
+  evalCommand,
   gradeCommand,
   jobsCommand,
   labCommand,
