@@ -29,8 +29,14 @@ export function workspace(spec: Partial<EvalSpecFile> = {}, copies = 1): { root:
   const out: string[] = [];
   for (let c = 0; c < copies; c++)
     for (const l of lines) {
-      const item = JSON.parse(l) as Record<string, unknown>;
-      out.push(JSON.stringify({ ...item, id: `c${c}-${out.length}` }));
+      const item = JSON.parse(l) as { messages: Array<{ role: string; content: string }> };
+      // Copies differ in their prompt, so each is a request of its own (the cache keys on content).
+      const messages = c
+        ? item.messages.map((m, i) =>
+            i === item.messages.length - 1 ? { ...m, content: `${m.content}\n(copy ${c})` } : m,
+          )
+        : item.messages;
+      out.push(JSON.stringify({ ...item, messages, id: `c${c}-${out.length}` }));
     }
   writeFileSync(join(root, 'data/items.jsonl'), `${out.join('\n')}\n`);
   writeFileSync(join(root, 'evals/solved.grader.json'), JSON.stringify(SOLVED_GRADER));
