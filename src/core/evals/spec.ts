@@ -3,7 +3,7 @@
 // defaults, hashes) into the ResolvedEvalSpec the runner, the estimate and the run folder use.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Node as JsonNode, ParseError } from 'jsonc-parser/lib/esm/main.js';
 import { findNodeAtLocation, parseTree, printParseErrorCode } from 'jsonc-parser/lib/esm/main.js';
@@ -231,6 +231,7 @@ export async function resolveEvalSpec(
   const datasetPath = abs(spec.dataset);
   let read: Awaited<ReturnType<typeof readDataItems>>;
   try {
+    await stat(datasetPath);
     read = await readDataItems(datasetPath, signal);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
