@@ -18,6 +18,7 @@ import { JobsView } from './host/jobs/jobsView';
 import { JobLauncher } from './host/jobs/launchCommand';
 import { SpecCodeLensProvider, registerSpecCodeLenses } from './host/jobs/specCodeLens';
 import { registerGraderLab } from './host/lab/registerGraderLab';
+import { EvalCompareCommands } from './host/evals/compareCommand';
 import { registerDatasetPreview } from './host/preview/registerDatasetPreview';
 import { DisposableStore } from './core/lifecycle';
 import { DatasetDiagnostics } from './host/datasets/datasetDiagnostics';
@@ -42,7 +43,13 @@ const features: FeatureRegistration[] = [
   prep,
   registerGraderAuthoring,
   agentTools,
+  evalComparison,
 ];
+
+/** Evals: the comparison view of a run folder's candidates or of two runs (rftStudio.openEvalComparison). */
+function evalComparison(ctx: HostContext): EvalCompareCommands {
+  return new EvalCompareCommands(ctx);
+}
 
 /** Agent tools: RFT Studio's checks as language-model tools for the chat agent (#rftValidate, …). */
 function agentTools(ctx: HostContext): AgentTools {
