@@ -51,7 +51,7 @@ export interface BatchSamplerOptions {
   onProgress?: (progress: BatchProgress) => void;
   /** A line that belongs to no request (unknown or duplicate custom_id): the provider broke the mapping. */
   onProblem?: (message: string) => void;
-  /** Polling: first interval (default 5 s), growing by `factor` (1.5) to `maxMs` (60 s); back to the first on a change. */
+  /** Polling: first interval (default 2 s), growing by `factor` (1.5) to `maxMs` (60 s); back to the first on a change. */
   poll?: { initialMs?: number; maxMs?: number; factor?: number };
   /** Folder for the input spool (default: the OS temp folder). */
   tmpDir?: string;
@@ -317,7 +317,7 @@ export class BatchSampler implements EvalSampler {
 
   /** Polls every batch until it ends, mapping each one's files back as soon as it does. */
   private async *collect(writer: BatchInputWriter, signal?: AbortSignal): AsyncGenerator<EvalSampled> {
-    const initial = this.opts.poll?.initialMs ?? 5000;
+    const initial = this.opts.poll?.initialMs ?? 2000;
     const max = this.opts.poll?.maxMs ?? 60_000;
     const factor = this.opts.poll?.factor ?? 1.5;
     let pending = [...this.tracked];
