@@ -38,6 +38,9 @@ export interface EvalEstimate {
   summary: string;
 }
 
+/** The Batch API bills half the list price (OpenAI, and Azure's global batch deployments). */
+export const BATCH_PRICE_FACTOR = 0.5;
+
 /** Prompt tokens of one request (the same count for either endpoint). */
 export function promptTokensOf(item: Record<string, unknown>): number {
   return countMessagesTokens(Array.isArray(item.messages) ? item.messages : [], item.tools);
@@ -84,6 +87,7 @@ export async function estimateEval(
   const isCached = opts.isCached ?? (async (r: EvalRequest) => (opts.cache ? opts.cache.has(r.key) : false));
   const promptOf = spec.items.map((x) => promptTokensOf(x.item));
   const candidates: CandidateEstimate[] = [];
+  const priceFactor = spec.mode === 'batch' ? BATCH_PRICE_FACTOR : 1;
   for (const c of spec.candidates) {
     let cached = 0;
     let promptTokens = 0;
@@ -104,7 +108,9 @@ export async function estimateEval(
       cached,
       promptTokens,
       outputTokensPerCall: out,
-      ...(price ? { usd: (promptTokens * price.input + (calls - cached) * out * price.output) / 1e6 } : {}),
+      ...(price
+        ? { usd: (priceFactor * (promptTokens * price.input + (calls - cached) * out * price.output)) / 1e6 }
+        : {}),
     });
   }
   const calls = candidates.reduce((n, c) => n + c.calls, 0);
@@ -124,7 +130,7 @@ export async function estimateEval(
   const summary =
     toMake === 0
       ? `All ${calls} call(s) are answered by the cache: this run costs nothing.`
-      : `${toMake} model call(s) to make (${spec.items.length} item(s) × ${spec.samplesPerItem} sample(s) × ${spec.candidates.length} candidate(s)${cached ? `, ${cached} already cached` : ''}), ${promptTokens.toLocaleString('en-US')} prompt tokens and ~${ASSUMED_OUTPUT_TOKENS} output tokens per call unless capped. ${perCandidate}. Total: about ${usd(total)}${unpriced.length ? ` plus the unpriced ${unpriced.join(', ')}` : ''}, at list prices; model graders, if any, cost extra.${spec.maxSpendUsd !== undefined ? ` The run stops before spending more than ${usd(spec.maxSpendUsd)}.` : ''}`;
+      : `${toMake} model call(s) to make (${spec.items.length} item(s) × ${spec.samplesPerItem} sample(s) × ${spec.candidates.length} candidate(s)${cached ? `, ${cached} already cached` : ''}), ${promptTokens.toLocaleString('en-US')} prompt tokens and ~${ASSUMED_OUTPUT_TOKENS} output tokens per call unless capped. ${perCandidate}. Total: about ${usd(total)}${unpriced.length ? ` plus the unpriced ${unpriced.join(', ')}` : ''}, at ${spec.mode === 'batch' ? 'half the list prices (the Batch API discount)' : 'list prices'}; model graders, if any, cost extra.${spec.maxSpendUsd !== undefined ? ` The run stops before spending more than ${usd(spec.maxSpendUsd)}.` : ''}`;
   return {
     items: spec.items.length,
     samplesPerItem: spec.samplesPerItem,

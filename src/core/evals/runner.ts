@@ -10,6 +10,7 @@ import { GraderEngine } from '../graders/engine';
 import { buildSample } from '../graders/sample';
 import type { Logger } from '../log';
 import { nullLogger } from '../log';
+import { batchSamplerFor } from './batch/batchMode';
 import { EvalCache } from './cache';
 import { promptTokensOf, requestCostUsd, usageCostUsd } from './estimate';
 import { OnlineSampler } from './onlineSampler';
@@ -84,7 +85,7 @@ export interface EvalRunOptions {
   onProgress?: (p: EvalProgress) => void;
   /** Resume the newest unfinished run of this spec when its hashes match (default true); false forces a new run. */
   resume?: boolean;
-  /** Replaces the online sampler (batch mode plugs in here). */
+  /** Replaces the sampler the spec's mode picks (online, or the Batch API for `mode: "batch"`). */
   sampler?: EvalSampler | ((ctx: EvalSamplerContext) => EvalSampler);
   /** Online sampler tuning (tests use short back-offs). */
   online?: { maxAttempts?: number; backoffMs?: number };
@@ -336,8 +337,10 @@ export async function runEval(
       await writeManifest(runDir, manifest);
     },
   };
+  // Batch mode (spec `mode: "batch"`, CLI --batch) hands sampling to the provider's Batch API.
+  const custom = opts.sampler ?? (spec.mode === 'batch' ? batchSamplerFor() : undefined);
   const online =
-    opts.sampler === undefined
+    custom === undefined
       ? new OnlineSampler({
           clientFor: (label) => clients.get(label)!.client,
           maxConcurrency: spec.maxConcurrency,
@@ -345,7 +348,7 @@ export async function runEval(
           ...opts.online,
         })
       : undefined;
-  const sampler = online ?? (typeof opts.sampler === 'function' ? opts.sampler(ctx) : opts.sampler!);
+  const sampler = online ?? (typeof custom === 'function' ? custom(ctx) : custom!);
 
   let status: EvalRunManifest['status'] = 'completed';
   try {

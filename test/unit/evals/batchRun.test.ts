@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import OpenAI from 'openai';
 import { batchSamplerFor } from '../../../src/core/evals/batch/batchMode';
+import { estimateEval } from '../../../src/core/evals/estimate';
 import { runEval, type EvalRunDeps } from '../../../src/core/evals/runner';
 import { loadEvalSpec } from '../../../src/core/evals/spec';
 import type { EvalResultRow, EvalRunManifest } from '../../../src/core/evals/types';
@@ -64,6 +65,29 @@ describe('eval in batch mode', () => {
       ['base', 'completed'],
       ['tuned', 'completed'],
     ]);
+  });
+
+  test('the estimate shows the batch discount: half the online cost', async () => {
+    const baseUrlOf = () => h.em.url;
+    const online = await estimateEval(await loadEvalSpec(workspace().specPath), { baseUrlOf });
+    const batch = await estimateEval(await loadEvalSpec(workspace({ mode: 'batch' }).specPath), {
+      baseUrlOf,
+    });
+    assert.ok(online.usd > 0);
+    assert.equal(batch.calls, online.calls);
+    assert.ok(Math.abs(batch.usd - online.usd / 2) < 1e-12, `${batch.usd} vs ${online.usd}`);
+    assert.match(batch.summary, /half the list prices \(the Batch API discount\)/);
+    assert.doesNotMatch(online.summary, /Batch API/);
+  });
+
+  test('mode "batch" in the spec is enough: the runner picks the batch sampler', async () => {
+    const { root, specPath } = workspace({ mode: 'batch', samples_per_item: 1 });
+    const calls = modelRequests(h.em);
+    const batches = batchPosts();
+    const r = await runEval(await loadEvalSpec(specPath), deps(), { root });
+    assert.equal(r.manifest.status, 'completed');
+    assert.equal(batchPosts() - batches, 2);
+    assert.equal(modelRequests(h.em), calls);
   });
 
   test('a run stopped after submitting resumes its batches from run.json', async () => {
