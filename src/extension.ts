@@ -18,6 +18,7 @@ import { JobsView } from './host/jobs/jobsView';
 import { JobLauncher } from './host/jobs/launchCommand';
 import { SpecCodeLensProvider, registerSpecCodeLenses } from './host/jobs/specCodeLens';
 import { registerGraderLab } from './host/lab/registerGraderLab';
+import { registerTesting } from './host/testing/registerTesting';
 import { EvalCompareCommands } from './host/evals/compareCommand';
 import { registerDatasetPreview } from './host/preview/registerDatasetPreview';
 import { DisposableStore } from './core/lifecycle';
@@ -43,6 +44,7 @@ const features: FeatureRegistration[] = [
   prep,
   registerGraderAuthoring,
   agentTools,
+  registerTesting,
   evalComparison,
 ];
 

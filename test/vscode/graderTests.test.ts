@@ -1,0 +1,151 @@
+// Grader unit tests in the Testing view, inside a real VS Code on the demo workspace: the controller lists the demo's
+// *.gradertest.jsonl cases at their lines, runs them (a pass, the demo's deliberate failure with expected vs actual),
+// and follows an edit of a test file.
+import * as assert from 'node:assert';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { EXTENSION_ID } from './lib/diagnosticsKit';
+
+// Mirrors src/host/testing (the test bundle does not import the extension's modules).
+const STATE = '_rftStudio.testingState';
+const RUN = '_rftStudio.testingRun';
+
+interface ItemView {
+  id: string;
+  label: string;
+  file: string;
+  line: number;
+  description?: string;
+  error?: string;
+  children: ItemView[];
+}
+type Outcome =
+  | { status: 'passed'; output?: string }
+  | { status: 'failed'; message: string; expected?: string; actual?: string }
+  | { status: 'errored'; message: string };
+interface Recorded {
+  id: string;
+  label: string;
+  file: string;
+  line: number;
+  outcome: Outcome;
+}
+
+async function items(): Promise<ItemView[]> {
+  return (await vscode.commands.executeCommand<ItemView[]>(STATE)) ?? [];
+}
+
+async function waitFor<T>(
+  get: () => Promise<T>,
+  ok: (v: T) => boolean,
+  what: string,
+  ms = 20_000,
+): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await get();
+    if (ok(v)) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+suite('Grader tests', () => {
+  const folder = () => {
+    const f = vscode.workspace.workspaceFolders?.[0];
+    assert.ok(f, 'the tests run in the demo workspace');
+    return f.uri.fsPath;
+  };
+  const toyFile = () => path.join(folder(), 'graders', 'toy_sentiment.gradertest.jsonl');
+
+  suiteSetup(async () => {
+    await vscode.extensions.getExtension(EXTENSION_ID)?.activate();
+  });
+
+  test('lists the demo grader tests by file, one item per case at its line', async () => {
+    const files = await waitFor(items, (v) => v.length >= 3, 'three grader test files');
+    const names = files.map((f) => path.relative(folder(), f.file).split(path.sep).join('/'));
+    for (const f of [
+      'graders/clause_matching.gradertest.jsonl',
+      'graders/countdown.gradertest.jsonl',
+      'graders/toy_sentiment.gradertest.jsonl',
+    ])
+      assert.ok(names.includes(f), `${f} in ${names.join(', ')}`);
+    const toy = files.find((f) => f.file === toyFile())!;
+    assert.deepStrictEqual(
+      toy.children.map((c) => [c.line, c.label]),
+      [
+        [0, 'the right label scores 1'],
+        [1, 'a wrong label scores low'],
+        [2, 'the label as JSON text is read through output_json'],
+        [3, 'a lowercase label still counts as right'],
+        [4, 'plain text instead of JSON raises invalid_variable_error'],
+      ],
+    );
+    assert.strictEqual(toy.children[3]!.description, 'reward 1');
+  });
+
+  test('runs a file: a pass, and the deliberate failure with expected vs actual at its line', async () => {
+    const toy = (await items()).find((f) => f.file === toyFile())!;
+    const results = await vscode.commands.executeCommand<Recorded[]>(RUN, [toy.id]);
+    assert.strictEqual(results.length, 5);
+    const pass = results.find((r) => r.line === 0)!;
+    assert.strictEqual(pass.outcome.status, 'passed');
+    const fail = results.find((r) => r.line === 3)!;
+    assert.deepStrictEqual(fail.outcome, {
+      status: 'failed',
+      message: 'expected reward 1, got 0.875 (off by 0.125)',
+      expected: 'reward 1',
+      actual: 'reward 0.875',
+      durationMs: (fail.outcome as { durationMs?: number }).durationMs,
+    });
+    assert.strictEqual(results.filter((r) => r.outcome.status === 'passed').length, 4);
+  });
+
+  test('runs one case on its own', async () => {
+    const toy = (await items()).find((f) => f.file === toyFile())!;
+    const results = await vscode.commands.executeCommand<Recorded[]>(RUN, [toy.children[1]!.id]);
+    assert.deepStrictEqual(
+      results.map((r) => [r.label, r.outcome.status]),
+      [['a wrong label scores low', 'passed']],
+    );
+  });
+
+  test('follows edits: a new case appears, an invalid line marks the file', async () => {
+    const doc = await vscode.workspace.openTextDocument(toyFile());
+    const editor = await vscode.window.showTextDocument(doc);
+    const original = doc.getText();
+    const end = doc.lineAt(doc.lineCount - 1).range.end;
+    const added =
+      '{"name": "added in the editor", "grader": "toy_sentiment.grader.json", "item": {"reference_answer": "Neutral"}, "sample": {"output_json": {"sentiment": "Neutral"}}, "expect": {"reward": 1}}\n{"name": 1}';
+    await editor.edit((e) => e.insert(end, `${doc.getText().endsWith('\n') ? '' : '\n'}${added}`));
+    try {
+      const toy = await waitFor(
+        async () => (await items()).find((f) => f.file === toyFile())!,
+        (f) => f.children.some((c) => c.label === 'added in the editor') && Boolean(f.error),
+        'the added case',
+      );
+      const added1 = toy.children.find((c) => c.label === 'added in the editor')!;
+      const results = await vscode.commands.executeCommand<Recorded[]>(RUN, [added1.id]);
+      assert.deepStrictEqual(
+        results.map((r) => r.outcome.status),
+        ['passed'],
+      );
+      const diags = vscode.languages.getDiagnostics(doc.uri);
+      assert.ok(
+        diags.some((d) => d.code === 'gradertest/schema' && d.range.start.line === added1.line + 1),
+        JSON.stringify(diags),
+      );
+    } finally {
+      // Put the text back and save, so later suites see the demo file unchanged.
+      await editor.edit((e) => e.replace(new vscode.Range(0, 0, doc.lineCount, 0), original));
+      await doc.save();
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    }
+    await waitFor(
+      async () => (await items()).find((f) => f.file === toyFile())!,
+      (f) => f.children.length === 5 && !f.error,
+      'the file as saved again',
+    );
+  });
+});
