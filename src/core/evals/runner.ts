@@ -238,10 +238,11 @@ export async function runEval(
       const { response } = s;
       if (s.cached) counts.cached++;
       else {
+        counts.requests++;
+        // Counted before any await: the reservation was just released, so the spend check must see this at once.
+        counts.spent_usd += usageCostUsd(String(request.body.model), response.usage) ?? 0;
         // Cached before the row is written: a kill between the two costs nothing on resume.
         await cache.put(request.key, response);
-        counts.requests++;
-        counts.spent_usd += usageCostUsd(String(request.body.model), response.usage) ?? 0;
       }
       row.output = response.output_text;
       row.usage = response.usage;

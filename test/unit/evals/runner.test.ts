@@ -129,7 +129,10 @@ describe('eval runner', () => {
     h.em.addFault({ kind: '500', path: '/chat/completions', count: 3, retryAfterMs: 1 });
     h.em.addFault({ kind: 'drop', path: '/chat/completions', count: 3 });
     try {
-      const r = await runEval(await loadEvalSpec(specPath), deps(), { root, online: fast });
+      const r = await runEval(await loadEvalSpec(specPath), deps(), {
+        root,
+        online: { ...fast, maxAttempts: 8 },
+      });
       assert.equal(r.manifest.counts.failed, 0);
       assert.equal(rows(r.dir).length, N);
       assert.equal(r.retries?.serverErrors, 6);
@@ -228,5 +231,21 @@ describe('eval runner', () => {
       all.every((x) => x.graders.solved && x.graders.solved.errors.length === 0),
       JSON.stringify(all[0]),
     );
+  });
+  test('seeded samples of one item differ, and an ft:BASE id of any BASE samples without a job', async () => {
+    const { root, specPath } = workspace({
+      limit: 6,
+      samples_per_item: 3,
+      candidates: [
+        { label: 'base', model: 'gpt-4o-2024-08-06', seed: 11 },
+        { label: 'tuned', model: 'ft:gpt-4o-2024-08-06:acme::never-trained', seed: 11 },
+      ],
+    });
+    const r = await runEval(await loadEvalSpec(specPath), deps(), { root, online: fast });
+    const all = rows(r.dir);
+    assert.equal(all.length, 36);
+    assert.ok(all.every((x) => !x.error));
+    const distinct = new Set(all.filter((x) => x.candidate === 'tuned').map((x) => `${x.item} ${x.output}`));
+    assert.ok(distinct.size > 6, `only ${distinct.size} distinct outputs over 6 items × 3 samples`);
   });
 });
