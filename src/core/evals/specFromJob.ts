@@ -61,7 +61,7 @@ export interface SpecFromJobOptions {
   local?: LocalJobFiles;
   /** Where the spec goes when no job spec is known: usually `<workspace>/evals`. */
   fallbackDir: string;
-  /** K samples per item (at least 2, so per-item means are less noisy than single samples). */
+  /** K samples per item (at least 2, so per-item means are less noisy than single samples); see samplesPerItemFor. */
   samplesPerItem?: number;
   seed?: number;
 }
@@ -82,7 +82,16 @@ export interface SpecFromJob {
   needsDataset: boolean;
 }
 
-export const DEFAULT_SAMPLES_PER_ITEM = 4;
+/** K when the item count is unknown: enough that the demo's 15 items show its difference as significant. */
+export const DEFAULT_SAMPLES_PER_ITEM = 8;
+/** Samples per candidate the default K aims at: small datasets get more samples per item, large ones 2. */
+const TARGET_SAMPLES = 120;
+
+/** K for a dataset of `items` items: 2 to 8, about 120 samples per candidate (15 items → 8, 60 or more → 2). */
+export function samplesPerItemFor(items: number | undefined): number {
+  if (!items || items < 1) return DEFAULT_SAMPLES_PER_ITEM;
+  return Math.max(2, Math.min(DEFAULT_SAMPLES_PER_ITEM, Math.ceil(TARGET_SAMPLES / items)));
+}
 export const DEFAULT_EVAL_SEED = 42;
 const EFFORTS = ['minimal', 'low', 'medium', 'high'] as const;
 

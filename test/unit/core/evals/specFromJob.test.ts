@@ -18,6 +18,7 @@ import {
   DATASET_PLACEHOLDER_PREFIX,
   SpecFromJobError,
   localFilesOf,
+  samplesPerItemFor,
   specFromJob,
   writeSpecFromJob,
 } from '../../../../src/core/evals/specFromJob';
@@ -149,6 +150,14 @@ describe('specFromJob', () => {
       () => specFromJob({ ...job, method: { type: 'supervised' } }, { fallbackDir }),
       (e: unknown) => e instanceof SpecFromJobError && /not a reinforcement fine-tuning job/.test(e.message),
     );
+  });
+});
+
+describe('samplesPerItemFor', () => {
+  test('about 120 samples per candidate, between 2 and 8 per item; 8 when the item count is unknown', () => {
+    assert.deepEqual([1, 15, 16, 30, 40, 59, 60, 1000].map(samplesPerItemFor), [8, 8, 8, 4, 3, 3, 2, 2]);
+    assert.equal(samplesPerItemFor(undefined), 8);
+    assert.equal(samplesPerItemFor(0), 8);
   });
 });
 
