@@ -18,6 +18,8 @@ import { JobsView } from './host/jobs/jobsView';
 import { JobLauncher } from './host/jobs/launchCommand';
 import { SpecCodeLensProvider, registerSpecCodeLenses } from './host/jobs/specCodeLens';
 import { registerGraderLab } from './host/lab/registerGraderLab';
+import { EvaluateJobCommand } from './host/evals/evaluateJob';
+import { EvalRunCommands } from './host/evals/runEval';
 import { registerTesting } from './host/testing/registerTesting';
 import { EvalCompareCommands } from './host/evals/compareCommand';
 import { registerDatasetPreview } from './host/preview/registerDatasetPreview';
@@ -44,6 +46,7 @@ const features: FeatureRegistration[] = [
   prep,
   registerGraderAuthoring,
   agentTools,
+  evalRuns,
   registerTesting,
   evalComparison,
 ];
@@ -51,6 +54,11 @@ const features: FeatureRegistration[] = [
 /** Evals: the comparison view of a run folder's candidates or of two runs (rftStudio.openEvalComparison). */
 function evalComparison(ctx: HostContext): EvalCompareCommands {
   return new EvalCompareCommands(ctx);
+}
+
+/** Evals: Run Eval / Estimate Eval Cost on *.rfteval.json (command, CodeLens); the runs open the comparison. */
+function evalRuns(ctx: HostContext): EvalRunCommands {
+  return new EvalRunCommands(ctx, isTestMode(ctx.extension));
 }
 
 /** Agent tools: RFT Studio's checks as language-model tools for the chat agent (#rftValidate, …). */
@@ -75,6 +83,7 @@ function jobs(ctx: HostContext): DisposableStore {
   const specLenses = store.add(new SpecCodeLensProvider(providers, jobStore, monitor));
   store.add(registerSpecCodeLenses(specLenses));
   store.add(new JobCommands(ctx.log, providers, jobStore, monitor, panels, launcher));
+  store.add(new EvaluateJobCommand(ctx, jobStore, monitor));
   // Private commands the in-editor jobs suites read state through; never in a user's window.
   if (isTestMode(ctx.extension))
     store.add(new JobsTestCommands({ providers, monitor, panels, specLenses, notifier, view }));
