@@ -95,6 +95,10 @@ export interface DatasetStats {
     clusters: number[][];
     compared: number;
     notCompared: number;
+    /** All pairs found, when `pairs` lists only the first ones. */
+    total?: number;
+    /** What bounded the search (pairs listed, candidates checked), in words; absent when nothing did. */
+    bounded?: string;
   };
   /** Rows whose reference answer appears verbatim (as a whole word) in the user prompt; `total` when the list was cut. */
   leakage: {
@@ -111,7 +115,12 @@ export interface PairStats {
   /** Validation lines that are exact copies of training lines. */
   exactOverlap: { count: number; pairs: { train: number; valid: number }[] };
   /** Near duplicates across the two files (same definition as within a file; exact copies excluded). */
-  nearAcross: { count: number; pairs: { train: number; valid: number; similarity: number }[] };
+  nearAcross: {
+    count: number;
+    pairs: { train: number; valid: number; similarity: number }[];
+    /** What bounded the search, in words; absent when nothing did. */
+    bounded?: string;
+  };
   /** The distribution field side by side (percentages of each file's counted elements). */
   labels?: {
     field: string;

@@ -167,12 +167,13 @@ function renderOne(s: DatasetStats, out: string[], rel: (p: string) => string): 
   );
   for (const g of s.exactDuplicates.groups.slice(0, 20)) out.push(`    lines ${lineList(g)}`);
   out.push(
-    `  near (similarity ≥ ${s.nearDuplicates.threshold}): ${nf(s.nearDuplicates.pairs.length)} pair(s)`,
+    `  near (similarity ≥ ${s.nearDuplicates.threshold}): ${nf(s.nearDuplicates.total ?? s.nearDuplicates.pairs.length)} pair(s)`,
   );
   for (const p of s.nearDuplicates.pairs.slice(0, 20))
     out.push(`    lines ${p.a} and ${p.b}: ${nf(p.similarity, 3)}`);
   if (s.nearDuplicates.notCompared)
     out.push(`  (near duplicates looked for in the first ${nf(s.nearDuplicates.compared)} examples only)`);
+  if (s.nearDuplicates.bounded) out.push(`  (bounded: ${s.nearDuplicates.bounded})`);
   out.push(`  ${s.nearDuplicates.definition}`);
 
   out.push('', 'Answer leakage');
@@ -203,6 +204,7 @@ function renderPair(p: PairStats, out: string[], rel: (f: string) => string): vo
   for (const x of p.exactOverlap.pairs.slice(0, 20))
     out.push(`    validation line ${x.valid} = training line ${x.train}`);
   out.push(`  near duplicates across the files: ${nf(p.nearAcross.count)}`);
+  if (p.nearAcross.bounded) out.push(`  (bounded: ${p.nearAcross.bounded})`);
   for (const x of p.nearAcross.pairs.slice(0, 20))
     out.push(`    validation line ${x.valid} ~ training line ${x.train}: ${nf(x.similarity, 3)}`);
   if (p.labels) {

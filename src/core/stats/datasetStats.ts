@@ -18,8 +18,8 @@ import {
   roleSequence,
   userText,
 } from './exampleView';
-import type { NearDuplicatePair } from './nearDuplicates';
-import { clusters, NEAR_DUPLICATE_DEFINITION, NearDuplicateIndex } from './nearDuplicates';
+import type { NearDuplicatePair, NearDuplicateResult } from './nearDuplicates';
+import { NEAR_DUPLICATE_DEFINITION, NearDuplicateIndex } from './nearDuplicates';
 import type { PriceTable } from './pricing';
 import type {
   DatasetStats,
@@ -385,17 +385,21 @@ export class DatasetStatsBuilder {
     }
 
     const groups = [...this.exact.values()].filter((g) => g.length > 1).sort((a, b) => a[0] - b[0]);
-    const exactPairs = new Set<string>();
-    for (const g of groups)
-      for (let i = 0; i < g.length; i++)
-        for (let j = i + 1; j < g.length; j++) exactPairs.add(`${g[i]}:${g[j]}`);
-    const nearPairs = this.near
-      .findPairs('within', (a, b) => exactPairs.has(`${this.nearLines[a]}:${this.nearLines[b]}`))
-      .map((p: NearDuplicatePair) => ({
-        a: this.nearLines[p.a],
-        b: this.nearLines[p.b],
-        similarity: round3(p.similarity),
-      }));
+    // Two lines are exact copies when they are in the same group (a set of pairs would be quadratic in copies).
+    const exactGroup = new Map<number, number>();
+    groups.forEach((g, k) => g.forEach((line) => exactGroup.set(line, k)));
+    const near = this.near.findPairs('within', (a, b) => {
+      const group = exactGroup.get(this.nearLines[a]);
+      return group !== undefined && group === exactGroup.get(this.nearLines[b]);
+    });
+    const nearPairs = near.pairs.map((p: NearDuplicatePair) => ({
+      a: this.nearLines[p.a],
+      b: this.nearLines[p.b],
+      similarity: round3(p.similarity),
+    }));
+    const nearShown = nearPairs.slice(0, LIST_CAP * 5);
+    const nearBound = boundNote(near);
+    const nearClusters = near.clusters.slice(0, LIST_CAP).map((c) => c.map((id) => this.nearLines[id]));
 
     const format = detectFileFormat(this.sampleKinds, path ? { fileName: path } : {});
     const method =
@@ -423,10 +427,12 @@ export class DatasetStatsBuilder {
       nearDuplicates: {
         definition: NEAR_DUPLICATE_DEFINITION,
         threshold: this.near.threshold,
-        pairs: nearPairs.slice(0, LIST_CAP * 5),
-        clusters: clusters(nearPairs).slice(0, LIST_CAP),
+        pairs: nearShown,
+        ...(nearShown.length < near.total ? { total: near.total } : {}),
+        clusters: nearClusters,
         compared: this.near.compared,
         notCompared: this.near.notCompared,
+        ...(nearBound ? { bounded: nearBound } : {}),
       },
       leakage: {
         fieldsChecked: [...this.leakFields].sort(),
@@ -441,6 +447,24 @@ export class DatasetStatsBuilder {
       ),
     };
   }
+}
+
+/** Says what bounded a near-duplicate search, or undefined when nothing did. */
+function boundNote(r: NearDuplicateResult): string | undefined {
+  const notes: string[] = [];
+  if (r.countCut)
+    notes.push(
+      `counting stopped after ${r.total.toLocaleString('en-US')} pairs (the count and the clusters are lower bounds)`,
+    );
+  if (r.pairsCut)
+    notes.push(
+      `${r.pairs.length.toLocaleString('en-US')} pairs listed, the first found (not necessarily the lowest line numbers)`,
+    );
+  if (r.uncheckedCandidates)
+    notes.push(
+      `up to ${r.uncheckedCandidates.toLocaleString('en-US')} candidate pairs were not checked (work bound); some near duplicates may be missing`,
+    );
+  return notes.length ? notes.join('; ') : undefined;
 }
 
 function round3(x: number): number {
@@ -508,22 +532,26 @@ export async function computePairStats(
 
   const trainHashes = tb.exactHashes();
   const exactPairs: { train: number; valid: number }[] = [];
-  const exactSet = new Set<string>();
+  // The exact hash of each training and validation line that has a copy on the other side.
+  const trainCopy = new Map<number, string>();
+  const validCopy = new Map<number, string>();
   for (const [h, vLines] of vb.exactHashes()) {
     const tLines = trainHashes.get(h);
     if (!tLines) continue;
+    for (const t of tLines) trainCopy.set(t, h);
     for (const v of vLines) {
       exactPairs.push({ train: tLines[0], valid: v });
-      for (const t of tLines) exactSet.add(`${t}:${v}`);
+      validCopy.set(v, h);
     }
   }
   exactPairs.sort((a, b) => a.valid - b.valid);
 
-  const across = shared
-    .findPairs('across', (a, b) => {
-      const [x, y] = sink[a].group === 0 ? [sink[a], sink[b]] : [sink[b], sink[a]];
-      return exactSet.has(`${x.line}:${y.line}`);
-    })
+  const acrossResult = shared.findPairs('across', (a, b) => {
+    const [x, y] = sink[a].group === 0 ? [sink[a], sink[b]] : [sink[b], sink[a]];
+    const h = trainCopy.get(x.line);
+    return h !== undefined && h === validCopy.get(y.line);
+  });
+  const across = acrossResult.pairs
     .map((p) => {
       const [x, y] = sink[p.a].group === 0 ? [sink[p.a], sink[p.b]] : [sink[p.b], sink[p.a]];
       return { train: x.line, valid: y.line, similarity: round3(p.similarity) };
@@ -557,7 +585,11 @@ export async function computePairStats(
     train,
     valid,
     exactOverlap: { count: exactPairs.length, pairs: exactPairs.slice(0, LIST_CAP) },
-    nearAcross: { count: across.length, pairs: across.slice(0, LIST_CAP * 5) },
+    nearAcross: {
+      count: acrossResult.total,
+      pairs: across.slice(0, LIST_CAP * 5),
+      ...(boundNote(acrossResult) ? { bounded: boundNote(acrossResult) } : {}),
+    },
     ...(labels ? { labels } : {}),
   };
 }

@@ -11,6 +11,8 @@
 //      the threshold (default 0.8), or when their normalized texts are identical.
 // Candidates come from MinHash signatures (64 hashes, 16 bands of 4 rows): a pair at Jaccard 0.8 is missed with
 // probability (1 - 0.8^4)^16 ≈ 2e-4, at 0.9 ≈ 3e-7. Candidates are then checked exactly: no false positives.
+// Speed: the work runs on distinct normalized texts (copies share one outcome), with typed-array hash tables instead
+// of string-keyed maps; the exact checks and the pairs listed are bounded, and the result says when a bound cut.
 
 export const NEAR_DUPLICATE_DEFINITION =
   'Near duplicates: after normalizing (NFKC, lower case, punctuation and whitespace collapsed), the sets of word 3-shingles — ' +
@@ -35,14 +37,38 @@ export function fnv1a(s: string, seed = 0x811c9dc5): number {
   return h >>> 0;
 }
 
-/** Sorted unique hashes of the word 3-shingles of a normalized text. */
+/** 32-bit FNV-1a over `s.slice(from, to)`, without making the slice. */
+function fnv1aRange(s: string, from: number, to: number): number {
+  let h = 0x811c9dc5;
+  for (let i = from; i < to; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h >>> 0;
+}
+
+/**
+ * Sorted unique hashes of the word 3-shingles of a normalized text. Words are separated by single spaces there, so a
+ * shingle (the words joined by a space) is a substring, hashed in place.
+ */
 export function shingleHashes(normalized: string, size = 3): Uint32Array {
   if (!normalized) return new Uint32Array(0);
-  const words = normalized.split(' ');
-  const set = new Set<number>();
-  if (words.length < size) set.add(fnv1a(words.join(' ')));
-  else for (let i = 0; i + size <= words.length; i++) set.add(fnv1a(words.slice(i, i + size).join(' ')));
-  return Uint32Array.from(set).sort();
+  const starts: number[] = [0];
+  for (let i = normalized.indexOf(' '); i >= 0; i = normalized.indexOf(' ', i + 1)) starts.push(i + 1);
+  const words = starts.length;
+  if (words < size) return Uint32Array.of(fnv1a(normalized));
+  const hashes = new Uint32Array(words - size + 1);
+  for (let i = 0; i + size <= words; i++)
+    hashes[i] = fnv1aRange(
+      normalized,
+      starts[i],
+      i + size < words ? starts[i + size] - 1 : normalized.length,
+    );
+  hashes.sort();
+  let unique = 0;
+  for (let i = 0; i < hashes.length; i++)
+    if (i === 0 || hashes[i] !== hashes[i - 1]) hashes[unique++] = hashes[i];
+  return unique === hashes.length ? hashes : hashes.slice(0, unique);
 }
 
 /** Jaccard similarity of two sorted unique arrays. */
@@ -84,16 +110,58 @@ const HASH_B = new Uint32Array(NUM_HASHES);
   }
 }
 
-function minhash(set: Uint32Array): Uint32Array {
-  const sig = new Uint32Array(NUM_HASHES).fill(0xffffffff);
+/** The MinHash signature of a set, written to `sigs` at `at`. */
+function minhashInto(set: Uint32Array, sigs: Uint32Array, at: number): void {
+  sigs.fill(0xffffffff, at, at + NUM_HASHES);
   for (let i = 0; i < set.length; i++) {
     const x = set[i];
     for (let k = 0; k < NUM_HASHES; k++) {
       const h = (Math.imul(HASH_A[k], x) + HASH_B[k]) >>> 0;
-      if (h < sig[k]) sig[k] = h;
+      if (h < sigs[at + k]) sigs[at + k] = h;
     }
   }
-  return sig;
+}
+
+/** Spreads a 32-bit hash over the slots of a power-of-two table. */
+function mix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x45d9f3b);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+function tableSize(entries: number): number {
+  let size = 16;
+  while (size < entries * 2) size *= 2;
+  return size;
+}
+
+/** How many of the compared examples hold each shingle: an open-addressing table in two typed arrays. */
+class ShingleCounts {
+  private readonly keys: Uint32Array;
+  private readonly counts: Uint32Array;
+  private readonly mask: number;
+  max = 0;
+  constructor(distinctAtMost: number) {
+    const size = tableSize(distinctAtMost);
+    this.keys = new Uint32Array(size);
+    this.counts = new Uint32Array(size);
+    this.mask = size - 1;
+  }
+  private slot(h: number): number {
+    let i = mix(h) & this.mask;
+    while (this.counts[i] !== 0 && this.keys[i] !== h) i = (i + 1) & this.mask;
+    return i;
+  }
+  add(h: number, weight: number): void {
+    const i = this.slot(h);
+    this.keys[i] = h;
+    this.counts[i] += weight;
+    if (this.counts[i] > this.max) this.max = this.counts[i];
+  }
+  get(h: number): number {
+    return this.counts[this.slot(h)];
+  }
 }
 
 export interface NearDuplicatePair {
@@ -110,7 +178,32 @@ export interface NearDuplicateOptions {
   maxExamples?: number;
   /** Stop collecting once this many shingles are stored in total. */
   maxShingles?: number;
+  /** List at most this many pairs (one text copied k times alone makes k²/2 of them); they are still counted. */
+  maxPairs?: number;
+  /** Count at most this many pairs (each goes through `exclude`). */
+  maxCounted?: number;
+  /** Check at most this many candidate pairs of distinct texts exactly (candidates crowd one bucket in the worst case). */
+  maxChecks?: number;
 }
+
+export interface NearDuplicateResult {
+  /** Sorted by `a`, then `b`: every pair found, unless `pairsCut`. */
+  pairs: NearDuplicatePair[];
+  /** Pairs found (all of them, unless `countCut`). */
+  total: number;
+  /** Connected components of all pairs found: ids sorted, clusters ordered by first id. */
+  clusters: number[][];
+  /** Listing stopped at `maxPairs`: the pairs listed are the first found, not necessarily the lowest ids. */
+  pairsCut: boolean;
+  /** Counting stopped at `maxCounted`: `total` and the clusters are lower bounds. */
+  countCut: boolean;
+  /** Candidate pairs of distinct texts left unchecked at `maxChecks` (an upper bound; 0 when all were checked). */
+  uncheckedCandidates: number;
+}
+
+export const DEFAULT_MAX_NEAR_PAIRS = 100_000;
+export const DEFAULT_MAX_NEAR_COUNTED = 20_000_000;
+export const DEFAULT_MAX_NEAR_CHECKS = 4_000_000;
 
 interface Entry {
   id: number;
@@ -130,11 +223,17 @@ export class NearDuplicateIndex {
   readonly threshold: number;
   private readonly maxExamples: number;
   private readonly maxShingles: number;
+  private readonly maxPairs: number;
+  private readonly maxCounted: number;
+  private readonly maxChecks: number;
 
   constructor(opts: NearDuplicateOptions = {}) {
     this.threshold = opts.threshold ?? 0.8;
     this.maxExamples = opts.maxExamples ?? 100_000;
     this.maxShingles = opts.maxShingles ?? 30_000_000;
+    this.maxPairs = opts.maxPairs ?? DEFAULT_MAX_NEAR_PAIRS;
+    this.maxCounted = opts.maxCounted ?? DEFAULT_MAX_NEAR_COUNTED;
+    this.maxChecks = opts.maxChecks ?? DEFAULT_MAX_NEAR_CHECKS;
   }
 
   add(id: number, text: string, group = 0): void {
@@ -168,92 +267,156 @@ export class NearDuplicateIndex {
   findPairs(
     mode: 'within' | 'across' = 'within',
     exclude?: (a: number, b: number) => boolean,
-  ): NearDuplicatePair[] {
+  ): NearDuplicateResult {
     const n = this.entries.length;
-    if (n < 2) return [];
-    // Boilerplate filter: document frequency of each shingle over the compared entries.
-    const filtered: Uint32Array[] = this.entries.map((e) => e.shingles);
-    if (n >= 5) {
-      const df = new Map<number, number>();
-      for (const e of this.entries) for (const h of e.shingles) df.set(h, (df.get(h) ?? 0) + 1);
-      const limit = n / 2;
-      for (let i = 0; i < n; i++)
-        filtered[i] = this.entries[i].shingles.filter((h) => (df.get(h) ?? 0) <= limit);
-    }
-    const pairs = new Map<string, NearDuplicatePair>();
-    const accept = (i: number, j: number, similarity: number) => {
-      const ei = this.entries[i];
-      const ej = this.entries[j];
-      if (mode === 'within' ? ei.group !== ej.group : ei.group === ej.group) return;
-      if (exclude?.(ei.id, ej.id)) return;
-      const key = `${i}:${j}`;
-      if (!pairs.has(key)) pairs.set(key, { a: ei.id, b: ej.id, similarity });
+    const result: NearDuplicateResult = {
+      pairs: [],
+      total: 0,
+      clusters: [],
+      pairsCut: false,
+      countCut: false,
+      uncheckedCandidates: 0,
     };
-    // Identical normalized texts are near duplicates whatever the filter left of them.
-    const byText = new Map<string, number[]>();
+    if (n < 2) return result;
+    // Distinct normalized texts (u), each with its entries in insertion order.
+    const textIds = new Map<string, number>();
+    const members: number[][] = [];
+    const shingles: Uint32Array[] = [];
+    let shingleTotal = 0;
     for (let i = 0; i < n; i++) {
-      const list = byText.get(this.entries[i].textHash);
-      if (list) list.push(i);
-      else byText.set(this.entries[i].textHash, [i]);
-    }
-    for (const list of byText.values()) {
-      for (let x = 0; x < list.length; x++)
-        for (let y = x + 1; y < list.length; y++) accept(list[x], list[y], 1);
-    }
-    // LSH buckets over MinHash signatures of the filtered sets.
-    const buckets = new Map<string, number[]>();
-    for (let i = 0; i < n; i++) {
-      if (filtered[i].length === 0) continue;
-      const sig = minhash(filtered[i]);
-      for (let b = 0; b < BANDS; b++) {
-        let key = `${b}`;
-        for (let r = 0; r < ROWS; r++) key += `:${sig[b * ROWS + r]}`;
-        const list = buckets.get(key);
-        if (list) list.push(i);
-        else buckets.set(key, [i]);
+      const e = this.entries[i];
+      const u = textIds.get(e.textHash);
+      if (u !== undefined) members[u].push(i);
+      else {
+        textIds.set(e.textHash, members.length);
+        members.push([i]);
+        shingles.push(e.shingles);
+        shingleTotal += e.shingles.length;
       }
     }
-    const checked = new Set<string>();
-    for (const list of buckets.values()) {
-      if (list.length < 2) continue;
-      for (let x = 0; x < list.length; x++) {
-        for (let y = x + 1; y < list.length; y++) {
-          const i = list[x];
-          const j = list[y];
-          const key = `${i}:${j}`;
-          if (checked.has(key) || pairs.has(key)) continue;
-          checked.add(key);
-          const s = jaccard(filtered[i], filtered[j]);
-          if (s >= this.threshold) accept(i, j, s);
+    const texts = members.length;
+    // Boilerplate filter: document frequency of each shingle over the compared entries (copies included).
+    let filtered = shingles;
+    if (n >= 5) {
+      const df = new ShingleCounts(shingleTotal);
+      for (let u = 0; u < texts; u++) for (const h of shingles[u]) df.add(h, members[u].length);
+      const limit = n / 2;
+      if (df.max > limit) filtered = shingles.map((set) => set.filter((h) => df.get(h) <= limit));
+    }
+    const pairs = result.pairs;
+    // Union-find over entries: clusters from every pair counted, listed or not.
+    const parent = Int32Array.from({ length: n }, (_, i) => i);
+    const root = (x: number): number => {
+      while (parent[x] !== x) x = parent[x] = parent[parent[x]];
+      return x;
+    };
+    let considered = 0;
+    /** Counts (and lists, while there is room) the pair of entries i and j; false once counting must stop. */
+    const accept = (i: number, j: number, similarity: number): boolean => {
+      if (++considered > this.maxCounted) {
+        result.countCut = true;
+        return false;
+      }
+      const ei = this.entries[Math.min(i, j)];
+      const ej = this.entries[Math.max(i, j)];
+      if (mode === 'within' ? ei.group !== ej.group : ei.group === ej.group) return true;
+      if (exclude?.(ei.id, ej.id)) return true;
+      result.total++;
+      const ri = root(i);
+      const rj = root(j);
+      if (ri !== rj) parent[Math.max(ri, rj)] = Math.min(ri, rj);
+      if (pairs.length < this.maxPairs) pairs.push({ a: ei.id, b: ej.id, similarity });
+      else result.pairsCut = true;
+      return true;
+    };
+    // Identical normalized texts are near duplicates whatever the filter left of them.
+    copies: for (const list of members)
+      for (let x = 0; x < list.length; x++)
+        for (let y = x + 1; y < list.length; y++) if (!accept(list[x], list[y], 1)) break copies;
+    // LSH buckets over MinHash signatures of the filtered sets, one band at a time: texts whose four rows of the
+    // band are equal share a bucket. A pair of texts is checked in the first band where it shares a bucket only.
+    const sigs = new Uint32Array(texts * NUM_HASHES);
+    for (let u = 0; u < texts; u++) if (filtered[u].length) minhashInto(filtered[u], sigs, u * NUM_HASHES);
+    const sameRows = (u: number, v: number, band: number) => {
+      const a = u * NUM_HASHES + band * ROWS;
+      const b = v * NUM_HASHES + band * ROWS;
+      for (let r = 0; r < ROWS; r++) if (sigs[a + r] !== sigs[b + r]) return false;
+      return true;
+    };
+    const size = tableSize(texts);
+    const mask = size - 1;
+    const head = new Int32Array(size);
+    const tail = new Int32Array(texts);
+    const next = new Int32Array(texts);
+    const found: [number, number, number][] = [];
+    let checks = 0;
+    for (let band = 0; band < BANDS; band++) {
+      head.fill(0);
+      for (let u = 0; u < texts; u++) {
+        if (!filtered[u].length) continue;
+        const at = u * NUM_HASHES + band * ROWS;
+        let h = 0x811c9dc5;
+        for (let r = 0; r < ROWS; r++) h = Math.imul(h ^ sigs[at + r], 0x01000193);
+        let slot = mix(h) & mask;
+        for (;;) {
+          const first = head[slot] - 1;
+          if (first < 0) {
+            head[slot] = u + 1;
+            tail[u] = u;
+            next[u] = -1;
+            break;
+          }
+          if (sameRows(first, u, band)) {
+            next[tail[first]] = u;
+            tail[first] = u;
+            next[u] = -1;
+            break;
+          }
+          slot = (slot + 1) & mask;
+        }
+      }
+      for (let slot = 0; slot < size; slot++) {
+        const first = head[slot] - 1;
+        if (first < 0 || next[first] < 0) continue;
+        const list: number[] = [];
+        for (let u = first; u >= 0; u = next[u]) list.push(u);
+        for (let x = 0; x < list.length; x++) {
+          if (checks >= this.maxChecks) {
+            // What is left of this bucket, earlier bands' pairs included: an upper bound.
+            result.uncheckedCandidates += ((list.length - x) * (list.length - x - 1)) / 2;
+            break;
+          }
+          for (let y = x + 1; y < list.length; y++) {
+            const u = list[x];
+            const v = list[y];
+            let seen = false;
+            for (let b = 0; b < band && !seen; b++) seen = sameRows(u, v, b);
+            if (seen) continue;
+            if (checks >= this.maxChecks) {
+              result.uncheckedCandidates += list.length - y;
+              break;
+            }
+            checks++;
+            const s = jaccard(filtered[u], filtered[v]);
+            if (s >= this.threshold) found.push([u, v, s]);
+          }
         }
       }
     }
-    return [...pairs.values()].sort((p, q) => p.a - q.a || p.b - q.b);
+    similar: for (const [u, v, s] of found)
+      for (const i of members[u]) for (const j of members[v]) if (!accept(i, j, s)) break similar;
+    pairs.sort((p, q) => p.a - q.a || p.b - q.b);
+    const components = new Map<number, number[]>();
+    for (let i = 0; i < n; i++) {
+      const r = root(i);
+      const list = components.get(r);
+      if (list) list.push(this.entries[i].id);
+      else components.set(r, [this.entries[i].id]);
+    }
+    result.clusters = [...components.values()]
+      .filter((c) => c.length > 1)
+      .map((c) => c.sort((p, q) => p - q))
+      .sort((p, q) => p[0] - q[0]);
+    return result;
   }
-}
-
-/** Groups pairs into clusters (connected components), each sorted, clusters ordered by first id. */
-export function clusters(pairs: readonly { a: number; b: number }[]): number[][] {
-  const parent = new Map<number, number>();
-  const find = (x: number): number => {
-    let r = x;
-    while (parent.get(r) !== undefined && parent.get(r) !== r) r = parent.get(r)!;
-    parent.set(x, r);
-    return r;
-  };
-  for (const { a, b } of pairs) {
-    if (!parent.has(a)) parent.set(a, a);
-    if (!parent.has(b)) parent.set(b, b);
-    const ra = find(a);
-    const rb = find(b);
-    if (ra !== rb) parent.set(Math.max(ra, rb), Math.min(ra, rb));
-  }
-  const groups = new Map<number, number[]>();
-  for (const x of parent.keys()) {
-    const r = find(x);
-    const g = groups.get(r);
-    if (g) g.push(x);
-    else groups.set(r, [x]);
-  }
-  return [...groups.values()].map((g) => g.sort((p, q) => p - q)).sort((p, q) => p[0] - q[0]);
 }

@@ -416,3 +416,18 @@ test('training/validation pair: overlap, near duplicates across, labels side by 
   assert.equal(s.train.examples, 12);
   assert.equal(s.valid.examples, 3);
 });
+
+test('near duplicates: 50 copies of one prompt give 1,225 pairs, the first 1,000 listed with the total, one cluster', async () => {
+  const words = (k: number) => Array.from({ length: 40 }, (_, i) => `p${k}x${i}`).join(' ');
+  const lines: string[] = [];
+  for (let i = 0; i < 60; i++)
+    lines.push(JSON.stringify({ messages: [{ role: 'user', content: words(i) }] }));
+  for (let i = 0; i < 50; i++)
+    lines.push(JSON.stringify({ messages: [{ role: 'user', content: words(1000) }], id: i }));
+  const s = await computeDatasetStats(file(lines));
+  assert.equal(s.nearDuplicates.total, 1225);
+  assert.equal(s.nearDuplicates.pairs.length, 1000);
+  assert.deepEqual(s.nearDuplicates.pairs[0], { a: 61, b: 62, similarity: 1 });
+  assert.deepEqual(s.nearDuplicates.clusters, [Array.from({ length: 50 }, (_, i) => 61 + i)]);
+  assert.equal(s.nearDuplicates.bounded, undefined);
+});
