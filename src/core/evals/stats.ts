@@ -45,10 +45,31 @@ export function mean(values: ArrayLike<number>): number {
   return s / values.length;
 }
 
-/** A seeded source of resample indices: `next(n)` is uniform over 0…n−1. Shared by the bootstrap and its tests. */
+const TWO_32 = 4294967296;
+
+/**
+ * A seeded source of resample indices: `next(n)` is uniform over 0…n−1. Shared by the bootstrap and its tests.
+ * Lemire's multiply-and-reject on the generator's 32-bit output: exact (no modulo bias) and about four times
+ * faster than pure-rand's uniformInt, which matters at 2,000 resamples of 50,000 items. The product of a 32-bit
+ * value and n ≤ 2^21 stays below 2^53, so the double arithmetic is exact; larger n go through uniformInt.
+ */
 export function seededIndices(seed: number): { next(n: number): number } {
   const rng = mersenne(seed | 0);
-  return { next: (n) => uniformInt(rng, 0, n - 1) };
+  return {
+    next(n) {
+      if (n > 2 ** 21) return uniformInt(rng, 0, n - 1);
+      let m = (rng.next() >>> 0) * n;
+      let low = m % TWO_32;
+      if (low < n) {
+        const threshold = (TWO_32 - n) % n;
+        while (low < threshold) {
+          m = (rng.next() >>> 0) * n;
+          low = m % TWO_32;
+        }
+      }
+      return Math.floor(m / TWO_32);
+    },
+  };
 }
 
 /** Quantile of sorted values by linear interpolation between order statistics (R type 7, NumPy's default). */
@@ -72,10 +93,11 @@ export function bootstrapMeanCI(values: ArrayLike<number>, opts: BootstrapOption
   const resamples = opts.resamples ?? BOOTSTRAP_RESAMPLES;
   const level = opts.level ?? 0.95;
   const draw = seededIndices(opts.seed ?? BOOTSTRAP_SEED);
+  const dense = Float64Array.from(values);
   const means = new Float64Array(resamples);
   for (let r = 0; r < resamples; r++) {
     let s = 0;
-    for (let i = 0; i < n; i++) s += values[draw.next(n)];
+    for (let i = 0; i < n; i++) s += dense[draw.next(n)];
     means[r] = s / n;
   }
   means.sort();

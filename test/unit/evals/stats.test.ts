@@ -196,6 +196,27 @@ describe('eval statistics', () => {
     );
   });
 
+  test('seeded indices: in range, reproducible, and uniform (chi-square over many draws)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 2 ** 22 }), fc.integer(), (n, seed) => {
+        const a = seededIndices(seed);
+        const b = seededIndices(seed);
+        for (let i = 0; i < 50; i++) {
+          const x = a.next(n);
+          assert.ok(Number.isInteger(x) && x >= 0 && x < n, `${x} of ${n}`);
+          assert.equal(b.next(n), x);
+        }
+      }),
+      { numRuns: 200 },
+    );
+    // 7 cells, 70,000 draws: chi-square with 6 degrees of freedom stays below 22.46 (p = 0.001) for a uniform draw.
+    const draw = seededIndices(3);
+    const counts = new Array<number>(7).fill(0);
+    for (let i = 0; i < 70_000; i++) counts[draw.next(7)]++;
+    const chi2 = counts.reduce((s, c) => s + (c - 10_000) ** 2 / 10_000, 0);
+    assert.ok(chi2 < 22.46, `chi-square ${chi2} for ${counts.join(', ')}`);
+  });
+
   test('bootstrap: the seed matters, a constant sample has a zero-width interval, no data gives NaN', () => {
     const values = Array.from({ length: 50 }, (_, i) => (i * 7919) % 11);
     assert.notDeepEqual(bootstrapMeanCI(values, { seed: 1 }), bootstrapMeanCI(values, { seed: 2 }));
