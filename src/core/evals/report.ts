@@ -34,6 +34,8 @@ interface SampleAgg {
 export interface ItemAgg {
   /** The item's key (its `id`, else `line N`): what pairs items across two runs. */
   key: string;
+  /** 0-based index of the item in its run. */
+  index: number;
   line: number;
   samples: Map<number, SampleAgg>;
 }
@@ -183,7 +185,12 @@ export async function readRun(dir: string, opts: { signal?: AbortSignal } = {}):
       const slot = typeof row.item === 'number' ? `#${row.item}` : key;
       let item = cand.items.get(slot);
       if (!item) {
-        item = { key, line: typeof row.line === 'number' ? row.line : -1, samples: new Map() };
+        item = {
+          key,
+          index: typeof row.item === 'number' ? row.item : -1,
+          line: typeof row.line === 'number' ? row.line : -1,
+          samples: new Map(),
+        };
         cand.items.set(slot, item);
       }
       const graders: Record<string, number> = {};
@@ -219,15 +226,20 @@ export function itemMean(item: ItemAgg, grader?: string): number | undefined {
 
 /**
  * Pairing key → the candidate's mean reward on the item (items with no graded sample are left out). Keys are
- * the item index within a run (`byItemKey` false) or the item key across runs.
+ * the item index within a run (`byItemKey` false) or the item key across runs. The map is in item order (index,
+ * or key across runs), not in the order rows were appended: a concurrent run appends in completion order, and
+ * the seeded resampling must see the same sequence every time for the interval to be reproducible.
  */
 export function itemMeans(c: RunCandidate, grader?: string, byItemKey = false): Map<string, number> {
-  const out = new Map<string, number>();
+  const entries: Array<[string, number, ItemAgg]> = [];
   for (const [slot, item] of c.items) {
     const m = itemMean(item, grader);
-    if (m !== undefined) out.set(byItemKey ? item.key : slot, m);
+    if (m !== undefined) entries.push([byItemKey ? item.key : slot, m, item]);
   }
-  return out;
+  entries.sort(([ka, , a], [kb, , b]) =>
+    byItemKey ? (ka < kb ? -1 : ka > kb ? 1 : 0) : a.index - b.index || (ka < kb ? -1 : ka > kb ? 1 : 0),
+  );
+  return new Map(entries.map(([k, m]) => [k, m]));
 }
 
 /** A candidate of the report, with the data it was computed from (a label made unique across runs). */
