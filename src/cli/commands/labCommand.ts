@@ -6,7 +6,8 @@ import type { CliCommand } from '../command';
 import { EXIT, UsageError } from '../command';
 import { checkInputFile, readInputText } from '../../core/io/inputFile';
 import { nullLogger } from '../../core/log';
-import { LabSession } from '../../core/lab/labSession';
+import { LabSession, type LabProvider } from '../../core/lab/labSession';
+import { createClient } from '../../core/providers/client';
 import type { LabEvent } from '../../core/lab/types';
 
 type AnalysisEvent = Extract<LabEvent, { type: 'analysis' }>;
@@ -15,7 +16,8 @@ export const labCommand: CliCommand = {
   name: 'lab',
   summary: 'run graders on samples and say which gives a learning signal (the Grader Lab, headless)',
   usage: `Usage: rft-studio lab --grader G.json [--grader G2.json]… --data ITEMS.jsonl --samples SAMPLES.jsonl
-                      [--response-format RF.json] [--threshold T] [--allow-python] [--reporter text|json]
+                      [--response-format RF.json] [--threshold T] [--allow-python] [--base-url URL]
+                      [--reporter text|json]
 
 Grades every sample with every grader, locally, as the editor's Grader Lab does, then reports per grader whether
 rewards vary within items (a learning signal), saturation and errors, how graders agree, the reward-hacking
@@ -28,6 +30,8 @@ Options:
   --response-format F  the job's response_format (or its JSON schema)
   --threshold T        pass threshold for the agreement between graders (default 0.5)
   --allow-python       run python graders (in the bubblewrap sandbox; refused where there is none)
+  --base-url URL       OpenAI-compatible endpoint for model graders (score_model, label_model), with the key in
+                       OPENAI_API_KEY (default OPENAI_BASE_URL, or api.openai.com when only the key is set)
   --reporter R         text (default) or json ({"analysis", "probes", "recommendation"})
 
 Exit codes: 0 analysed, 2 usage or I/O error (including a run that could not grade).
@@ -39,6 +43,7 @@ Exit codes: 0 analysed, 2 usage or I/O error (including a run that could not gra
     'response-format': { type: 'string' },
     threshold: { type: 'string' },
     'allow-python': { type: 'boolean', default: false },
+    'base-url': { type: 'string' },
     reporter: { type: 'string', default: 'text' },
   },
   async run({ values }, io) {
@@ -65,13 +70,37 @@ Exit codes: 0 analysed, 2 usage or I/O error (including a run that could not gra
     ])
       await checkInputFile(f);
     const allowPython = values['allow-python'] === true;
+    // Model graders (score_model, label_model) call this endpoint, as `rft-studio grade` does; without a key or
+    // a URL they fail with the engine's own error per row.
+    const apiKey = io.env.OPENAI_API_KEY;
+    const baseURL = typeof values['base-url'] === 'string' ? values['base-url'] : io.env.OPENAI_BASE_URL;
+    const provider: LabProvider | undefined =
+      apiKey || baseURL
+        ? {
+            label: 'CLI',
+            client: createClient(
+              {
+                id: 'cli',
+                kind: baseURL ? 'compatible' : 'openai',
+                label: 'CLI',
+                baseURL: baseURL ?? 'https://api.openai.com/v1',
+                auth: apiKey ? 'apiKey' : 'none',
+              },
+              { apiKey },
+            ),
+            graderRun: false,
+            modelGraders: true,
+          }
+        : undefined;
     const events: LabEvent[] = [];
     const session = new LabSession({
       log: nullLogger,
       emit: (e) => events.push(e),
-      provider: async () => undefined,
+      provider: async () => provider,
       // Python graders then run in the sandbox; where there is none the engine flags them (sandbox_unavailable).
       trusted: () => allowPython,
+      pythonRefusedNotice:
+        'python graders are not run without --allow-python (they score 0 with python_grader_server_error); pass --allow-python to run them in the sandbox.',
       confirmSampling: async () => false,
       readText: (f) => readInputText(f, path.relative(io.cwd, f) || f),
     });

@@ -180,6 +180,7 @@ export function cliArgsFor(
         ...opt('--response-format', input.response_format),
         ...opt('--threshold', input.threshold),
         ...(ctx.allowPython ? ['--allow-python'] : []),
+        ...(ctx.modelGraders ? ['--base-url', ctx.modelGraders.baseUrl] : []),
         '--reporter',
         'json',
       ];

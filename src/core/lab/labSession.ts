@@ -61,6 +61,8 @@ export interface LabSessionOptions {
   provider: () => Promise<LabProvider | undefined>;
   /** Python graders run only in a trusted workspace. */
   trusted: () => boolean;
+  /** The notice when python graders are not run because `trusted` is false (the CLI words it for its flag). */
+  pythonRefusedNotice?: string;
   /** The engine's python options (interpreter, time limit, sandbox) except `allow`, which `trusted` decides. */
   python?: () => Omit<NonNullable<GraderEngineOptions['python']>, 'allow'>;
   /** Options of the local text_similarity metrics (e.g. the tokenizer switch setting), asked at each run. */
@@ -260,7 +262,8 @@ export class LabSession {
       if (!this.opts.trusted() && graders.some((g) => usesPython(g.grader)))
         this.notice(
           'warning',
-          'This workspace is not trusted, so python graders are not run (they score 0 with python_grader_server_error). Trust the workspace to run them.',
+          this.opts.pythonRefusedNotice ??
+            'This workspace is not trusted, so python graders are not run (they score 0 with python_grader_server_error). Trust the workspace to run them.',
         );
       this.lastRun = { items, graders: new Map(graders.map((g) => [g.id, g.grader])) };
       const total = samples.length * graders.length;

@@ -67,7 +67,8 @@ describe('rft-studio lab', () => {
   test('without --allow-python the python graders are not run, and it says so', async () => {
     const r = await lab(EUROVOC);
     assert.equal(r.code, 0, r.err);
-    assert.match(r.err, /python graders are not run/);
+    assert.match(r.err, /python graders are not run without --allow-python/);
+    assert.doesNotMatch(r.err, /workspace/);
     assert.match(r.out, /errors 100%/);
   });
 

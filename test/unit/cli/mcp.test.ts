@@ -241,6 +241,69 @@ describe('rft-studio mcp', () => {
     assert.match(r.summary, /^- level1_f1_multi: no-signal, mean 0, 12\/12 items flat, errors 100%/);
   });
 
+  test("rft_lab_analyze grades model graders through the server's --provider-url (the emulator), as `lab --base-url` does", async () => {
+    fs.writeFileSync(
+      path.join(root, 'lab/judge.grader.json'),
+      JSON.stringify({
+        type: 'score_model',
+        name: 'judge',
+        model: 'gpt-4.1-2025-04-14',
+        input: [{ role: 'user', content: 'Score this answer from 0 to 1: {{sample.output_text}}' }],
+        range: [0, 1],
+      }),
+    );
+    const args = {
+      graders: ['lab/judge.grader.json'],
+      data: 'lab/eurovoc_demo.jsonl',
+      samples: 'lab/eurovoc_samples.jsonl',
+    };
+    const r = await call('rft_lab_analyze', args);
+    assert.equal(r.isError, false, r.summary);
+    assert.match(r.summary, /judge: .*errors 0%/);
+    const c = await cli(
+      [
+        'lab',
+        '--grader',
+        args.graders[0]!,
+        '--data',
+        args.data,
+        '--samples',
+        args.samples,
+        '--base-url',
+        em.url,
+        '--reporter',
+        'json',
+      ],
+      { OPENAI_API_KEY: KEY },
+    );
+    assert.equal(c.code, 0, c.err);
+    assert.deepEqual(r.json, c.json);
+    // Without an endpoint or a key the same grader cannot run: every row is an error.
+    const none = await cli(
+      [
+        'lab',
+        '--grader',
+        args.graders[0]!,
+        '--data',
+        args.data,
+        '--samples',
+        args.samples,
+        '--reporter',
+        'json',
+      ],
+      {
+        OPENAI_API_KEY: '',
+        OPENAI_BASE_URL: '',
+      },
+    );
+    assert.equal(
+      (none.json as { analysis: { graders: { signal: { errorRate: number } }[] } } | null)?.analysis
+        .graders[0]?.signal.errorRate ?? 1,
+      1,
+      none.err,
+    );
+  });
+
   test('rft_list_jobs and rft_job_status equal `jobs list` and `jobs status` on the emulator', async () => {
     const launched = await cli(
       [
