@@ -31,6 +31,7 @@ import type {
   EvalGraderScore,
   EvalReport,
   EvalRequest,
+  EvalRequestFailure,
   EvalResultRow,
   EvalRunManifest,
   EvalSampled,
@@ -206,6 +207,8 @@ export async function runEval(
   const reservations = new Map<string, number>();
   let spendStopped = false;
   const unpricedWarned = new Set<string>();
+  // A candidate whose key, access or model is refused gets its remaining samples failed without asking again.
+  const blocked = new Map<string, EvalRequestFailure>();
 
   const grade = async (s: EvalSampled): Promise<void> => {
     const { request } = s;
@@ -229,6 +232,11 @@ export async function runEval(
     }
     if ('failure' in s) {
       counts.failed++;
+      const st = s.failure.status;
+      if ((st === 401 || st === 403 || st === 404) && !blocked.has(request.candidate)) {
+        blocked.set(request.candidate, s.failure);
+        log.warn(`eval ${spec.name}: candidate ${request.candidate} stopped: ${s.failure.message}`);
+      }
       row.error = {
         stage: 'sample',
         message: s.failure.message,
@@ -298,6 +306,12 @@ export async function runEval(
       if (hit) {
         await gradeSlot();
         track(grade({ request, response: hit, cached: true }));
+        continue;
+      }
+      const refused = blocked.get(request.candidate);
+      if (refused) {
+        await gradeSlot();
+        track(grade({ request, failure: { ...refused, message: `not sent: ${refused.message}` } }));
         continue;
       }
       if (spec.maxSpendUsd !== undefined) {

@@ -248,4 +248,22 @@ describe('eval runner', () => {
     const distinct = new Set(all.filter((x) => x.candidate === 'tuned').map((x) => `${x.item} ${x.output}`));
     assert.ok(distinct.size > 6, `only ${distinct.size} distinct outputs over 6 items × 3 samples`);
   });
+  test("a refused key or unknown model fails that candidate with the provider's message, without asking again", async () => {
+    const { root, specPath } = workspace({ limits: { max_concurrency: 1 } });
+    // The first request (base, item 0, sample 0: one at a time) is refused with a 403.
+    h.em.addFault({ kind: 'training_not_available', path: '/chat/completions', count: 1 });
+    try {
+      const before = modelRequests(h.em);
+      const r = await runEval(await loadEvalSpec(specPath), deps(), { root, online: fast });
+      const all = rows(r.dir);
+      assert.equal(all.length, N);
+      const failed = all.filter((x) => x.error);
+      assert.equal(failed.length, N / 2);
+      assert.ok(failed.every((x) => x.candidate === 'base' && x.error!.status === 403));
+      assert.match(failed.at(-1)!.error!.message, /^not sent: .*fine-tuning/);
+      assert.equal(modelRequests(h.em) - before, N / 2 + 1);
+    } finally {
+      h.em.clearFaults();
+    }
+  });
 });
