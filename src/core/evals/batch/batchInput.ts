@@ -42,7 +42,7 @@ export interface IndexedRequest {
   spool: number;
   offset: number;
   length: number;
-  /** The batch (sampler-wide number) its line went into; -1 before it is submitted. */
+  /** Held lines: the resumed batch (sampler-wide number) that holds it; otherwise -1 (its spool file's batch counts). */
   batch: number;
   /** The same request given more than once: answered once, reported for each. */
   copies: number;
@@ -60,7 +60,6 @@ export interface Chunk {
   path: string;
   requests: number;
   bytes: number;
-  customIds: string[];
 }
 
 /**
@@ -125,7 +124,6 @@ export class BatchInputWriter {
           path,
           requests: 0,
           bytes: 0,
-          customIds: [],
         },
         out: createWriteStream(path),
       };
@@ -146,7 +144,6 @@ export class BatchInputWriter {
     });
     chunk.requests++;
     chunk.bytes += bytes;
-    chunk.customIds.push(customId);
     if (!out.write(line)) await once(out, 'drain');
     return full ? { full } : {};
   }

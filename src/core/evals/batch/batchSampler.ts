@@ -20,7 +20,7 @@ import type { Logger } from '../../log';
 import { nullLogger } from '../../log';
 import { parseAnswer } from '../requests';
 import type { EvalRequest, EvalRequestFailure, EvalRunManifest, EvalSampled, EvalSampler } from '../types';
-import type { BatchLimits, Chunk } from './batchInput';
+import type { BatchLimits, Chunk, IndexedRequest } from './batchInput';
 import { BatchInputWriter, PROVIDER_BATCH_LIMITS, customIdOf } from './batchInput';
 
 /** One batch as run.json keeps it. */
@@ -116,6 +116,8 @@ function errorText(e: unknown): string {
 export class BatchSampler implements EvalSampler {
   private readonly log: Logger;
   private readonly tracked: Tracked[] = [];
+  /** Spool file → the batch it was submitted as (requests are indexed by spool, not listed per batch). */
+  private readonly spoolBatch = new Map<number, number>();
   readonly stats: BatchSamplerStats = {
     batches: 0,
     resumed: 0,
@@ -145,6 +147,10 @@ export class BatchSampler implements EvalSampler {
   /** `/v1/chat/completions`, or `/chat/completions` on Azure. */
   private urlOf(request: EvalRequest): string {
     return this.styleOf(request.candidate) === 'azure' ? request.endpoint.slice(3) : request.endpoint;
+  }
+
+  private batchOf(e: IndexedRequest): number {
+    return e.batch >= 0 ? e.batch : (this.spoolBatch.get(e.spool) ?? -1);
   }
 
   private problem(message: string): void {
@@ -252,7 +258,7 @@ export class BatchSampler implements EvalSampler {
         false,
       );
       this.stats.batches++;
-      for (const id of chunk.customIds) writer.index.get(id)!.batch = t.n;
+      this.spoolBatch.set(chunk.spool, t.n);
       this.log.info(
         `batch: ${batch.id} submitted (${chunk.requests} requests of ${chunk.candidate}, ${chunk.bytes} bytes)`,
       );
@@ -265,9 +271,10 @@ export class BatchSampler implements EvalSampler {
         ...(status !== undefined ? { status } : {}),
         retryable: status === undefined || status === 429 || status >= 500,
       };
-      for (const id of chunk.customIds) yield* this.answer(writer, id, { failure });
+      for (const [id, e] of writer.index)
+        if (e.spool === chunk.spool && e.batch === -1 && !e.answered)
+          yield* this.answer(writer, id, { failure });
     }
-    chunk.customIds.length = 0;
   }
 
   /** Reports one request (and its copies) once. */
@@ -385,7 +392,7 @@ export class BatchSampler implements EvalSampler {
         }
         const id = typeof line.custom_id === 'string' ? line.custom_id : undefined;
         const e = id === undefined ? undefined : writer.index.get(id);
-        if (!e || e.batch !== t.n) {
+        if (!e || this.batchOf(e) !== t.n) {
           if (t.resumed && id !== undefined) this.stats.skippedLines++;
           else {
             this.stats.unknownLines++;
@@ -407,7 +414,7 @@ export class BatchSampler implements EvalSampler {
     }
     const failure = this.missingFailure(t, batch);
     for (const [id, e] of writer.index) {
-      if (e.batch !== t.n || e.answered) continue;
+      if (e.answered || this.batchOf(e) !== t.n) continue;
       this.stats.missing += e.copies;
       yield* this.answer(writer, id, { failure });
     }

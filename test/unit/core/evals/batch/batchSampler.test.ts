@@ -2,6 +2,8 @@
 // (answers equal to the online endpoint's, partial failures, expiry and cancellation as retryable failures), batches
 // split at small configured limits, a new sampler resumes a stored batch id without submitting again, Azure style.
 import assert from 'node:assert/strict';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, test } from 'node:test';
 import OpenAI from 'openai';
 import type { BatchKnobs } from '../../../../../src/emulator/batchSim';
@@ -215,6 +217,75 @@ describe('batch sampler', () => {
     const got = await drain(sampler().sample([a!, b!, a!]));
     assert.equal(got.length, 3);
     assert.equal(got.filter((x) => x.request.key === a!.key).length, 2);
+  });
+});
+
+/**
+ * A provider that breaks the mapping: a proxy to the emulator that rewrites every output file it serves (`edit`
+ * gets its lines), everything else passed through as is.
+ */
+async function brokenProvider(target: string, edit: (lines: string[]) => string[]) {
+  const server = http.createServer((req, res) => {
+    void (async () => {
+      const chunks: Buffer[] = [];
+      for await (const c of req) chunks.push(c as Buffer);
+      const headers = Object.fromEntries(
+        Object.entries(req.headers).filter(
+          ([k]) => !['host', 'content-length', 'connection', 'transfer-encoding'].includes(k),
+        ),
+      ) as Record<string, string>;
+      const body = chunks.length ? Buffer.concat(chunks) : undefined;
+      const r = await fetch(`${target}${req.url}`, { method: req.method, headers, body });
+      let out = Buffer.from(await r.arrayBuffer());
+      if (/\/files\/[^/]+\/content$/.test(req.url ?? '') && out.includes('"response"'))
+        out = Buffer.from(`${edit(out.toString('utf8').split('\n').filter(Boolean)).join('\n')}\n`);
+      res.writeHead(r.status, { 'content-type': r.headers.get('content-type') ?? 'application/json' });
+      res.end(out);
+    })();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+describe('batch sampler against a provider that breaks the mapping', () => {
+  const h = useEmulator({ speed: 1000, keys: [KEY] });
+
+  test('unknown and repeated custom_ids are problems, never answers; a request with no line is missing', async () => {
+    const given = requestsFor('base', 'gpt-4.1-mini', 5);
+    const p = await brokenProvider(h.em.url.replace(/\/v1$/, ''), (lines) => {
+      const first = JSON.parse(lines[0]!) as { custom_id: string };
+      const dropped = lines.filter((l) => !l.includes(customIdOf(given[4]!.key)));
+      return [...dropped, lines[0]!, JSON.stringify({ ...first, custom_id: 'eval-not-a-request' })];
+    });
+    try {
+      const problems: string[] = [];
+      const c = new OpenAI({ baseURL: p.url, apiKey: KEY, maxRetries: 0 });
+      const s = new BatchSampler({
+        clientFor: () => c,
+        poll: { initialMs: 10 },
+        onProblem: (m) => problems.push(m),
+      });
+      const got = await drain(s.sample(given));
+      assertExact(given, got);
+      const missing = got.filter((x) => 'failure' in x);
+      assert.equal(missing.length, 1);
+      assert.equal(missing[0]!.request.key, given[4]!.key);
+      assert.match(
+        (missing[0] as { failure: { message: string } }).failure.message,
+        /ended \(completed\) with no line/,
+      );
+      assert.equal(s.stats.unknownLines, 1);
+      assert.equal(s.stats.duplicateLines, 1);
+      assert.equal(s.stats.missing, 1);
+      assert.equal(problems.length, 2);
+      assert.ok(problems.some((m) => /eval-not-a-request, which is not a request of this batch/.test(m)));
+      assert.ok(problems.some((m) => /appears more than once/.test(m)));
+    } finally {
+      await p.close();
+    }
   });
 });
 
