@@ -10,7 +10,7 @@ import { loadEvalSpec } from '../../../src/core/evals/spec';
 import { runEval, type EvalRunDeps } from '../../../src/core/evals/runner';
 import type { EvalResultRow } from '../../../src/core/evals/types';
 import { useEmulator } from '../emulator/useEmulator';
-import { COUNTDOWN_DATA, modelRequests, workspace } from './evalKit';
+import { COUNTDOWN_DATA, REPO, modelRequests, workspace } from './evalKit';
 
 const h = useEmulator({ speed: 1000 });
 
@@ -265,5 +265,32 @@ describe('eval runner', () => {
     } finally {
       h.em.clearFaults();
     }
+  });
+  test("the demo's score_model grader grades through the candidate's client: the fine-tuned id scores higher", async () => {
+    const { root, specPath } = workspace({
+      graders: [join(REPO, 'demo/graders/countdown.grader.json'), 'solved.grader.json'],
+      samples_per_item: 4,
+    });
+    const spec = await loadEvalSpec(specPath);
+    assert.deepEqual(
+      spec.graders.map((g) => g.name),
+      ['countdown', 'solved'],
+    );
+    const before = modelRequests(h.em);
+    const r = await runEval(spec, deps(), { root, online: fast });
+    const all = rows(r.dir);
+    assert.equal(all.length, ITEMS * 8);
+    // One sampling call per sample, and a grader call per distinct answer (the engine caches identical ones).
+    const sent = modelRequests(h.em) - before;
+    assert.ok(sent > ITEMS * 8 && sent <= ITEMS * 16, `${sent} requests`);
+    for (const x of all) {
+      assert.deepEqual(x.graders.countdown!.errors, [], JSON.stringify(x.graders));
+      assert.equal(x.reward, x.graders.countdown!.reward);
+    }
+    const mean = (c: string) => {
+      const r2 = all.filter((x) => x.candidate === c);
+      return r2.reduce((a, x) => a + (x.reward ?? 0), 0) / r2.length;
+    };
+    assert.ok(mean('tuned') > mean('base') + 0.1, `tuned ${mean('tuned')} vs base ${mean('base')}`);
   });
 });
