@@ -293,4 +293,32 @@ describe('eval runner', () => {
     };
     assert.ok(mean('tuned') > mean('base') + 0.1, `tuned ${mean('tuned')} vs base ${mean('base')}`);
   });
+  test('a python grader runs in the sandbox when the run allows python, and raises its error flag when not', async () => {
+    const python = {
+      type: 'python',
+      name: 'py_solved',
+      source:
+        'def grade(sample, item):\n    out = sample.get("output_json") or {}\n    return 1.0 if out.get("result") == item["target"] else 0.0\n',
+    };
+    const { root, specPath } = workspace({ graders: [python, 'solved.grader.json'], limit: 5 });
+    const spec = await loadEvalSpec(specPath);
+    const r = await runEval(
+      spec,
+      { ...deps(), grading: { python: { allow: true, timeoutMs: 20_000 } } },
+      { root, online: fast },
+    );
+    const all = rows(r.dir);
+    assert.equal(all.length, 20);
+    for (const x of all) {
+      assert.deepEqual(x.graders.py_solved!.errors, [], JSON.stringify(x.graders));
+      assert.equal(x.graders.py_solved!.reward, x.graders.solved!.reward);
+    }
+    const refused = await runEval(await loadEvalSpec(specPath), deps(), {
+      root,
+      online: fast,
+      resume: false,
+    });
+    assert.equal(refused.manifest.counts.cached, 20);
+    assert.ok(rows(refused.dir).every((x) => x.reward === 0 && x.graders.py_solved!.errors.length > 0));
+  });
 });
