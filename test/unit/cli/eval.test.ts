@@ -238,7 +238,8 @@ describe('rft-studio eval', () => {
   });
 
   test('a sample that fails beyond the retries: exit 1, and the run still reports', async () => {
-    // A 403 is not worth retrying: the two requests it hits fail at once.
+    // A 403 is not worth retrying: the requests it hits fail at once (and the sampler may stop sending to a model
+    // that answered 403, so how many fail depends on timing; every failed one is counted and reported).
     em.addFault({ path: '/chat/completions', kind: 'training_not_available', count: 2 });
     const spec = writeSpec('broken', { limit: 3, samples_per_item: 1 }, [
       { label: 'base', model: BASE, seed: 99 },
@@ -247,21 +248,58 @@ describe('rft-studio eval', () => {
     const r = await evalCli(['run', spec, '--yes', '--reporter', 'json']);
     em.clearFaults();
     assert.equal(r.code, 1, r.err);
-    assert.match(r.err, /2 sample\(s\) failed beyond the retries \(see error in \.rft\/evals\/broken-/);
     const report = JSON.parse(r.out) as EvalReport;
+    const failed = rowsOf(report.run).filter((row) => row.error);
+    assert.ok(failed.length >= 2);
+    assert.match(
+      r.err,
+      new RegExp(
+        `${failed.length} sample\\(s\\) failed beyond the retries \\(see error in \\.rft/evals/broken-`,
+      ),
+    );
     assert.deepEqual(
       report.candidates.map((c) => c.samples),
       [3, 3],
     );
-    assert.equal(report.candidates[0].errors + report.candidates[1].errors, 2);
-    const failed = rowsOf(report.run).filter((row) => row.error);
+    assert.equal(report.candidates[0].errors + report.candidates[1].errors, failed.length);
+    for (const row of failed) {
+      assert.equal(row.reward, null);
+      assert.equal(row.error?.stage, 'sample');
+      assert.match(row.error?.message ?? '', /403/);
+    }
+  });
+
+  test('--batch samples through the Batch API: no online call, the discount in the estimate, the same report shape', async () => {
+    const online = sampling();
+    const batchesBefore = em
+      .requests()
+      .filter((r) => r.method === 'POST' && r.path.endsWith('/batches')).length;
+    const r = await evalCli([
+      'run',
+      writeSpec('batched', { limit: 3, samples_per_item: 1 }, [
+        { label: 'base', model: BASE, seed: 1234 },
+        { label: 'tuned', model: TUNED, seed: 1234 },
+      ]),
+      '--batch',
+      '--yes',
+      '--reporter',
+      'json',
+    ]);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.err, /half the list prices \(the Batch API discount\)/);
+    assert.equal(sampling(), online, 'no online sampling call');
+    assert.ok(
+      em.requests().filter((q) => q.method === 'POST' && q.path.endsWith('/batches')).length > batchesBefore,
+    );
+    const report = JSON.parse(r.out) as EvalReport;
     assert.deepEqual(
-      failed.map((row) => [row.reward, row.error?.stage, row.error?.status]),
+      report.candidates.map((c) => [c.label, c.samples, c.errors]),
       [
-        [null, 'sample', 403],
-        [null, 'sample', 403],
+        ['base', 3, 0],
+        ['tuned', 3, 0],
       ],
     );
+    assert.equal(report.comparisons[0].items, 3);
   });
 
   test('eval compare of two saved runs: both folders, labels made unique, the same label compared', async () => {
