@@ -301,7 +301,9 @@ function filters(v: CompareViewData): HTMLElement {
   const outcome = el('vscode-single-select', { id: 'filter-outcome', 'aria-label': 'Outcome' }, [
     el('vscode-option', { value: '', selected: !f.outcome }, ['All outcomes']),
     ...(['win', 'tie', 'loss'] as const).map((o) =>
-      el('vscode-option', { value: o, selected: f.outcome === o }, [`${OUTCOME_LABELS[o]} (${v.names[0]})`]),
+      el('vscode-option', { value: o, selected: f.outcome === o }, [
+        o === 'tie' ? 'Same for both' : `${v.names[0]} ${OUTCOME_LABELS[o].toLowerCase()}`,
+      ]),
     ),
   ]);
   outcome.addEventListener('change', () => {
@@ -339,17 +341,8 @@ function filters(v: CompareViewData): HTMLElement {
     return b;
   };
   return el('section', { class: 'card filters', id: 'filters' }, [
-    el('h2', {}, ['Items']),
-    el('div', { class: 'filter-row' }, [
-      text,
-      label,
-      outcome,
-      minDiff,
-      sort,
-      el('span', { class: 'spacer' }),
-      exportButton('csv'),
-      exportButton('jsonl'),
-    ]),
+    el('div', { class: 'items-head' }, [el('h2', {}, ['Items']), exportButton('csv'), exportButton('jsonl')]),
+    el('div', { class: 'filter-row' }, [text, label, outcome, minDiff, sort]),
     el('p', { class: 'muted', id: 'matching' }, [
       `${v.matching} of ${v.paired.items} paired item(s) match${v.matching > v.rows.length ? ` (showing the first ${v.rows.length})` : ''}.`,
     ]),
@@ -370,7 +363,7 @@ function outputColumn(
           `sample ${s.sample} · reward ${s.reward === null ? 'failed' : fmt(s.reward)}`,
         ]),
         s.error ? el('p', { class: 'error-text' }, [s.error]) : null,
-        el('pre', { class: 'output' }, [s.output + (s.truncated ? '…' : '')]),
+        s.output || !s.error ? el('pre', { class: 'output' }, [s.output + (s.truncated ? '…' : '')]) : null,
       ]),
     ),
   ]);

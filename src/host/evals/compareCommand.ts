@@ -7,8 +7,8 @@
 //   (two selected run folders/files compare those two runs);
 // - `options.candidates`: the labels of side a and side b (default: for one run the last vs the first
 //   candidate, e.g. tuned vs base; for two runs the first candidate of each).
-// Without arguments: a quick pick of the workspace's `.rft/evals/*` runs, newest first (pick one or two), then
-// of the candidate pair when a run has more than two.
+// Without arguments: a quick pick of the workspace's `.rft/evals/*` runs, newest first, then of what to compare
+// with: two of the run's candidates (the default pair first) or another run.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { CompareSource } from '../../core/evals/compareView';
@@ -89,28 +89,39 @@ async function pickSource(): Promise<CompareSource | undefined> {
     );
     return undefined;
   }
-  const picked = await vscode.window.showQuickPick(runs, {
-    canPickMany: true,
-    title: 'Compare eval runs',
-    placeHolder: 'Pick one run (compare two of its candidates) or two runs (compare them)',
+  const run = await vscode.window.showQuickPick(runs, {
+    title: 'Compare eval runs (1/2): a run',
+    placeHolder: 'The run to compare, newest first',
+    matchOnDetail: true,
   });
-  if (!picked?.length) return undefined;
-  if (picked.length > 2) {
-    void vscode.window.showWarningMessage('Pick one or two runs to compare.');
-    return undefined;
-  }
-  if (picked.length === 2) return { runs: [picked[0].dir, picked[1].dir] };
-  const run = picked[0];
-  if (run.candidates.length <= 2) return { runs: [run.dir] };
-  const pairs: Array<vscode.QuickPickItem & { pair: [string, string] }> = [];
+  if (!run) return undefined;
+  // Then what to compare it with: a pair of its candidates (the default pair first), or another run.
+  type Choice = vscode.QuickPickItem & { source?: CompareSource };
+  const choices: Choice[] = [];
+  const [last, ...rest] = [...run.candidates].reverse();
+  for (const b of [...rest].reverse())
+    choices.push({ label: `${last} vs ${b}`, source: { runs: [run.dir], candidates: [last, b] } });
   for (let j = 0; j < run.candidates.length; j++)
-    for (let i = j + 1; i < run.candidates.length; i++)
-      pairs.push({
+    for (let i = j + 1; i < run.candidates.length - 1; i++)
+      choices.push({
         label: `${run.candidates[i]} vs ${run.candidates[j]}`,
-        pair: [run.candidates[i], run.candidates[j]],
+        source: { runs: [run.dir], candidates: [run.candidates[i], run.candidates[j]] },
       });
-  const pair = await vscode.window.showQuickPick(pairs, { title: `Compare candidates of ${run.label}` });
-  return pair ? { runs: [run.dir], candidates: pair.pair } : undefined;
+  const others = runs.filter((r) => r !== run);
+  if (others.length) choices.push({ label: 'Another run', kind: vscode.QuickPickItemKind.Separator });
+  for (const other of others)
+    choices.push({
+      label: `with ${other.label}`,
+      description: other.description,
+      detail: other.detail,
+      source: { runs: [run.dir, other.dir] },
+    });
+  if (choices.length === 1) return choices[0].source;
+  const choice = await vscode.window.showQuickPick(choices, {
+    title: `Compare eval runs (2/2): compare ${run.label}…`,
+    placeHolder: 'Two of its candidates, or another run',
+  });
+  return choice?.source;
 }
 
 function isCandidates(v: unknown): v is [string, string] {
