@@ -103,6 +103,8 @@ function pValue(x: number): string {
   return !Number.isFinite(x) ? '–' : x < 0.0001 ? '<0.0001' : x.toFixed(4);
 }
 
+const MAX_LABEL_ROWS = 20;
+
 /** Left-aligned columns (numbers right-aligned), two spaces apart. */
 function table(head: string[], rows: string[][], numeric: boolean[]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
@@ -165,7 +167,9 @@ export function reportText(report: EvalReport, heading: string): string {
         [false, ...report.candidates.map(() => true)],
       ),
     );
-  const labels = [...new Set(report.candidates.flatMap((c) => Object.keys(c.labels ?? {})))].sort();
+  const allLabels = [...new Set(report.candidates.flatMap((c) => Object.keys(c.labels ?? {})))].sort();
+  // A label field with many values (ids, numbers) would bury the headline numbers: the first ones are shown.
+  const labels = allLabels.slice(0, MAX_LABEL_ROWS);
   if (labels.length)
     out.push(
       '',
@@ -178,6 +182,8 @@ export function reportText(report: EvalReport, heading: string): string {
         [false, ...report.candidates.map(() => true)],
       ),
     );
+  if (allLabels.length > labels.length)
+    out.push(`(${allLabels.length - labels.length} more label(s): --reporter json lists them all)`);
   if (report.gates?.length) {
     out.push('', 'Gates:');
     for (const g of report.gates) out.push(`  ${g.passed ? '✔' : '✖'} ${g.name}: ${g.message}`);

@@ -322,6 +322,32 @@ describe('rft-studio eval', () => {
     );
     const text = await evalCli(['compare', first.run, other.run]);
     assert.match(text.out, /^Runs /);
+    assert.match(text.out, /tuned@\S+ − tuned@\S+\s+[+-]\d\.\d{3}/);
+  });
+
+  test('the text reporter lists at most 20 labels and says how many more there are', async () => {
+    // The demo's items, each with two labels of its own: 30 labels.
+    const dataset = path.join(cwd, 'tagged.jsonl');
+    const lines = readFileSync(path.join(DEMO, 'datasets/rft/countdown_valid.jsonl'), 'utf8')
+      .split('\n')
+      .filter(Boolean);
+    writeFileSync(
+      dataset,
+      lines.map((l, i) => JSON.stringify({ ...JSON.parse(l), tags: [`a${i}`, `b${i}`] })).join('\n') + '\n',
+    );
+    const spec = writeSpec('labelled', { dataset, label_field: 'tags', samples_per_item: 1 });
+    const r = await evalCli(['run', spec, '--yes']);
+    assert.equal(r.code, 0, r.err);
+    assert.equal(r.out.split('\n').filter((l) => /^[ab]\d+ \(1\)\s/.test(l)).length, 20);
+    assert.match(
+      r.out,
+      new RegExp(`\\(${lines.length * 2 - 20} more label\\(s\\): --reporter json lists them all\\)`),
+    );
+    const json = await evalCli(['run', spec, '--reporter', 'json']);
+    assert.equal(
+      Object.keys((JSON.parse(json.out) as EvalReport).candidates[0].labels ?? {}).length,
+      lines.length * 2,
+    );
   });
 
   test('usage and input errors are exit 2 with a sentence; a bad spec is exit 1', async () => {
