@@ -201,6 +201,7 @@ suite('Eval run', function () {
       graders: ['../../graders/countdown.grader.json'],
       response_format: '../../graders/countdown.response_format.json',
       samples_per_item: 8,
+      pass_threshold: 5,
       candidates: [
         { label: 'base', model: 'o4-mini-2025-04-16', seed: 42, reasoning_effort: 'low' },
         { label: 'tuned', model: tuned, seed: 42, reasoning_effort: 'low' },

@@ -154,6 +154,7 @@ export function specFromJob(job: JobForEval, opts: SpecFromJobOptions): SpecFrom
       ? { reasoning_effort: effort as EvalCandidateSpec['reasoning_effort'] }
       : {}),
   };
+  const passThreshold = (jobGrader as { pass_threshold?: unknown }).pass_threshold;
   const name = nameOf(job, opts.checkpoint);
   const spec: EvalSpecFile = {
     name: `${name}-vs-base`,
@@ -162,6 +163,10 @@ export function specFromJob(job: JobForEval, opts: SpecFromJobOptions): SpecFrom
     graders: [grader],
     ...(responseFormat ? { response_format: responseFormat } : {}),
     samples_per_item: Math.max(2, Math.floor(opts.samplesPerItem ?? DEFAULT_SAMPLES_PER_ITEM)),
+    // The grader's own bar for a good answer (countdown: 5 of 5) makes a more telling pass rate than the default.
+    ...(typeof passThreshold === 'number' && Number.isFinite(passThreshold)
+      ? { pass_threshold: passThreshold }
+      : {}),
     candidates: [
       { label: 'base', model: job.model, ...sampling },
       { label: 'tuned', model: tuned, ...sampling },

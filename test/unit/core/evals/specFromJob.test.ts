@@ -80,7 +80,8 @@ describe('specFromJob', () => {
       [resolved.graderPath],
     );
     assert.equal(fromSpecDir(spec.response_format as string), resolved.responseFormatPath);
-    assert.ok(spec.samples_per_item! >= 2);
+    assert.equal(spec.samples_per_item, 8);
+    assert.equal(spec.pass_threshold, 5, "the grader's pass_threshold");
     assert.deepEqual(
       spec.candidates.map((c) => [c.label, c.model]),
       [
