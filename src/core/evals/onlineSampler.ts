@@ -139,11 +139,11 @@ export class OnlineSampler implements EvalSampler {
             ? client.responses.create(request.body as never, options)
             : client.chat.completions.create(request.body as never, options);
         const { data, response } = await (call as APIPromise<unknown>).withResponse();
-        ctl.release();
+        ctl.release(tokens);
         ctl.onSuccess(response.headers);
         return { request, response: parseAnswer(request, data, performance.now() - t0), cached: false };
       } catch (e) {
-        ctl.release();
+        ctl.release(tokens);
         if (signal?.aborted || e instanceof OpenAI.APIUserAbortError) return undefined;
         const api = e instanceof OpenAI.APIError ? e : undefined;
         const status = api?.status;

@@ -105,6 +105,7 @@ export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> 
 
 export class RateController {
   private inFlight = 0;
+  private inFlightTokens = 0;
   private limit: number;
   private pausedUntil = 0;
   private readonly requests = new Budget();
@@ -147,6 +148,7 @@ export class RateController {
       );
       if (wait <= 0) {
         this.inFlight++;
+        this.inFlightTokens += tokens;
         this.requests.spend(1, now);
         this.tokens.spend(tokens, now);
         return;
@@ -155,8 +157,10 @@ export class RateController {
     }
   }
 
-  release(): void {
+  /** After a request ends (answered or not), with the tokens it was acquired with. */
+  release(tokens = 0): void {
     this.inFlight--;
+    this.inFlightTokens -= tokens;
     this.waiters.shift()?.();
   }
 
@@ -179,6 +183,10 @@ export class RateController {
       parseResetDuration(headers.get('x-ratelimit-reset-tokens')),
       now,
     );
+    // The headers may not count requests still in flight (a provider can meter them when they finish): count
+    // them as spent. If the provider did count them this only delays the next send once; the pace stays the refill.
+    this.requests.spend(this.inFlight, now);
+    this.tokens.spend(this.inFlightTokens, now);
     // Additive recovery after a back-off.
     if (this.limit < this.opts.maxConcurrency) {
       this.limit = Math.min(this.opts.maxConcurrency, this.limit + 1 / Math.max(1, this.limit));

@@ -295,7 +295,7 @@ describe('eval runner', () => {
   });
   test('a python grader runs in the sandbox when the run allows python, and raises its error flag when not', async () => {
     const python = {
-      type: 'python',
+      type: 'python' as const,
       name: 'py_solved',
       source:
         'def grade(sample, item):\n    out = sample.get("output_json") or {}\n    return 1.0 if out.get("result") == item["target"] else 0.0\n',
