@@ -387,6 +387,19 @@ describe('contract: batches', () => {
     );
     const done = (await follow(resp)).last;
     for (const l of await lines(done.output_file_id)) conforms('Response', (l.response as Json).body);
+    const emb = await batchOf(
+      [
+        {
+          custom_id: 'e',
+          url: '/v1/embeddings',
+          body: { model: 'text-embedding-3-small', input: 'x', dimensions: 4 },
+        },
+      ],
+      '/v1/embeddings',
+    );
+    const embDone = (await follow(emb)).last;
+    for (const l of await lines(embDone.output_file_id))
+      conforms('CreateEmbeddingResponse', (l.response as Json).body);
     conforms('ListBatchesResponse', (await call('GET', '/v1/batches?limit=1')).json);
   });
 

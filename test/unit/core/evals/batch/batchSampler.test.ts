@@ -212,6 +212,28 @@ describe('batch sampler', () => {
     assert.equal(batch.model, 'my-global-batch-deployment');
   });
 
+  test('Responses requests: /v1/responses batches, answers parsed like the online ones', async () => {
+    const given = Array.from({ length: 3 }, (_, i): EvalRequest => {
+      const body = { model: 'gpt-4.1-mini', input: [{ role: 'user', content: `Say ${i}` }], store: false };
+      return {
+        key: requestKey('/v1/responses', h.em.url, body, 0),
+        candidate: 'r',
+        item: i,
+        sample: 0,
+        endpoint: '/v1/responses',
+        body,
+      };
+    });
+    const got = await drain(sampler().sample(given));
+    assertExact(given, got);
+    for (const x of got) {
+      assert.ok('response' in x);
+      const online = await client().responses.create(x.request.body as never);
+      assert.equal(x.response.output_text, online.output_text);
+      assert.ok(x.response.usage.output_tokens > 0);
+    }
+  });
+
   test('the same request given twice is sent once and reported twice', async () => {
     const [a, b] = requestsFor('base', 'gpt-4.1-mini', 2);
     const got = await drain(sampler().sample([a!, b!, a!]));
