@@ -79,6 +79,8 @@ interface Tracked {
   record: BatchRecord;
   client: OpenAI;
   resumed: boolean;
+  /** Why the batch can no longer be read (gone, or the key lost access). */
+  lost?: string;
 }
 
 interface OutputLine {
@@ -219,9 +221,15 @@ export class BatchSampler implements EvalSampler {
       }
       const t = this.track({ ...record, status: batch.status }, client, true);
       this.stats.resumed++;
-      for await (const line of this.lines(client, batch.input_file_id, signal)) {
-        const id = (JSON.parse(line) as { custom_id?: unknown }).custom_id;
-        if (typeof id === 'string') heldBy.set(id, t.n);
+      try {
+        for await (const line of this.lines(client, batch.input_file_id, signal)) {
+          const id = (JSON.parse(line) as { custom_id?: unknown }).custom_id;
+          if (typeof id === 'string') heldBy.set(id, t.n);
+        }
+      } catch (e) {
+        if (!(e instanceof OpenAI.NotFoundError)) throw e;
+        // Without its input file the batch's requests cannot be told apart: they are submitted again.
+        this.log.warn(`batch: the input file of ${record.id} is gone; its requests are submitted again`);
       }
       this.log.info(`batch: resuming ${record.id} (${batch.status})`);
     }
@@ -338,11 +346,16 @@ export class BatchSampler implements EvalSampler {
           batch = await t.client.batches.retrieve(t.record.id, { signal });
         } catch (e) {
           if (signal?.aborted) break;
-          if (!(e instanceof OpenAI.NotFoundError)) {
+          const status = e instanceof OpenAI.APIError ? e.status : undefined;
+          if (status !== 401 && status !== 403 && status !== 404) {
             this.log.warn(`batch: polling ${t.record.id} failed (${errorText(e)}); trying again`);
             still.push(t);
             continue;
           }
+          t.lost =
+            status === 404
+              ? `Batch ${t.record.id} no longer exists at the provider.`
+              : `Batch ${t.record.id} can no longer be read (${errorText(e)}).`;
         }
         const status = batch?.status ?? 'lost';
         if (status !== t.record.status) {
@@ -422,7 +435,7 @@ export class BatchSampler implements EvalSampler {
 
   private missingFailure(t: Tracked, batch: Batch | undefined): EvalRequestFailure {
     const id = t.record.id;
-    if (!batch) return { message: `Batch ${id} no longer exists at the provider.`, retryable: true };
+    if (!batch) return { message: t.lost ?? `Batch ${id} could not be read.`, retryable: true };
     switch (batch.status) {
       case 'failed': {
         const errors = batch.errors?.data ?? [];

@@ -345,6 +345,34 @@ describe('batch sampler over time', () => {
     }
   });
 
+  test('a batch that vanishes at the provider fails its requests (retryable) instead of polling forever', async () => {
+    const em = await startEmulator({ speed: 1, keys: [KEY] });
+    try {
+      const c = new OpenAI({ baseURL: em.url, apiKey: KEY, maxRetries: 0 });
+      const given = requestsFor('base', 'gpt-4.1-mini', 3);
+      const s = new BatchSampler({
+        clientFor: () => c,
+        poll: { initialMs: 20, maxMs: 20 },
+        onBatch: (r) => {
+          if (r.status === 'validating')
+            void fetch(`${em.url.replace(/\/v1$/, '')}/__emulator/reset`, {
+              method: 'POST',
+              headers: { authorization: `Bearer ${KEY}` },
+            });
+        },
+      });
+      const got = await drain(s.sample(given));
+      assertExact(given, got);
+      for (const x of got) {
+        assert.ok('failure' in x);
+        assert.match(x.failure.message, /no longer exists at the provider/);
+        assert.equal(x.failure.retryable, true);
+      }
+    } finally {
+      await em.close();
+    }
+  });
+
   test('resume after a restart: a new sampler given the stored batch id submits nothing again', async () => {
     const clock = adjustableClock();
     const em = await startEmulator({ speed: 50, keys: [KEY], now: clock.now });
