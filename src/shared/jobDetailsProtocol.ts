@@ -49,7 +49,15 @@ export interface JobHeader {
   pollProblem?: string;
 }
 
-export const JOB_ACTIONS = ['pause', 'resume', 'cancel', 'copyId', 'copyModel', 'refresh'] as const;
+export const JOB_ACTIONS = [
+  'pause',
+  'resume',
+  'cancel',
+  'evaluate',
+  'copyId',
+  'copyModel',
+  'refresh',
+] as const;
 export type JobAction = (typeof JOB_ACTIONS)[number];
 
 export interface EventRow {

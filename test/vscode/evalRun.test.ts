@@ -180,6 +180,8 @@ suite('Eval run', function () {
       const j = await job(launched.key);
       return j?.snapshot.status === 'succeeded' && j.checkpoints.length > 0 && j;
     });
+    // The details webview offers it as a button: the job's actions, which its header renders.
+    assert.deepStrictEqual(done.actions.slice(0, 2), ['evaluate', 'copyModel']);
     const tuned = done.snapshot.fineTunedModel!;
     assert.match(tuned, /^ft:o4-mini-2025-04-16:/);
 

@@ -37,6 +37,7 @@ const ACTION_META: Record<JobAction, { label: string; icon: string; secondary: b
   pause: { label: 'Pause', icon: 'debug-pause', secondary: false },
   resume: { label: 'Resume', icon: 'debug-continue', secondary: false },
   cancel: { label: 'Cancel job', icon: 'circle-slash', secondary: true },
+  evaluate: { label: 'Evaluate against base model', icon: 'beaker', secondary: false },
   copyId: { label: 'Copy job id', icon: 'copy', secondary: true },
   copyModel: { label: 'Copy model id', icon: 'copy', secondary: false },
   refresh: { label: 'Refresh', icon: 'refresh', secondary: true },

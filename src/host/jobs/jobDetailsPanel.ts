@@ -209,6 +209,7 @@ class JobDetailsPanel extends Disposable {
           pause: 'rftStudio.pauseJob',
           resume: 'rftStudio.resumeJob',
           cancel: 'rftStudio.cancelJob',
+          evaluate: 'rftStudio.evaluateJob',
           copyId: 'rftStudio.copyJobId',
           copyModel: 'rftStudio.copyFineTunedModel',
           refresh: 'rftStudio.refreshJobs',

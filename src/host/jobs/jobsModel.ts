@@ -46,6 +46,8 @@ export function actionsFor(
   if (caps.pauseResume && status === 'running') out.push('pause');
   if (caps.pauseResume && status === 'paused') out.push('resume');
   if (caps.cancel && !TERMINAL_STATUSES.includes(status)) out.push('cancel');
+  // A succeeded job's model can be compared with its base model (rftStudio.evaluateJob).
+  if (hasModel && status === 'succeeded') out.push('evaluate');
   if (hasModel) out.push('copyModel');
   out.push('copyId', 'refresh');
   return out;

@@ -124,7 +124,9 @@ test('actions follow the status: pause only while running, resume only while pau
   const caps = { pauseResume: true, cancel: true };
   assert.deepEqual(actionsFor('running', caps, false), ['pause', 'cancel', 'copyId', 'refresh']);
   assert.deepEqual(actionsFor('paused', caps, false), ['resume', 'cancel', 'copyId', 'refresh']);
-  assert.deepEqual(actionsFor('succeeded', caps, true), ['copyModel', 'copyId', 'refresh']);
+  assert.deepEqual(actionsFor('succeeded', caps, true), ['evaluate', 'copyModel', 'copyId', 'refresh']);
+  // A cancelled job may have a model from before; it can be copied, not evaluated from here.
+  assert.deepEqual(actionsFor('cancelled', caps, true), ['copyModel', 'copyId', 'refresh']);
   assert.deepEqual(actionsFor('queued', { pauseResume: false, cancel: true }, false), [
     'cancel',
     'copyId',
