@@ -430,6 +430,13 @@ export class BatchSim {
   }
 
   private startFinalize(expired: boolean): void {
+    // Cancelled while validating, or invalid input: nothing ran, so there is nothing to write.
+    if (this.errors.length || (this.cut === 0 && !expired)) {
+      void rm(this.resultsPath, { force: true }).finally(() => {
+        this.finalized = { at: this.init.now() };
+      });
+      return;
+    }
     const limit = this.cut ?? this.done;
     this.finalize(limit, expired).then(
       () => {

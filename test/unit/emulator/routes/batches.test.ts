@@ -287,3 +287,24 @@ test('cancel keeps the answers done so far; the rest never run', async () => {
     await em.close();
   }
 });
+
+test('cancel while validating: cancelled with nothing run and no files', async () => {
+  const em = await startEmulator({ speed: 1, keys: [KEY] });
+  try {
+    const c = new OpenAI({ baseURL: em.url, apiKey: KEY, maxRetries: 0 });
+    const file = await uploadBatchFile(c, jsonl([line('a', '1'), line('b', '2')]));
+    const b = await c.batches.create({
+      input_file_id: file.id,
+      endpoint: '/v1/chat/completions',
+      completion_window: '24h',
+    });
+    assert.equal((await c.batches.cancel(b.id)).status, 'cancelling');
+    const done = await settle(c, b.id);
+    assert.equal(done.status, 'cancelled');
+    assert.equal(done.output_file_id, undefined);
+    assert.equal(done.error_file_id, undefined);
+    assert.equal(done.request_counts!.completed, 0);
+  } finally {
+    await em.close();
+  }
+});
