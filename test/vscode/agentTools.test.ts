@@ -1,6 +1,7 @@
 // The agent tools inside a real VS Code: the chat agent can see RFT Studio's tools (vscode.lm.tools), and invoking
 // them on the demo workspace returns the same checks the editor and the CLI make; paths outside the workspace are
-// refused; a grader that calls a model asks for confirmation before anything is sent.
+// refused; a grader that calls a model or runs python code asks for confirmation (with the plan and its cost)
+// before anything is sent, and python graders are refused in an untrusted workspace.
 import * as assert from 'node:assert';
 import * as vscode from 'vscode';
 import { waitFor } from '../lib/waitFor';
@@ -70,6 +71,64 @@ suite('Agent tools', () => {
     // Row 2's reference is "Positive": fuzzy_match gives a partial reward, row 1 a full one.
     assert.match(summary!, /^Graded 2 row\(s\): mean 0\.\d+, min 0\.\d+, max 1\./);
     assert.match(summary!, /No error flags/);
+  });
+
+  // VS Code (LanguageModelToolsService.invokeTool) calls prepareInvocation on every invocation, in chat or not,
+  // and does not run the tool until its confirmationMessages are accepted (in chat, the chat's own confirm; outside
+  // it, a modal dialog). Under the extension-test harness that dialog answers itself with "yes", so what the user
+  // would be asked, and a refused run, are read here through the test hook, which drives the same tool object.
+  type Prepared = { invocationMessage: string; confirmation?: { title: string; message: string } };
+  const hook = (name: string, input: object, opts: { trusted: boolean; invoke?: boolean }) =>
+    vscode.commands.executeCommand<Prepared | string[]>('_rftStudio.agentToolsTestCall', name, input, opts);
+
+  test('a model grader asks first: the rows, the requests, the model and the estimated cost', async () => {
+    const input = {
+      grader: 'graders/countdown.grader.json',
+      data: 'datasets/rft/countdown_valid.jsonl',
+      sample_field: 'reference_answer',
+    };
+    const prepared = (await hook('rft_grade', input, { trusted: true })) as Prepared;
+    assert.strictEqual(prepared.confirmation?.title, 'Run this grader?');
+    const message = prepared.confirmation.message;
+    assert.match(message, /^Grade \d+ row\(s\) with `graders\/countdown\.grader\.json`\./);
+    assert.match(message, /sends \*\*\d+ request\(s\)\*\* to the active provider \(o3-mini/);
+    assert.match(message, /Estimated cost: \*\*about \$\d+\.\d+\*\* at list price/);
+    // A local grader has nothing to confirm: it runs at once.
+    const local = (await hook(
+      'rft_grade',
+      { grader: 'graders/toy_sentiment.grader.json', data: 'datasets/rft/toy_val.jsonl', outputs: ['a'] },
+      { trusted: true },
+    )) as Prepared;
+    assert.strictEqual(local.confirmation, undefined);
+  });
+
+  test('a python grader asks first in a trusted workspace, and is refused in an untrusted one', async () => {
+    const folder = vscode.workspace.workspaceFolders![0]!.uri;
+    const grader = vscode.Uri.joinPath(folder, 'graders/agent_tools_python.grader.json');
+    await vscode.workspace.fs.writeFile(
+      grader,
+      Buffer.from(
+        JSON.stringify({ type: 'python', name: 'py', source: 'def grade(sample, item):\n    return 1.0\n' }),
+      ),
+    );
+    const input = {
+      grader: 'graders/agent_tools_python.grader.json',
+      data: 'datasets/rft/toy_val.jsonl',
+      outputs: ['a', 'b'],
+    };
+    try {
+      const trusted = (await hook('rft_grade', input, { trusted: true })) as Prepared;
+      assert.match(trusted.confirmation!.message, /^Grade 2 row\(s\).*runs Python code from the grader file/);
+      const untrusted = (await hook('rft_grade', input, { trusted: false })) as Prepared;
+      assert.strictEqual(untrusted.confirmation, undefined);
+      assert.match(untrusted.invocationMessage, /python graders are off: the workspace is not trusted/);
+      await assert.rejects(
+        Promise.resolve(hook('rft_grade', input, { trusted: false, invoke: true })),
+        /runs Python code from the grader file; pass --allow-python/,
+      );
+    } finally {
+      await vscode.workspace.fs.delete(grader);
+    }
   });
 
   test('a path outside the workspace is refused', async () => {

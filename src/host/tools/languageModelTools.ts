@@ -6,7 +6,9 @@ import * as fs from 'node:fs/promises';
 import * as vscode from 'vscode';
 import { Disposable, toDisposable } from '../../core/lifecycle';
 import { TOOLS, type ToolDefinition } from '../../cli/tools/catalogue';
-import { graderRunConfirmation, graderRunPlan } from '../../cli/tools/graderRunPlan';
+import { graderRunConfirmation, graderRunPlan, mergePlans } from '../../cli/tools/graderRunPlan';
+import { countTokens } from '../../core/tokens/tokenizer';
+import { isTestMode } from '../testMode';
 import { confinePath, runTool, type ToolContext } from '../../cli/tools/runTool';
 import type { HostContext } from '../hostContext';
 
@@ -18,12 +20,14 @@ function workspaceRoots(): string[] {
     .map((f) => f.uri.fsPath);
 }
 
-async function countLines(file: string): Promise<number> {
+/** Rows of a JSONL file and their mean tokens (what a grader template may interpolate per request). */
+async function rowsOf(file: string): Promise<{ rows: number; meanTokens: number }> {
   try {
-    const text = await fs.readFile(file, 'utf8');
-    return text.split('\n').filter((l) => l.trim()).length;
+    const lines = (await fs.readFile(file, 'utf8')).split('\n').filter((l) => l.trim());
+    const tokens = lines.reduce((n, l) => n + countTokens(l), 0);
+    return { rows: lines.length, meanTokens: lines.length ? Math.round(tokens / lines.length) : 0 };
   } catch {
-    return 0;
+    return { rows: 0, meanTokens: 0 };
   }
 }
 
@@ -31,6 +35,8 @@ class RftLanguageModelTool implements vscode.LanguageModelTool<ToolInput> {
   constructor(
     private readonly def: ToolDefinition,
     private readonly ctx: HostContext,
+    /** Python graders run only when this says so (the workspace's trust; the test hook can say otherwise). */
+    private readonly trusted: () => boolean = () => vscode.workspace.isTrusted,
   ) {}
 
   async prepareInvocation(
@@ -48,28 +54,25 @@ class RftLanguageModelTool implements vscode.LanguageModelTool<ToolInput> {
     const graderArg = graderArgs.join(', ');
     try {
       const rowsFile = confinePath(String(input.samples ?? input.data ?? ''), roots, 'data');
-      const rows = Array.isArray(input.outputs) ? input.outputs.length : await countLines(rowsFile);
+      const counted = await rowsOf(rowsFile);
+      const rows = Array.isArray(input.outputs) ? input.outputs.length : counted.rows;
       const plans = await Promise.all(
         graderArgs.map(async (g) =>
           graderRunPlan(
             JSON.parse(await fs.readFile(confinePath(g, roots, 'grader'), 'utf8')) as unknown,
             rows,
+            counted.meanTokens,
           ),
         ),
       );
-      plan = {
-        runsCode: plans.some((p) => p.runsCode),
-        models: plans.flatMap((p) => p.models),
-        rows,
-        modelRequests: plans.reduce((n, p) => n + p.modelRequests, 0),
-      };
+      plan = mergePlans(plans, rows);
     } catch {
       // Unreadable input: invoke() reports it; nothing runs, so there is nothing to confirm.
       return { invocationMessage };
     }
     const message = graderRunConfirmation(plan, graderArg);
     if (!message) return { invocationMessage };
-    if (plan.runsCode && !vscode.workspace.isTrusted)
+    if (plan.runsCode && !this.trusted())
       return {
         invocationMessage: `${invocationMessage} (python graders are off: the workspace is not trusted)`,
       };
@@ -114,7 +117,7 @@ class RftLanguageModelTool implements vscode.LanguageModelTool<ToolInput> {
     }
     return {
       roots: workspaceRoots(),
-      allowPython: vscode.workspace.isTrusted,
+      allowPython: this.trusted(),
       jobsClient: entry
         ? async () => (await providers.client(entry.id, { interactive: true })).client
         : undefined,
@@ -138,6 +141,37 @@ export class AgentTools extends Disposable {
       const registration = vscode.lm.registerTool(def.name, new RftLanguageModelTool(def, ctx));
       this._register(toDisposable(() => registration.dispose()));
     }
+    // VS Code answers its own confirmation dialog with "yes" under the extension-test harness, so the in-editor
+    // suite reads what a tool would ask, and runs a tool as an untrusted workspace would, through this hook.
+    if (isTestMode(ctx.extension))
+      this._register(
+        vscode.commands.registerCommand(
+          '_rftStudio.agentToolsTestCall',
+          async (name: string, input: ToolInput, opts: { trusted: boolean; invoke?: boolean }) => {
+            const def = TOOLS.find((t) => t.name === name);
+            if (!def) throw new Error(`no tool ${name}`);
+            const tool = new RftLanguageModelTool(def, ctx, () => opts.trusted);
+            const source = new vscode.CancellationTokenSource();
+            try {
+              if (!opts.invoke) {
+                const prepared = await tool.prepareInvocation({ input });
+                const message = prepared.confirmationMessages?.message;
+                return {
+                  invocationMessage: prepared.invocationMessage,
+                  confirmation: prepared.confirmationMessages && {
+                    title: prepared.confirmationMessages.title,
+                    message: typeof message === 'string' ? message : message?.value,
+                  },
+                };
+              }
+              const result = await tool.invoke({ input, toolInvocationToken: undefined }, source.token);
+              return result.content.map((p) => (p instanceof vscode.LanguageModelTextPart ? p.value : ''));
+            } finally {
+              source.dispose();
+            }
+          },
+        ),
+      );
     ctx.log.info(`Agent tools registered: ${TOOLS.map((t) => `#${t.toolReferenceName}`).join(', ')}`);
   }
 }
