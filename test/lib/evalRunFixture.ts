@@ -1,7 +1,8 @@
 // A small, realistic eval run folder (the layout of src/core/evals/types.ts: run.json, spec.json, results.jsonl) on
 // a 12-item countdown dataset with a `category` label field, for the comparison view's unit, in-editor and e2e
 // tests. The rewards are chosen so the expected numbers can be worked out by hand (see EXPECTED).
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 
 /** Headline (`countdown`) rewards per item and sample. base sample 2 of item 2 failed (reward null). */
@@ -136,7 +137,10 @@ export function writeEvalRunFixture(
         created: '2026-12-01T10:15:00.000Z',
         finished: '2026-12-01T10:16:40.000Z',
         status: 'completed',
-        hashes: { dataset: 'a'.repeat(64), graders: { countdown: 'b'.repeat(64) } },
+        hashes: {
+          dataset: createHash('sha256').update(readFileSync(dataset)).digest('hex'),
+          graders: { countdown: 'b'.repeat(64) },
+        },
         providers: { base: { kind: 'emulator', base_url: 'http://127.0.0.1:0/v1' } },
         counts: { requests: 49, cached: 0, failed: 1 },
       },

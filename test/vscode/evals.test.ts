@@ -108,7 +108,9 @@ suite('Eval comparison', () => {
       vscode.Uri.file(path.join(second, 'summary.json')),
       vscode.Uri.file(path.join(first, 'summary.json')),
     ]);
-    const { panel, view } = await viewIn(/base \(countdown\) vs base \(countdown\)/);
+    const { panel, view } = await viewIn(
+      /tuned@countdown-20261201-120000 vs tuned@countdown-20261201-110000/,
+    );
     assert.deepStrictEqual(panel.source?.runs, [second, first]);
     assert.strictEqual(view.paired.difference, 0);
     assert.strictEqual(view.paired.ties, 12);
@@ -127,7 +129,7 @@ suite('Eval comparison', () => {
       const p = (await panels()).find((x) => x.posted.some((t) => t.includes('"failed"')));
       return p && (JSON.parse(p.posted.find((t) => t.includes('"failed"'))!) as { message: string });
     });
-    assert.match(failed.message, /spec\.json could not be read: is this an eval run folder\?/);
+    assert.match(failed.message, /not-a-run is not an eval run folder \(no results\.jsonl in it\)/);
   });
 
   test('a panel comes back from the state its webview persisted (what a window reload does)', async () => {

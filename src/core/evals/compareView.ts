@@ -17,14 +17,10 @@ import type {
   CompareViewData,
   Outcome,
 } from './compareTypes';
-import {
-  BOOTSTRAP_SEED,
-  meanWithCI,
-  pairedComparison,
-  passRate as shareAtOrAbove,
-  winTieLoss,
-} from './stats';
-import type { EvalResultRow, EvalRunManifest, EvalSpecFile } from './types';
+import { BOOTSTRAP_SEED, winTieLoss } from './stats';
+import type { ReportCandidate, RunCandidate, RunData } from './report';
+import { EvalReportError, buildReport, itemMeans, readRun, runNotes } from './report';
+import type { EvalCandidateSummary, EvalResultRow } from './types';
 
 export type * from './compareTypes';
 export { OUTCOMES, SORTS } from './compareTypes';
@@ -36,6 +32,8 @@ export interface CompareSample {
   sample: number;
   reward: number | null;
   output: string;
+  /** The sample failed (no reward, or an error flagged): counted in `errors`. */
+  failed: boolean;
   error?: string;
   graders: Record<string, number>;
 }
@@ -46,10 +44,10 @@ export interface CompareSideData {
   runName: string;
   candidate: string;
   model: string;
-  /** Pairing key → the item's samples (pairing key: the item index within one run, the item key across runs). */
+  /** Pairing key → the item's samples (pairing key: the item slot within one run, the item key across runs). */
   items: Map<string, { itemKey: string; line: number; samples: CompareSample[] }>;
-  /** results.jsonl lines that were not result rows (a run killed mid-line, hand edits). */
-  skippedLines: number;
+  /** The candidate as report.ts reads it, labelled with its display name: the headline numbers come from it. */
+  report: ReportCandidate;
 }
 
 export interface CompareModel {
@@ -57,6 +55,8 @@ export interface CompareModel {
   b: CompareSideData;
   /** Display names of the two sides: the candidate labels, with the run name when they would be ambiguous. */
   names: [string, string];
+  /** Two runs pair items by item key, one run by item index (as `eval compare` does). */
+  byItemKey: boolean;
   /** Dataset file of side a's run (absolute), for revealing an item's line; undefined when unknown. */
   dataset?: string;
   labelField?: string;
@@ -78,182 +78,107 @@ export const FILTER_SLACK = 1e-9;
 export interface CompareSource {
   /** One run folder (two of its candidates) or two run folders (one candidate of each). */
   runs: [string] | [string, string];
-  /** Candidate labels [a, b]. Default for one run: [last, first] (e.g. tuned vs base); for two runs: the first
-   * candidate of each, or the same label in both when run b has it. */
+  /** Candidate labels [a, b]. Default for one run: [last, first] (e.g. tuned vs base); for two runs: the last
+   * candidate of a (e.g. tuned) and the same label in b, else b's last. */
   candidates?: [string, string];
 }
 
 export interface CompareLoadOptions {
-  /** Folder that relative paths in run.json/spec.json are resolved against after the run folder (the workspace). */
-  root?: string;
   seed?: number;
   signal?: AbortSignal;
-}
-
-/** A run folder as the loader reads it: its manifest (when present) and its resolved spec. */
-export interface RunFolderInfo {
-  dir: string;
-  name: string;
-  manifest?: EvalRunManifest;
-  spec: EvalSpecFile;
 }
 
 /** Loading failed for a reason the user can act on (missing folder, unknown candidate…). */
 export class CompareError extends Error {}
 
-async function readJson(file: string): Promise<unknown> {
-  let text: string;
+async function readRunOrExplain(dir: string, signal?: AbortSignal): Promise<RunData> {
   try {
-    text = await fs.readFile(file, 'utf8');
-  } catch {
-    throw new CompareError(`${file} could not be read: is this an eval run folder?`);
-  }
-  try {
-    return JSON.parse(text);
+    return await readRun(dir, { signal });
   } catch (e) {
-    throw new CompareError(`${file} is not valid JSON (${(e as Error).message}).`);
+    if (e instanceof EvalReportError) throw new CompareError(e.message);
+    throw e;
   }
 }
 
-export async function readRunFolder(dir: string): Promise<RunFolderInfo> {
-  const stat = await fs.stat(dir).catch(() => undefined);
-  if (!stat?.isDirectory()) throw new CompareError(`${dir} is not an eval run folder (no such directory).`);
-  const spec = (await readJson(path.join(dir, 'spec.json'))) as EvalSpecFile;
-  if (!spec || typeof spec !== 'object' || !Array.isArray(spec.candidates))
-    throw new CompareError(`${path.join(dir, 'spec.json')} has no candidates: is this an eval run folder?`);
-  let manifest: EvalRunManifest | undefined;
-  try {
-    manifest = (await readJson(path.join(dir, 'run.json'))) as EvalRunManifest;
-  } catch {
-    manifest = undefined;
-  }
-  return { dir, name: manifest?.name ?? spec.name ?? path.basename(dir), manifest, spec };
+/** Where the report keeps an item of a run (its index, else its key): the same slot report.ts uses. */
+function slotOf(row: EvalResultRow): string | undefined {
+  if (typeof row.item === 'number') return `#${row.item}`;
+  return typeof row.item_key === 'string' ? row.item_key : undefined;
 }
 
-function candidateLabels(info: RunFolderInfo): string[] {
-  return info.spec.candidates.map((c) => c.label);
-}
+type Outputs = Map<string, Map<string, Map<number, { output: string; error?: string }>>>;
 
-function isResultRow(v: unknown): v is EvalResultRow {
-  const r = v as EvalResultRow;
-  return (
-    typeof r === 'object' &&
-    r !== null &&
-    Number.isSafeInteger(r.item) &&
-    typeof r.candidate === 'string' &&
-    Number.isSafeInteger(r.sample) &&
-    (r.reward === null || (typeof r.reward === 'number' && Number.isFinite(r.reward)))
-  );
-}
-
-/** Streams results.jsonl once and keeps the rows of the wanted candidates, paired by `pairBy`. */
-async function readSides(
-  info: RunFolderInfo,
-  wanted: string[],
-  pairBy: 'item' | 'itemKey',
-  signal?: AbortSignal,
-): Promise<Map<string, CompareSideData>> {
-  const sides = new Map<string, CompareSideData>();
-  for (const label of wanted) {
-    const model = info.spec.candidates.find((c) => c.label === label)?.model ?? '';
-    sides.set(label, {
-      run: info.dir,
-      runName: info.name,
-      candidate: label,
-      model,
-      items: new Map(),
-      skippedLines: 0,
+/** The outputs (and error messages) of the wanted candidates' samples: report.ts keeps only the numbers. */
+async function readOutputs(dir: string, wanted: ReadonlySet<string>, signal?: AbortSignal): Promise<Outputs> {
+  const out: Outputs = new Map([...wanted].map((label) => [label, new Map()]));
+  for await (const { text } of readJsonlLines(path.join(dir, 'results.jsonl'), { signal })) {
+    if (!text.trim()) continue;
+    let row: EvalResultRow;
+    try {
+      row = JSON.parse(text) as EvalResultRow;
+    } catch {
+      continue;
+    }
+    const byItem = typeof row?.candidate === 'string' ? out.get(row.candidate) : undefined;
+    const slot = byItem && slotOf(row);
+    if (!byItem || slot === undefined || typeof row.sample !== 'number') continue;
+    let samples = byItem.get(slot);
+    if (!samples) byItem.set(slot, (samples = new Map()));
+    samples.set(row.sample, {
+      output: typeof row.output === 'string' ? row.output : '',
+      error: typeof row.error?.message === 'string' ? row.error.message : undefined,
     });
   }
-  const file = path.join(info.dir, 'results.jsonl');
-  const exists = await fs.stat(file).catch(() => undefined);
-  if (!exists?.isFile()) throw new CompareError(`${file} is missing: the run has no results yet.`);
-  let skipped = 0;
-  for await (const { text } of readJsonlLines(file, { signal })) {
-    if (!text.trim()) continue;
-    let row: unknown;
-    try {
-      row = JSON.parse(text);
-    } catch {
-      skipped++;
-      continue;
-    }
-    if (!isResultRow(row)) {
-      skipped++;
-      continue;
-    }
-    const side = sides.get(row.candidate);
-    if (!side) continue;
-    const itemKey = typeof row.item_key === 'string' ? row.item_key : `line ${row.line ?? row.item}`;
-    const key = pairBy === 'item' ? String(row.item) : itemKey;
-    let item = side.items.get(key);
-    if (!item) {
-      item = { itemKey, line: Number.isSafeInteger(row.line) ? row.line : row.item, samples: [] };
-      side.items.set(key, item);
-    }
-    const graders: Record<string, number> = {};
-    for (const [name, score] of Object.entries(row.graders ?? {}))
-      if (typeof score?.reward === 'number' && Number.isFinite(score.reward)) graders[name] = score.reward;
-    const sample: CompareSample = {
-      sample: row.sample,
-      reward: row.reward,
-      output: typeof row.output === 'string' ? row.output : '',
-      error: row.error?.message,
-      graders,
-    };
-    // A resumed run may append a sample again: the last line written is the one that counts.
-    const at = item.samples.findIndex((s) => s.sample === row.sample);
-    if (at >= 0) item.samples[at] = sample;
-    else item.samples.push(sample);
-  }
-  for (const side of sides.values()) {
-    side.skippedLines = skipped;
-    for (const item of side.items.values()) item.samples.sort((x, y) => x.sample - y.sample);
-  }
-  return sides;
+  return out;
 }
 
-function resolveIn(info: RunFolderInfo, p: string, root: string | undefined): string[] {
-  if (path.isAbsolute(p)) return [p];
-  const specDir =
-    info.manifest?.spec_path && root ? path.dirname(path.resolve(root, info.manifest.spec_path)) : undefined;
-  return [specDir, info.dir, root].filter((d): d is string => !!d).map((d) => path.resolve(d, p));
+/** One candidate as the view keeps it: report.ts's aggregates with the outputs beside them, in report order. */
+function sideOf(
+  run: RunData,
+  candidate: RunCandidate,
+  name: string,
+  outputs: Outputs,
+  byItemKey: boolean,
+): CompareSideData {
+  const texts = outputs.get(candidate.label);
+  const items: CompareSideData['items'] = new Map();
+  // itemMeans' order (item index in one run, item key across runs): the order the report resamples in.
+  const order = [...itemMeans(candidate, undefined, byItemKey).keys()];
+  const bySlot = new Map(
+    [...candidate.items].map(([slot, agg]) => [byItemKey ? agg.key : slot, { slot, agg }]),
+  );
+  const keys = [...order, ...[...bySlot.keys()].filter((k) => !order.includes(k))];
+  for (const key of keys) {
+    const { slot, agg } = bySlot.get(key)!;
+    const samples = [...agg.samples]
+      .sort(([x], [y]) => x - y)
+      .map(([sample, s]) => ({
+        sample,
+        reward: s.reward,
+        graders: s.graders,
+        failed: s.error,
+        output: texts?.get(slot)?.get(sample)?.output ?? '',
+        error: texts?.get(slot)?.get(sample)?.error,
+      }));
+    items.set(key, { itemKey: agg.key, line: agg.line, samples });
+  }
+  return {
+    run: run.dir,
+    runName: path.basename(path.resolve(run.dir)),
+    candidate: candidate.label,
+    model: candidate.model,
+    items,
+    report: { ...candidate, run, label: name },
+  };
 }
 
-/** The labels of the items (pairing key → labels), read from the dataset's label field. */
-async function readLabels(
-  dataset: string,
-  field: string,
-  keys: Map<string, { line: number }>,
-  signal?: AbortSignal,
-): Promise<Map<string, string[]>> {
-  const byLine = new Map<number, string[]>();
-  for (const [key, { line }] of keys) {
-    const list = byLine.get(line) ?? [];
-    list.push(key);
-    byLine.set(line, list);
-  }
-  const labels = new Map<string, string[]>();
-  for await (const { line, text } of readJsonlLines(dataset, { signal })) {
-    const wanted = byLine.get(line);
-    if (!wanted) continue;
-    let value: unknown;
-    try {
-      value = (JSON.parse(text) as Record<string, unknown>)[field];
-    } catch {
-      continue;
-    }
-    const list = (Array.isArray(value) ? value : [value])
-      .filter((v) => v !== undefined && v !== null && typeof v !== 'object')
-      .map(String);
-    for (const key of wanted) labels.set(key, list);
-  }
-  return labels;
-}
-
-function displayNames(a: CompareSideData, b: CompareSideData): [string, string] {
-  if (a.candidate !== b.candidate) return [a.candidate, b.candidate];
-  return [`${a.candidate} (${a.runName})`, `${b.candidate} (${b.runName})`];
+/** Display names: the labels, or `label@folder` (as `eval compare` names them) when both sides share one. */
+function displayNames(a: RunData, ca: string, b: RunData, cb: string): [string, string] {
+  if (ca !== cb) return [ca, cb];
+  let nameA = path.basename(path.resolve(a.dir));
+  let nameB = path.basename(path.resolve(b.dir));
+  if (nameA === nameB) [nameA, nameB] = ['1', '2'];
+  return [`${ca}@${nameA}`, `${cb}@${nameB}`];
 }
 
 /** Reads one or two run folders into a comparison model. Throws CompareError with a message for the user. */
@@ -261,59 +186,57 @@ export async function loadComparison(
   source: CompareSource,
   opts: CompareLoadOptions = {},
 ): Promise<CompareModel> {
-  const infoA = await readRunFolder(source.runs[0]);
-  const infoB = source.runs[1] !== undefined ? await readRunFolder(source.runs[1]) : infoA;
-  const labelsA = candidateLabels(infoA);
-  const labelsB = candidateLabels(infoB);
-  const twoRuns = infoA !== infoB;
+  const runA = await readRunOrExplain(source.runs[0], opts.signal);
+  const twoRuns = source.runs[1] !== undefined;
+  const runB = twoRuns ? await readRunOrExplain(source.runs[1]!, opts.signal) : runA;
+  const labelsA = runA.candidates.map((c) => c.label);
+  const labelsB = runB.candidates.map((c) => c.label);
   let [ca, cb] = source.candidates ?? [undefined, undefined];
   if (!twoRuns) {
     if (labelsA.length < 2 && !source.candidates)
-      throw new CompareError(`${infoA.dir} has only one candidate: pick a second run to compare with.`);
+      throw new CompareError(`${runA.dir} has only one candidate: pick a second run to compare with.`);
     ca ??= labelsA[labelsA.length - 1];
     cb ??= labelsA[0];
     if (ca === cb) throw new CompareError('Pick two different candidates to compare.');
   } else {
-    ca ??= labelsA[0];
-    cb ??= labelsB.includes(ca) ? ca : labelsB[0];
+    ca ??= labelsA[labelsA.length - 1];
+    cb ??= labelsB.includes(ca!) ? ca : labelsB[labelsB.length - 1];
   }
-  if (!labelsA.includes(ca))
-    throw new CompareError(`${infoA.dir} has no candidate "${ca}" (it has ${labelsA.join(', ')}).`);
-  if (!labelsB.includes(cb))
-    throw new CompareError(`${infoB.dir} has no candidate "${cb}" (it has ${labelsB.join(', ')}).`);
-  const pairBy = twoRuns ? 'itemKey' : 'item';
-  let a: CompareSideData;
-  let b: CompareSideData;
-  if (twoRuns) {
-    a = (await readSides(infoA, [ca], pairBy, opts.signal)).get(ca)!;
-    b = (await readSides(infoB, [cb], pairBy, opts.signal)).get(cb)!;
-  } else {
-    const sides = await readSides(infoA, [ca, cb], pairBy, opts.signal);
-    a = sides.get(ca)!;
-    b = sides.get(cb)!;
-  }
-  const warnings: string[] = [];
-  for (const side of twoRuns ? [a, b] : [a])
-    if (side.skippedLines)
-      warnings.push(
-        `${side.skippedLines} line(s) of ${path.join(side.run, 'results.jsonl')} were not result rows and were skipped.`,
-      );
-  const spec = infoA.spec;
+  const has = (run: RunData, labels: string[], label: string | undefined): label is string => {
+    if (label !== undefined && labels.includes(label)) return true;
+    throw new CompareError(
+      labels.length
+        ? `${run.dir} has no candidate "${label}" (it has ${labels.join(', ')}).`
+        : `${run.dir} has no results yet.`,
+    );
+  };
+  if (!has(runA, labelsA, ca) || !has(runB, labelsB, cb)) throw new CompareError('unreachable');
+  const names = displayNames(runA, ca, runB, cb);
+  const outputsA = await readOutputs(runA.dir, new Set(twoRuns ? [ca] : [ca, cb]), opts.signal);
+  const outputsB = twoRuns ? await readOutputs(runB.dir, new Set([cb]), opts.signal) : outputsA;
+  const a = sideOf(
+    runA,
+    runA.candidates.find((c) => c.label === ca)!,
+    names[0],
+    outputsA,
+    twoRuns,
+  );
+  const b = sideOf(
+    runB,
+    runB.candidates.find((c) => c.label === cb)!,
+    names[1],
+    outputsB,
+    twoRuns,
+  );
+  const spec = runA.spec;
   let dataset: string | undefined;
-  if (typeof spec.dataset === 'string') {
-    for (const candidate of resolveIn(infoA, spec.dataset, opts.root)) {
-      if ((await fs.stat(candidate).catch(() => undefined))?.isFile()) {
-        dataset = candidate;
-        break;
-      }
-    }
+  if (typeof spec?.dataset === 'string') {
+    const file = path.resolve(runA.dir, spec.dataset);
+    if ((await fs.stat(file).catch(() => undefined))?.isFile()) dataset = file;
   }
-  const labelField = typeof spec.label_field === 'string' && spec.label_field ? spec.label_field : undefined;
-  let labels = new Map<string, string[]>();
-  if (labelField) {
-    if (!dataset) warnings.push(`The dataset ${spec.dataset} was not found: no per-label breakdown.`);
-    else labels = await readLabels(dataset, labelField, new Map([...a.items, ...b.items]), opts.signal);
-  }
+  // Labels by pairing key, from run a's dataset lines (the report reads them, hash-checked).
+  const labels = new Map<string, string[]>();
+  for (const [key, item] of a.items) labels.set(key, runA.labels?.get(item.line) ?? []);
   const graders = [
     ...new Set(
       [a, b].flatMap((s) =>
@@ -324,13 +247,14 @@ export async function loadComparison(
   return {
     a,
     b,
-    names: displayNames(a, b),
+    names,
+    byItemKey: twoRuns,
     dataset,
-    labelField,
+    labelField: typeof spec?.label_field === 'string' && spec.label_field ? spec.label_field : undefined,
     labels,
-    defaultThreshold: typeof spec.pass_threshold === 'number' ? spec.pass_threshold : 0.5,
+    defaultThreshold: typeof spec?.pass_threshold === 'number' ? spec.pass_threshold : 0.5,
     graders,
-    warnings,
+    warnings: twoRuns ? [...runNotes(runA), ...runNotes(runB)] : runNotes(runA),
     seed: opts.seed ?? BOOTSTRAP_SEED,
   };
 }
@@ -349,8 +273,11 @@ function itemMean(samples: readonly CompareSample[]): number | undefined {
   return rewards.length ? mean(rewards) : undefined;
 }
 
+/** A grader's mean over the item's graded samples (as report.ts's itemMean counts them). */
 function graderMean(samples: readonly CompareSample[], grader: string): number | undefined {
-  const rewards = samples.map((s) => s.graders[grader]).filter((r): r is number => r !== undefined);
+  const rewards = samples
+    .map((s) => (s.reward === null ? undefined : s.graders[grader]))
+    .filter((r): r is number => r !== undefined);
   return rewards.length ? mean(rewards) : undefined;
 }
 
@@ -360,7 +287,7 @@ function outcomeOf(difference: number): Outcome {
   return wins ? 'win' : losses ? 'loss' : 'tie';
 }
 
-/** Every paired item (both sides have a graded sample), in dataset order. */
+/** Every paired item (both sides have a graded sample), in report order (item index; item key across runs). */
 export function pairedItems(model: CompareModel): CompareItemRow[] {
   const rows: CompareItemRow[] = [];
   for (const [key, itemA] of model.a.items) {
@@ -381,7 +308,7 @@ export function pairedItems(model: CompareModel): CompareItemRow[] {
       outcome: outcomeOf(difference),
     });
   }
-  return rows.sort((x, y) => x.line - y.line || x.key.localeCompare(y.key));
+  return rows;
 }
 
 function countOutcomes(rows: readonly CompareItemRow[]): { wins: number; ties: number; losses: number } {
@@ -426,22 +353,17 @@ export function matchesFilter(model: CompareModel, row: CompareItemRow, filter: 
 }
 
 function sortRows(rows: CompareItemRow[], sort: CompareSort): CompareItemRow[] {
-  if (sort === 'line') return rows;
   const by =
-    sort === 'change' ? (r: CompareItemRow) => Math.abs(r.difference) : (r: CompareItemRow) => r.difference;
-  // Stable: equal changes keep dataset order.
+    sort === 'line'
+      ? (r: CompareItemRow) => -r.line
+      : sort === 'change'
+        ? (r: CompareItemRow) => Math.abs(r.difference)
+        : (r: CompareItemRow) => r.difference;
+  // Stable: equal values keep report order.
   return rows
     .map((r, i) => ({ r, i }))
     .sort((x, y) => by(y.r) - by(x.r) || x.i - y.i)
     .map((x) => x.r);
-}
-
-/** Share of graded samples at or above the threshold. */
-function passRate(side: CompareSideData, threshold: number): number {
-  const rewards: number[] = [];
-  for (const item of side.items.values())
-    for (const s of item.samples) if (s.reward !== null) rewards.push(s.reward);
-  return shareAtOrAbove(rewards, threshold);
 }
 
 function sampleViews(samples: readonly CompareSample[]): CompareSampleView[] {
@@ -454,52 +376,33 @@ function sampleViews(samples: readonly CompareSample[]): CompareSampleView[] {
   }));
 }
 
-function candidateView(
-  model: CompareModel,
-  side: CompareSideData,
-  name: string,
-  perItem: number[],
-  threshold: number,
-): CompareCandidateView {
-  const { mean: m, ci } = meanWithCI(perItem, { seed: model.seed });
-  let samples = 0;
-  let errors = 0;
-  for (const item of side.items.values())
-    for (const s of item.samples) {
-      samples++;
-      if (s.reward === null) errors++;
-    }
+function candidateView(side: CompareSideData, summary: EvalCandidateSummary): CompareCandidateView {
   return {
-    name,
+    name: summary.label,
     label: side.candidate,
     model: side.model,
     run: side.run,
     runName: side.runName,
-    mean: m,
-    ci,
-    items: perItem.length,
-    samples,
-    errors,
-    passRate: passRate(side, threshold),
+    mean: summary.mean,
+    ci: summary.ci,
+    items: itemMeans(side.report).size,
+    samples: summary.samples,
+    errors: summary.errors,
+    passRate: summary.pass_rate,
   };
 }
 
 /** Everything the view shows for one threshold, filter and order. */
 export function compareView(model: CompareModel, query: CompareQuery): CompareViewData {
   const paired = pairedItems(model);
-  // Per-item means in dataset order, so the resampling (and its interval) does not depend on the order in which
-  // samples finished.
-  const perItem = (side: CompareSideData) =>
-    [...side.items.values()]
-      .sort((x, y) => x.line - y.line)
-      .map((i) => itemMean(i.samples))
-      .filter((m): m is number => m !== undefined);
-  const { difference, ci, p_value, sign_test_p_value } = pairedComparison(
-    new Map(paired.map((r) => [r.key, r.a])),
-    new Map(paired.map((r) => [r.key, r.b])),
-    { seed: model.seed },
-  );
-  const stats = { difference, ci, wilcoxonP: p_value, signTestP: sign_test_p_value };
+  // The headline numbers are the report's (`eval compare` prints the same), at the view's threshold.
+  const report = buildReport([model.a.report, model.b.report], {
+    pairs: [[model.names[0], model.names[1]]],
+    passThreshold: query.threshold,
+    byItemKey: model.byItemKey,
+    seed: model.seed,
+  });
+  const pair = report.comparisons[0];
   const graders = model.graders.map((g) => {
     const pairs: Array<[number, number]> = [];
     for (const r of paired) {
@@ -534,11 +437,17 @@ export function compareView(model: CompareModel, query: CompareQuery): CompareVi
     }));
   return {
     names: model.names,
-    candidates: [
-      candidateView(model, model.a, model.names[0], perItem(model.a), query.threshold),
-      candidateView(model, model.b, model.names[1], perItem(model.b), query.threshold),
-    ],
-    paired: { items: paired.length, ...stats, ...countOutcomes(paired) },
+    candidates: [candidateView(model.a, report.candidates[0]), candidateView(model.b, report.candidates[1])],
+    paired: {
+      items: pair.items,
+      difference: pair.difference,
+      ci: pair.ci,
+      wilcoxonP: pair.p_value,
+      signTestP: pair.sign_test_p_value,
+      wins: pair.wins,
+      ties: pair.ties,
+      losses: pair.losses,
+    },
     threshold: query.threshold,
     graders,
     labelField: model.labelField,

@@ -215,11 +215,10 @@ class EvalComparePanel extends Disposable {
   }
 
   private async load(): Promise<void> {
-    const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
     try {
       const model = await vscode.window.withProgress(
         { location: { viewId: 'workbench.view.explorer' }, title: 'Loading the eval comparison' },
-        () => loadComparison(this.requested, { root, signal: this.abort.signal }),
+        () => loadComparison(this.requested, { signal: this.abort.signal }),
       );
       if (this.isDisposed) return;
       this.model = model;

@@ -14,6 +14,7 @@ import {
   compareView,
   loadComparison,
 } from '../../../../src/core/evals/compareView';
+import { compareRuns } from '../../../../src/core/evals/report';
 import { EXPECTED, writeEvalRunFixture } from '../../../lib/evalRunFixture';
 import { tempDir } from '../../../lib/tempFiles';
 
@@ -75,6 +76,45 @@ test('the same inputs give the same intervals (seeded resampling), another seed 
     others.add(intervals(compareView(await loadComparison({ runs: [runDir] }, { seed }), all)));
   others.add(intervals(one));
   assert.ok(others.size > 1, 'the seed reaches the resampling');
+});
+
+test('the view shows the numbers `eval compare` prints (one run, and two runs paired by item key)', async () => {
+  const root = tempDir('rft-compare-');
+  const { runDir } = writeEvalRunFixture(root);
+  const { runDir: later } = writeEvalRunFixture(root, { name: 'countdown-20261202-090000' });
+  const cli = (await compareRuns(runDir)).report;
+  const view = compareView(await loadComparison({ runs: [runDir] }), all);
+  const [tuned, base] = ['tuned', 'base'].map((l) => cli.candidates.find((c) => c.label === l)!);
+  assert.deepEqual(
+    view.candidates.map((c) => [c.mean, c.ci, c.samples, c.errors, c.passRate]),
+    [tuned, base].map((c) => [c.mean, c.ci, c.samples, c.errors, c.pass_rate]),
+  );
+  const pair = cli.comparisons.find((c) => c.a === 'tuned' && c.b === 'base')!;
+  const p = view.paired;
+  assert.deepEqual(
+    [p.difference, p.ci, p.wilcoxonP, p.signTestP, p.wins, p.ties, p.losses, p.items],
+    [
+      pair.difference,
+      pair.ci,
+      pair.p_value,
+      pair.sign_test_p_value,
+      pair.wins,
+      pair.ties,
+      pair.losses,
+      pair.items,
+    ],
+  );
+  // `eval compare LATER RUN` puts the label both runs share as RUN's against LATER's.
+  const cli2 = (await compareRuns(later, runDir)).report;
+  const view2 = compareView(await loadComparison({ runs: [runDir, later] }), all);
+  assert.deepEqual(view2.names, ['tuned@countdown-20261201-101500', 'tuned@countdown-20261202-090000']);
+  const pair2 = cli2.comparisons.find((c) => c.a === view2.names[0] && c.b === view2.names[1])!;
+  assert.ok(pair2);
+  const p2 = view2.paired;
+  assert.deepEqual(
+    [p2.difference, p2.ci, p2.wilcoxonP, p2.ties, p2.items],
+    [pair2.difference, pair2.ci, pair2.p_value, pair2.ties, pair2.items],
+  );
 });
 
 test('per-grader and per-label breakdowns', async () => {
@@ -184,6 +224,7 @@ test('candidates can be chosen; unknown ones, a one-candidate run and a missing 
   await assert.rejects(loadComparison({ runs: [path.join(runDir, 'nope')] }), /not an eval run folder/);
   const lonely = path.join(tempDir('rft-compare-'), 'one');
   mkdirSync(lonely);
+  writeFileSync(path.join(lonely, 'results.jsonl'), '');
   writeFileSync(
     path.join(lonely, 'spec.json'),
     JSON.stringify({ name: 'x', candidates: [{ label: 'a', model: 'm' }] }),
@@ -197,14 +238,20 @@ test('candidates can be chosen; unknown ones, a one-candidate run and a missing 
     path.join(noResults, 'spec.json'),
     JSON.stringify({ name: 'x', candidates: [{ label: 'a' }, { label: 'b' }] }),
   );
-  await assert.rejects(loadComparison({ runs: [noResults] }), /results\.jsonl is missing/);
+  await assert.rejects(
+    loadComparison({ runs: [noResults] }),
+    /is not an eval run folder \(no results\.jsonl in it\)/,
+  );
 });
 
 test('a half-written last line (a killed run) is skipped with a warning; a repeated sample counts once', async () => {
   const { runDir } = writeEvalRunFixture(tempDir('rft-compare-'), { corruptLastLine: true });
   let model = await loadComparison({ runs: [runDir] });
   assert.equal(model.warnings.length, 1);
-  assert.match(model.warnings[0], /1 line\(s\) of .*results\.jsonl were not result rows/);
+  assert.match(
+    model.warnings[0],
+    /1 line\(s\) of .*results\.jsonl are not result rows and were skipped \(line 50\)/,
+  );
   close(compareView(model, all).paired.difference, EXPECTED.difference, 'difference');
   // A resumed run appends item 5's tuned sample 0 again, now solved: the later line wins.
   appendFileSync(
@@ -274,7 +321,7 @@ test('two saved runs pair items by key whatever their order; equal labels are to
   );
   writeFileSync(path.join(second, 'results.jsonl'), rows.join('\n') + '\n');
   const model = await loadComparison({ runs: [second, first] });
-  assert.deepEqual(model.names, ['tuned (countdown-v2)', 'tuned (countdown)']);
+  assert.deepEqual(model.names, ['tuned@countdown-20261202-090000', 'tuned@countdown-20261201-101500']);
   const v = compareView(model, all);
   assert.equal(v.paired.items, 12);
   assert.equal(v.unpaired, 1);
