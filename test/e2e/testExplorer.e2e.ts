@@ -22,7 +22,7 @@ async function rowLabels(): Promise<string[]> {
     // The row's text (label, description) then its status from the aria-label, e.g.
     // "a lowercase label still counts as right reward 1 (Failed)"; the aria-label alone names only the description.
     els.map((e) => {
-      const text = ((e as HTMLElement).innerText ?? '').replace(/\s+/g, ' ').trim();
+      const text = ((e as { innerText?: string }).innerText ?? '').replace(/\s+/g, ' ').trim();
       const status = /\((Passed|Failed|Errored|Not yet run|Running|Queued|Skipped)\)/.exec(
         e.getAttribute('aria-label') ?? '',
       );
