@@ -1,7 +1,8 @@
 // Grader unit tests in the Testing view, inside a real VS Code on the demo workspace: the controller lists the demo's
 // *.gradertest.jsonl cases at their lines, runs them (a pass, the demo's deliberate failure with expected vs actual),
-// and follows an edit of a test file.
+// follows an edit of a test file, and lists an eval spec's gates, which run the eval only once confirmed.
 import * as assert from 'node:assert';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { EXTENSION_ID } from './lib/diagnosticsKit';
@@ -9,6 +10,7 @@ import { EXTENSION_ID } from './lib/diagnosticsKit';
 // Mirrors src/host/testing (the test bundle does not import the extension's modules).
 const STATE = '_rftStudio.testingState';
 const RUN = '_rftStudio.testingRun';
+const EVAL_CONFIRM = '_rftStudio.evalTestConfirmAnswers';
 
 interface ItemView {
   id: string;
@@ -147,5 +149,67 @@ suite('Grader tests', () => {
       (f) => f.children.length === 5 && !f.error,
       'the file as saved again',
     );
+  });
+  test('eval gates: one item per gate, run through Run Eval only after its confirmation', async () => {
+    const spec = path.join(folder(), 'evals', 'gated.rfteval.json');
+    fs.writeFileSync(
+      spec,
+      JSON.stringify(
+        {
+          name: 'gated',
+          dataset: '../datasets/rft/countdown_valid.jsonl',
+          limit: 3,
+          graders: ['../graders/countdown.grader.json'],
+          response_format: '../graders/countdown.response_format.json',
+          candidates: [
+            { label: 'base', model: 'o4-mini-2025-04-16', seed: 1 },
+            { label: 'tuned', model: 'ft:o4-mini-2025-04-16:emulator:countdown-demo:demo0001', seed: 1 },
+          ],
+          gates: [
+            { name: 'tuned scores at all', candidate: 'tuned', mean: { min: 0 } },
+            { name: 'tuned is 10 points better', compare: ['tuned', 'base'], difference: { min: 10 } },
+          ],
+        },
+        null,
+        2,
+      ),
+    );
+    try {
+      const file = await waitFor(
+        async () => (await items()).find((f) => f.file === spec),
+        (f) => Boolean(f && f.children.length === 2),
+        'the gated spec',
+      );
+      assert.deepStrictEqual(
+        file!.children.map((c) => [c.label, c.line]),
+        [
+          ['tuned scores at all', 21],
+          ['tuned is 10 points better', 28],
+        ],
+      );
+      // Declined: nothing runs, both gates error with the reason.
+      await vscode.commands.executeCommand(EVAL_CONFIRM, [false]);
+      const declined = await vscode.commands.executeCommand<Recorded[]>(RUN, [file!.id]);
+      assert.deepStrictEqual(
+        declined.map((r) => [r.label, r.outcome.status]),
+        [
+          ['tuned scores at all', 'errored'],
+          ['tuned is 10 points better', 'errored'],
+        ],
+      );
+      assert.match((declined[0]!.outcome as { message: string }).message, /confirm/i);
+      await vscode.commands.executeCommand(EVAL_CONFIRM, [true]);
+      const ran = await vscode.commands.executeCommand<Recorded[]>(RUN, [file!.id]);
+      assert.deepStrictEqual(
+        ran.map((r) => [r.label, r.outcome.status]),
+        [
+          ['tuned scores at all', 'passed'],
+          ['tuned is 10 points better', 'failed'],
+        ],
+        JSON.stringify(ran),
+      );
+    } finally {
+      fs.rmSync(spec, { force: true });
+    }
   });
 });

@@ -1,9 +1,10 @@
-// The Testing view feature: the RFT Studio test controller with its kinds (grader unit tests), and, under the test
+// The Testing view feature: the RFT Studio test controller with its kinds (grader unit tests, eval gates), and, under the test
 // harness only, private commands through which the in-editor tests list the items and run them.
 import * as vscode from 'vscode';
 import { DisposableStore } from '../../core/lifecycle';
 import type { HostContext } from '../hostContext';
 import { isTestMode } from '../testMode';
+import { EvalGateKind } from './evalGateKind';
 import { GraderTestKind } from './graderTestKind';
 import { RftTestController, type RecordedOutcome } from './testExplorer';
 
@@ -40,6 +41,7 @@ export function registerTesting(ctx: HostContext): DisposableStore {
   const store = new DisposableStore();
   const tests = store.add(new RftTestController(ctx.log));
   tests.addKind(new GraderTestKind(ctx));
+  tests.addKind(new EvalGateKind());
   if (isTestMode(ctx.extension)) {
     store.add(
       vscode.commands.registerCommand(TESTING_STATE_COMMAND, async (): Promise<TestingItemView[]> => {

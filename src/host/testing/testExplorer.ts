@@ -187,13 +187,19 @@ export class RftTestController extends Disposable {
     const { entries, diagnostics } = kind.parse(uri, text);
     this.diagnostics.set(uri, diagnostics);
     const id = uri.toString();
+    const broken = diagnostics.some((d) => d.severity === vscode.DiagnosticSeverity.Error);
+    // A file with nothing to run (an eval spec without gates, an empty test file) is not listed.
+    if (!entries.length && !broken) {
+      this.controller.items.delete(id);
+      return;
+    }
     let file = this.controller.items.get(id);
     if (!file) {
       file = this.controller.createTestItem(id, vscode.workspace.asRelativePath(uri), uri);
       this.data.set(file, { kind, uri });
       this.controller.items.add(file);
     }
-    file.error = diagnostics.some((d) => d.severity === vscode.DiagnosticSeverity.Error)
+    file.error = broken
       ? new vscode.MarkdownString(`Some lines are not valid tests: see the Problems panel.`)
       : undefined;
     const children: vscode.TestItem[] = [];
