@@ -17,10 +17,10 @@ import type {
   CompareViewData,
   Outcome,
 } from './compareTypes';
-import { BOOTSTRAP_SEED, winTieLoss } from './stats';
+import { BOOTSTRAP_SEED, passRate, winTieLoss } from './stats';
 import type { ReportCandidate, RunCandidate, RunData } from './report';
 import { EvalReportError, buildReport, itemMeans, readRun, runNotes } from './report';
-import type { EvalCandidateSummary, EvalResultRow } from './types';
+import type { EvalCandidateSummary, EvalReport, EvalResultRow } from './types';
 
 export type * from './compareTypes';
 export { OUTCOMES, SORTS } from './compareTypes';
@@ -147,7 +147,8 @@ function sideOf(
   const bySlot = new Map(
     [...candidate.items].map(([slot, agg]) => [byItemKey ? agg.key : slot, { slot, agg }]),
   );
-  const keys = [...order, ...[...bySlot.keys()].filter((k) => !order.includes(k))];
+  const ordered = new Set(order);
+  const keys = [...order, ...[...bySlot.keys()].filter((k) => !ordered.has(k))];
   for (const key of keys) {
     const { slot, agg } = bySlot.get(key)!;
     const samples = [...agg.samples]
@@ -376,7 +377,39 @@ function sampleViews(samples: readonly CompareSample[]): CompareSampleView[] {
   }));
 }
 
-function candidateView(side: CompareSideData, summary: EvalCandidateSummary): CompareCandidateView {
+/** Share of the side's graded samples at or above the threshold (report.ts's pass_rate, for any threshold). */
+function passRateAt(side: CompareSideData, threshold: number): number {
+  const graded: number[] = [];
+  for (const item of side.items.values())
+    for (const s of item.samples) if (s.reward !== null) graded.push(s.reward);
+  return passRate(graded, threshold);
+}
+
+const headlines = new WeakMap<CompareModel, EvalReport>();
+
+/**
+ * The report of the two sides, computed once per model: its bootstrap intervals are the expensive part, and
+ * neither they nor the p-values depend on the threshold, filters or order the view changes.
+ */
+function headlineOf(model: CompareModel): EvalReport {
+  let report = headlines.get(model);
+  if (!report) {
+    report = buildReport([model.a.report, model.b.report], {
+      pairs: [[model.names[0], model.names[1]]],
+      passThreshold: model.defaultThreshold,
+      byItemKey: model.byItemKey,
+      seed: model.seed,
+    });
+    headlines.set(model, report);
+  }
+  return report;
+}
+
+function candidateView(
+  side: CompareSideData,
+  summary: EvalCandidateSummary,
+  threshold: number,
+): CompareCandidateView {
   return {
     name: summary.label,
     label: side.candidate,
@@ -388,20 +421,15 @@ function candidateView(side: CompareSideData, summary: EvalCandidateSummary): Co
     items: itemMeans(side.report).size,
     samples: summary.samples,
     errors: summary.errors,
-    passRate: summary.pass_rate,
+    passRate: passRateAt(side, threshold),
   };
 }
 
 /** Everything the view shows for one threshold, filter and order. */
 export function compareView(model: CompareModel, query: CompareQuery): CompareViewData {
   const paired = pairedItems(model);
-  // The headline numbers are the report's (`eval compare` prints the same), at the view's threshold.
-  const report = buildReport([model.a.report, model.b.report], {
-    pairs: [[model.names[0], model.names[1]]],
-    passThreshold: query.threshold,
-    byItemKey: model.byItemKey,
-    seed: model.seed,
-  });
+  // The headline is the report's (`eval compare` prints the same numbers); pass rates follow the view's threshold.
+  const report = headlineOf(model);
   const pair = report.comparisons[0];
   const graders = model.graders.map((g) => {
     const pairs: Array<[number, number]> = [];
@@ -437,7 +465,10 @@ export function compareView(model: CompareModel, query: CompareQuery): CompareVi
     }));
   return {
     names: model.names,
-    candidates: [candidateView(model.a, report.candidates[0]), candidateView(model.b, report.candidates[1])],
+    candidates: [
+      candidateView(model.a, report.candidates[0], query.threshold),
+      candidateView(model.b, report.candidates[1], query.threshold),
+    ],
     paired: {
       items: pair.items,
       difference: pair.difference,
