@@ -1,7 +1,7 @@
 // The report of an eval run folder (issue #13): streams results.jsonl into per-item aggregates, builds the
 // EvalReport (means with bootstrap intervals, paired comparisons, per-grader and per-label means, pass rate, errors,
 // gates), writes summary.json and summary.md, and compares two saved runs. vscode-free; the CLI and editor share it.
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
@@ -483,8 +483,9 @@ export function runNotes(run: RunData): string[] {
   return notes;
 }
 
+/** A temp name of its own per write: two summaries of one folder written at once must not rename each other's file. */
 async function writeAtomic(file: string, text: string): Promise<void> {
-  const tmp = `${file}.${process.pid}.tmp`;
+  const tmp = `${file}.${process.pid}.${randomUUID()}.tmp`;
   await fs.writeFile(tmp, text);
   await fs.rename(tmp, file);
 }

@@ -186,6 +186,16 @@ describe('eval report', () => {
     assert.deepEqual(await writeRunSummary(dir), first);
   });
 
+  test('summaries of one folder written at once do not trip over each other', async () => {
+    const dir = writeRun('concurrent', { base: BASE, tuned: TUNED });
+    const reports = await Promise.all([writeRunSummary(dir), writeRunSummary(dir), writeRunSummary(dir)]);
+    assert.deepEqual(reports[1], reports[0]);
+    assert.deepEqual(
+      JSON.parse(readFileSync(path.join(dir, 'summary.json'), 'utf8')),
+      JSON.parse(JSON.stringify(reports[0])),
+    );
+  });
+
   test('a changed dataset gives no label breakdown, and says why', async () => {
     const dir = writeRun('changed', { base: BASE, tuned: TUNED }, { hash: '0'.repeat(64) });
     const run = await readRun(dir);
