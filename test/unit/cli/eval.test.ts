@@ -63,7 +63,11 @@ interface Run {
   asked: number;
 }
 
-async function evalCli(args: string[], term: Partial<EvalTerminal> = {}): Promise<Run> {
+async function evalCli(
+  args: string[],
+  term: Partial<EvalTerminal> = {},
+  signal = new AbortController().signal,
+): Promise<Run> {
   const out: string[] = [];
   const err: string[] = [];
   let asked = 0;
@@ -72,7 +76,7 @@ async function evalCli(args: string[], term: Partial<EvalTerminal> = {}): Promis
     stderr: (t) => err.push(t),
     cwd,
     env: { OPENAI_API_KEY: 'sk-eval-cli-test-0123456789' },
-    signal: new AbortController().signal,
+    signal,
   };
   const command = createEvalCommand({
     interactive: () => false,
@@ -300,6 +304,26 @@ describe('rft-studio eval', () => {
       ],
     );
     assert.equal(report.comparisons[0].items, 3);
+  });
+
+  test('interrupted (SIGINT): exit 1 and how to resume; the same command then resumes the run', async () => {
+    em.addFault({ path: '/chat/completions', kind: 'slow', delayMs: 1500, count: 0 });
+    const spec = writeSpec('interrupted', { limit: 2, samples_per_item: 1 }, [
+      { label: 'base', model: BASE, seed: 555 },
+      { label: 'tuned', model: TUNED, seed: 555 },
+    ]);
+    const ctl = new AbortController();
+    setTimeout(() => ctl.abort(), 300);
+    const r = await evalCli(['run', spec, '--yes'], {}, ctl.signal);
+    em.clearFaults();
+    assert.equal(r.code, 1, r.err);
+    assert.match(
+      r.err,
+      /ended \(cancelled\) before any sample finished|the run was cancelled; run the same command to resume it/,
+    );
+    const again = await evalCli(['run', spec, '--yes']);
+    assert.equal(again.code, 0, again.err);
+    assert.match(again.out, /^Run \.rft\/evals\/interrupted-\S+ \(completed, resumed\)/);
   });
 
   test('eval compare of two saved runs: both folders, labels made unique, the same label compared', async () => {
