@@ -21,7 +21,7 @@ import type {
 } from '../../src/shared/jobDetailsProtocol';
 import { JOB_DETAILS_TABS as TABS } from '../../src/shared/jobDetailsProtocol';
 import { JobCharts } from './charts';
-import { VirtualList } from './virtualList';
+import { VirtualList } from '../lib/virtualList';
 
 const STATUS_ICON: Record<string, string> = {
   validating_files: 'sync',

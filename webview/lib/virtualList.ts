@@ -1,5 +1,12 @@
-// A fixed-row-height virtual list: only the rows in (and just around) the viewport are in the DOM, so a job with
-// tens of thousands of events scrolls as smoothly as one with ten.
+// A fixed-row-height virtual list: only the rows in (and just around) the viewport are in the DOM, so a list of
+// tens of thousands of rows (a job's events, an eval's items) scrolls as smoothly as one of ten.
+
+export interface VirtualListOptions {
+  /** ARIA role of the scrolling element (default `log`). */
+  role?: string;
+  /** What an empty list says (default "No events yet."). */
+  emptyText?: string;
+}
 
 export class VirtualList<T> {
   private rows: T[] = [];
@@ -12,11 +19,12 @@ export class VirtualList<T> {
     container: HTMLElement,
     private readonly rowHeight: number,
     private readonly renderRow: (row: T) => HTMLElement,
+    private readonly options: VirtualListOptions = {},
   ) {
     this.viewport = document.createElement('div');
     this.viewport.className = 'vlist';
     this.viewport.tabIndex = 0;
-    this.viewport.setAttribute('role', 'log');
+    this.viewport.setAttribute('role', options.role ?? 'log');
     this.spacer = document.createElement('div');
     this.spacer.className = 'vlist-spacer';
     this.window = document.createElement('div');
@@ -62,7 +70,7 @@ export class VirtualList<T> {
     if (!this.rows.length) {
       const empty = document.createElement('p');
       empty.className = 'placeholder';
-      empty.textContent = 'No events yet.';
+      empty.textContent = this.options.emptyText ?? 'No events yet.';
       nodes.push(empty);
     }
     this.window.replaceChildren(...nodes);
