@@ -4,6 +4,9 @@
 // before anything is sent, and python graders are refused in an untrusted workspace.
 import * as assert from 'node:assert';
 import * as vscode from 'vscode';
+import { randomBytes } from 'node:crypto';
+import type { Emulator } from '../../src/emulator/server';
+import { startEmulator } from '../../src/emulator/server';
 import { waitFor } from '../lib/waitFor';
 
 const OURS = [
@@ -14,6 +17,8 @@ const OURS = [
   'rft_lab_analyze',
   'rft_list_jobs',
   'rft_job_status',
+  'rft_eval_run',
+  'rft_eval_summary',
 ];
 
 function texts(result: vscode.LanguageModelToolResult): string[] {
@@ -141,5 +146,92 @@ suite('Agent tools', () => {
       ),
       /path: \/etc\/passwd is outside the allowed folders/,
     );
+  });
+});
+
+suite('Agent tools: evals', function () {
+  this.timeout(180_000);
+  const PROVIDER_ID = 'agent-tools-emu';
+  const KEY = `sk-tools-${randomBytes(24).toString('hex')}`;
+  const SPEC = 'evals/agent_tools.rfteval.json';
+  let emu: Emulator;
+  type Prepared = { invocationMessage: string; confirmation?: { title: string; message: string } };
+  const prepare = (input: object) =>
+    vscode.commands.executeCommand<Prepared>('_rftStudio.agentToolsTestCall', 'rft_eval_run', input, {
+      trusted: true,
+    });
+
+  suiteSetup(async () => {
+    await vscode.extensions.getExtension('rft-studio.rft-studio')!.activate();
+    emu = await startEmulator({ port: 0, speed: 60, keys: [KEY] });
+    await vscode.commands.executeCommand('rftStudio.addProvider', {
+      kind: 'compatible',
+      id: PROVIDER_ID,
+      label: 'Agent tools emulator',
+      baseURL: emu.url,
+      apiKey: KEY,
+    });
+    const spec = {
+      name: 'agent_tools',
+      dataset: '../datasets/rft/countdown_valid.jsonl',
+      graders: [
+        {
+          type: 'string_check',
+          name: 'answered',
+          input: '{{sample.output_text}}',
+          reference: '',
+          operation: 'ne',
+        },
+      ],
+      limit: 3,
+      samples_per_item: 1,
+      candidates: [
+        { label: 'base', model: 'o4-mini-2025-04-16', seed: 5 },
+        { label: 'tuned', model: 'ft:o4-mini-2025-04-16:org:countdown:abc123', seed: 5 },
+      ],
+    };
+    const folder = vscode.workspace.workspaceFolders![0]!.uri;
+    await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(folder, SPEC), Buffer.from(JSON.stringify(spec)));
+  });
+
+  suiteTeardown(async () => {
+    await vscode.commands.executeCommand('rftStudio.removeProvider', { id: PROVIDER_ID, confirm: false });
+    await emu?.close();
+  });
+
+  test('an eval run asks first with the estimate; run, summarised, and a cached rerun asks nothing', async () => {
+    const asked = await prepare({ spec: SPEC });
+    assert.strictEqual(asked.confirmation?.title, 'Run this eval?');
+    assert.match(
+      asked.confirmation.message,
+      /^6 model call\(s\) to make \(3 item\(s\) × 1 sample\(s\) × 2 candidate\(s\)\).*about \$\d+\.\d+/,
+    );
+    // invokeTool: VS Code shows the confirmation (auto-accepted under the test harness), then runs the eval.
+    const ran = await vscode.lm.invokeTool('rft_eval_run', {
+      input: { spec: SPEC },
+      toolInvocationToken: undefined,
+    });
+    const [summary, json] = texts(ran);
+    assert.match(summary!, /^Eval run .*:\n- base \(o4-mini-2025-04-16\): mean /);
+    const report = JSON.parse(json!) as { run: string; candidates: { label: string; samples: number }[] };
+    assert.deepStrictEqual(
+      report.candidates.map((c) => [c.label, c.samples]),
+      [
+        ['base', 3],
+        ['tuned', 3],
+      ],
+    );
+    const summarised = await vscode.lm.invokeTool('rft_eval_summary', {
+      input: { run: report.run },
+      toolInvocationToken: undefined,
+    });
+    const [, summaryJson] = texts(summarised);
+    assert.deepStrictEqual(
+      (JSON.parse(summaryJson!) as { candidates: unknown[] }).candidates,
+      report.candidates,
+    );
+    const again = await prepare({ spec: SPEC });
+    assert.strictEqual(again.confirmation, undefined);
+    assert.match(again.invocationMessage, /all 6 calls cached: nothing is spent/);
   });
 });

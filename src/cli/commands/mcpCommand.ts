@@ -88,6 +88,20 @@ Exit codes: 0 when the client closes the connection, 2 usage error.
           'RFT Studio checks reinforcement fine-tuning datasets (JSONL) and graders (JSON), grades outputs locally as the platform does, and reads fine-tuning jobs. File paths are relative to the first root.',
       },
     );
+    // Spending asks the user through the client (elicitation) where it can; elsewhere only an explicit
+    // `confirm: true` from the model, after a call that returned the estimate, lets it spend.
+    ctx.confirmSpend = async (estimate, input) => {
+      if (!server.getClientCapabilities()?.elicitation) return input.confirm === true;
+      const answer = await server.elicitInput({
+        message: `${estimate.summary} Run it?`,
+        requestedSchema: {
+          type: 'object',
+          properties: { run: { type: 'boolean', title: 'Run the eval and spend this', default: false } },
+          required: ['run'],
+        },
+      });
+      return answer.action === 'accept' && answer.content?.run === true;
+    };
     server.setRequestHandler(ListToolsRequestSchema, async () => ({
       tools: TOOLS.map((t) => ({
         name: t.name,
@@ -96,7 +110,7 @@ Exit codes: 0 when the client closes the connection, 2 usage error.
         inputSchema: t.inputSchema,
         annotations: {
           title: t.displayName,
-          readOnlyHint: t.risk !== 'runsGraders',
+          readOnlyHint: t.risk === 'read' || t.risk === 'network',
           destructiveHint: false,
           openWorldHint: t.risk !== 'read',
         },

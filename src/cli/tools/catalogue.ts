@@ -4,8 +4,12 @@
 // File tools run the CLI command of the same name in-process, so a tool's JSON is the CLI's `--reporter json`
 // output for the same input; job tools call the jobs API through the client the caller provides.
 
-/** What a call may cost: `read` tools run at once; the others ask first (VS Code) or need a flag (MCP). */
-export type ToolRisk = 'read' | 'runsGraders' | 'network';
+/**
+ * What a call may cost: `read` tools run at once; `runsGraders` may run grader code or call a model and ask first
+ * (VS Code) or need a flag (MCP); `network` reads the provider; `spends` sends billed requests and runs only after
+ * the user confirmed the estimate (VS Code's confirmation, MCP elicitation or an explicit `confirm`).
+ */
+export type ToolRisk = 'read' | 'runsGraders' | 'network' | 'spends';
 
 /** A JSON Schema object for a tool's input (the subset VS Code and MCP both accept). */
 export interface ToolInputSchema {
@@ -230,6 +234,61 @@ export const TOOLS = [
       additionalProperties: false,
     },
     pathFields: [],
+  },
+  {
+    name: 'rft_eval_run',
+    toolReferenceName: 'rftEvalRun',
+    displayName: 'Run RFT eval',
+    modelDescription:
+      'Run an eval spec (*.rfteval.json): sample every candidate model K times per item of the spec dataset through ' +
+      'the provider, grade each sample locally, and report per candidate the mean reward with its 95% CI, paired ' +
+      'comparisons (difference, CI, Wilcoxon p, wins/ties/losses) and the spec gates. It spends money, so it asks the ' +
+      'user first with the estimate (calls, cached calls, prompt tokens, cost). Where the client cannot ask the user, ' +
+      'a call without `confirm: true` only returns the estimate and runs nothing: show it to the user, and call again ' +
+      'with `confirm: true` only after they agree. Writes a run folder under .rft/evals/ (summarise it later with ' +
+      'rft_eval_summary); an unchanged rerun is answered from the request cache for free.',
+    userDescription: 'Run an eval spec against its candidate models (spends money; asks first)',
+    risk: 'spends',
+    inputSchema: {
+      type: 'object',
+      properties: {
+        spec: path('the eval spec (*.rfteval.json)'),
+        confirm: {
+          type: 'boolean',
+          description:
+            'the user saw the estimate and agreed to spend it (only where the client cannot ask the user itself)',
+        },
+        new: {
+          type: 'boolean',
+          description: "start a new run folder instead of resuming the spec's unfinished one",
+        },
+      },
+      required: ['spec'],
+      additionalProperties: false,
+    },
+    pathFields: ['spec'],
+  },
+  {
+    name: 'rft_eval_summary',
+    toolReferenceName: 'rftEvalSummary',
+    displayName: 'Summarise RFT eval run',
+    modelDescription:
+      'Summarise a finished eval run folder (.rft/evals/<run>/): per candidate the mean reward, 95% CI, pass rate, ' +
+      'samples and errors; each candidate against the first (difference with CI and Wilcoxon p); the gates. With ' +
+      '`compare_with`, two saved runs side by side (items paired by key). Reads files only; nothing is sent. ' +
+      'Returns a short summary and the JSON report of `rft-studio eval compare`.',
+    userDescription: 'Summarise a finished eval run, or compare two',
+    risk: 'read',
+    inputSchema: {
+      type: 'object',
+      properties: {
+        run: path('the run folder (.rft/evals/<run>)'),
+        compare_with: path('a second run folder to compare with'),
+      },
+      required: ['run'],
+      additionalProperties: false,
+    },
+    pathFields: ['run', 'compare_with'],
   },
 ] as const satisfies readonly ToolDefinition[];
 

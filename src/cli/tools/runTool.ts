@@ -1,17 +1,22 @@
 // Runs one agent tool: checks the input against the tool's schema, confines every file argument to the allowed
 // roots, runs the CLI command in-process (file tools) or the jobs API (job tools), and returns a short summary for
-// the model plus the JSON report, both capped in size and scrubbed of secrets.
+// the model plus the JSON report, both capped in size and scrubbed of secrets. A tool that spends (an eval run)
+// estimates first and runs only when the caller's confirmSpend agrees.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import Ajv, { type ValidateFunction } from 'ajv';
 import type OpenAI from 'openai';
 import { dispatch } from '../dispatch';
+import { evalCommand } from '../commands/evalCommand';
 import { gradeCommand } from '../commands/gradeCommand';
 import { labCommand } from '../commands/labCommand';
 import { lintCommand } from '../commands/lintCommand';
 import { statsCommand } from '../commands/statsCommand';
 import { validateCommand } from '../commands/validateCommand';
+import { EvalCache } from '../../core/evals/cache';
+import { estimateEval, type EvalEstimate } from '../../core/evals/estimate';
+import { EvalSpecError, loadEvalSpec } from '../../core/evals/spec';
 import { JobsService } from '../../core/jobs/jobsService';
 import { jobStatusReport } from '../../core/jobs/jobStatusReport';
 import { TOOLS, toolByName, type ToolDefinition } from './catalogue';
@@ -26,6 +31,12 @@ export interface ToolContext {
   jobsClient?: () => Promise<OpenAI>;
   /** Where model graders (score_model, label_model) send requests, and the key variables they need. */
   modelGraders?: { baseUrl: string; env: Record<string, string> };
+  /**
+   * Asked, with the estimate, before a `spends` tool sends anything that is not cached; true to go ahead. Without
+   * it such a tool never spends. VS Code: its own confirmation was given before invoke (prepareInvocation); MCP: the
+   * client asks the user (elicitation), or the model passes `confirm: true` after showing the estimate.
+   */
+  confirmSpend?: (estimate: EvalEstimate, input: Record<string, unknown>) => Promise<boolean>;
   /** Strings that must never appear in a result (API keys). */
   secrets?: readonly string[];
   log: (line: string) => void;
@@ -57,7 +68,14 @@ export interface ToolResult {
 export class ToolInputError extends Error {}
 
 /** The commands file tools run (only these, so the extension bundle does not carry the rest of the CLI). */
-const FILE_TOOL_COMMANDS = [gradeCommand, labCommand, lintCommand, statsCommand, validateCommand];
+const FILE_TOOL_COMMANDS = [
+  evalCommand,
+  gradeCommand,
+  labCommand,
+  lintCommand,
+  statsCommand,
+  validateCommand,
+];
 
 const ajv = new Ajv({ allErrors: true, strict: false });
 const validators = new Map<string, ValidateFunction>(TOOLS.map((t) => [t.name, ajv.compile(t.inputSchema)]));
@@ -184,6 +202,28 @@ export function cliArgsFor(
         '--reporter',
         'json',
       ];
+    case 'rft_eval_run':
+      return [
+        'eval',
+        'run',
+        String(input.spec),
+        // The tool layer has the user's confirmation by now (confirmSpend), and there is no terminal to ask.
+        '--yes',
+        ...(input.new ? ['--new'] : []),
+        ...(ctx.allowPython ? ['--allow-python'] : []),
+        ...(ctx.modelGraders ? ['--provider-url', ctx.modelGraders.baseUrl] : []),
+        '--reporter',
+        'json',
+      ];
+    case 'rft_eval_summary':
+      return [
+        'eval',
+        'compare',
+        String(input.run),
+        ...(input.compare_with === undefined ? [] : [String(input.compare_with)]),
+        '--reporter',
+        'json',
+      ];
     default:
       throw new ToolInputError(`${name} is not a file tool`);
   }
@@ -266,6 +306,27 @@ async function runFileTool(tool: ToolDefinition, input: Input, ctx: ToolContext)
       );
       input = { ...input, samples: file };
     }
+    if (tool.risk === 'spends') {
+      if (!ctx.modelGraders)
+        throw new ToolInputError(
+          'no provider is configured: add one in VS Code ("RFT Studio: Add Provider"), or start `rft-studio mcp` with --provider-url and the key in the environment',
+        );
+      const estimate = await estimateSpec(
+        nodePath.resolve(ctx.roots[0], String(input.spec)),
+        ctx.modelGraders.baseUrl,
+        ctx.roots[0],
+        ctx.signal,
+      );
+      if (estimate.calls > estimate.cached && !(await ctx.confirmSpend?.(estimate, input))) {
+        const data = { run: false, estimate: compactEstimate(estimate) };
+        return {
+          ok: true,
+          exitCode: 0,
+          summary: `Not run, nothing was sent: spending needs the user's confirmation. ${estimate.summary} Show this estimate to the user; call again with confirm: true only if they agree.`,
+          data,
+        };
+      }
+    }
     const argv = cliArgsFor(tool.name, input, ctx);
     const env = { PATH: process.env.PATH, HOME: process.env.HOME, ...ctx.modelGraders?.env };
     const { code, stdout, stderr } = await runCliCaptured(argv, ctx, env);
@@ -278,6 +339,35 @@ async function runFileTool(tool: ToolDefinition, input: Input, ctx: ToolContext)
   } finally {
     if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+/** What running an eval spec would send and cost; the spec's problems are refused as tool input. */
+export async function estimateSpec(
+  specPath: string,
+  baseUrl: string,
+  root: string,
+  signal?: AbortSignal,
+): Promise<EvalEstimate> {
+  try {
+    const spec = await loadEvalSpec(specPath, signal);
+    return await estimateEval(spec, { baseUrlOf: () => baseUrl, cache: EvalCache.forWorkspace(root) });
+  } catch (e) {
+    if (e instanceof EvalSpecError) throw new ToolInputError(`spec: ${e.message}`);
+    throw e;
+  }
+}
+
+function compactEstimate(e: EvalEstimate) {
+  return {
+    items: e.items,
+    samples_per_item: e.samplesPerItem,
+    calls: e.calls,
+    cached: e.cached,
+    prompt_tokens: e.promptTokens,
+    usd: Number(e.usd.toFixed(4)),
+    unpriced: e.unpriced,
+    summary: e.summary,
+  };
 }
 
 async function runJobTool(tool: ToolDefinition, input: Input, ctx: ToolContext): Promise<ToolResult> {

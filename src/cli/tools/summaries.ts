@@ -61,9 +61,54 @@ function num(v: unknown, digits = 3): string {
   return typeof v === 'number' && Number.isFinite(v) ? String(Number(v.toFixed(digits))) : '-';
 }
 
+interface EvalReportJson {
+  run?: string;
+  runs?: string[];
+  candidates?: {
+    label: string;
+    model: string;
+    mean: number;
+    ci: number[];
+    pass_rate: number;
+    samples: number;
+    errors: number;
+  }[];
+  comparisons?: {
+    a: string;
+    b: string;
+    difference: number;
+    ci: number[];
+    p_value: number;
+    wins: number;
+    ties: number;
+    losses: number;
+    items: number;
+  }[];
+  gates?: { name: string; passed: boolean; message: string }[];
+}
+
+/** An eval report in a few lines: each candidate, each comparison, each gate. */
+export function evalReportSummary(r: EvalReportJson): string {
+  const out = [`Eval run ${r.runs?.join(' and ') ?? r.run ?? '?'}:`];
+  for (const c of r.candidates ?? [])
+    out.push(
+      `- ${c.label} (${c.model}): mean ${num(c.mean)} [95% CI ${num(c.ci[0])}, ${num(c.ci[1])}], pass rate ${Number.isFinite(c.pass_rate) ? `${(c.pass_rate * 100).toFixed(1)}%` : '-'}, ${c.samples} sample(s), ${c.errors} error(s)`,
+    );
+  for (const c of r.comparisons ?? [])
+    out.push(
+      `- ${c.a} − ${c.b}: ${num(c.difference)} [95% CI ${num(c.ci[0])}, ${num(c.ci[1])}], p ${num(c.p_value, 4)} (Wilcoxon), wins/ties/losses ${c.wins}/${c.ties}/${c.losses} over ${c.items} item(s)`,
+    );
+  for (const g of r.gates ?? [])
+    out.push(`- gate ${g.passed ? 'passed' : 'FAILED'}: ${g.name}: ${g.message}`);
+  return out.join('\n');
+}
+
 export function summarize(tool: string, data: unknown, exitCode: number): string {
   const d = (data ?? {}) as Record<string, unknown>;
   switch (tool) {
+    case 'rft_eval_run':
+    case 'rft_eval_summary':
+      return evalReportSummary(d as EvalReportJson);
     case 'rft_validate_dataset':
     case 'rft_lint_grader':
       return diagnosticsSummary((d.files as FileJson[] | undefined) ?? []);

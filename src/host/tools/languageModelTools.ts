@@ -9,7 +9,7 @@ import { TOOLS, type ToolDefinition } from '../../cli/tools/catalogue';
 import { graderRunConfirmation, graderRunPlan, mergePlans } from '../../cli/tools/graderRunPlan';
 import { countTokens } from '../../core/tokens/tokenizer';
 import { isTestMode } from '../testMode';
-import { confinePath, runTool, type ToolContext } from '../../cli/tools/runTool';
+import { confinePath, estimateSpec, runTool, type ToolContext } from '../../cli/tools/runTool';
 import type { HostContext } from '../hostContext';
 
 type ToolInput = Record<string, unknown>;
@@ -43,6 +43,7 @@ class RftLanguageModelTool implements vscode.LanguageModelTool<ToolInput> {
     options: vscode.LanguageModelToolInvocationPrepareOptions<ToolInput>,
   ): Promise<vscode.PreparedToolInvocation> {
     const invocationMessage = `RFT Studio: ${this.def.displayName}`;
+    if (this.def.risk === 'spends') return this.prepareSpend(options.input ?? {}, invocationMessage);
     if (this.def.risk !== 'runsGraders') return { invocationMessage };
     const input = options.input ?? {};
     const roots = workspaceRoots();
@@ -82,6 +83,36 @@ class RftLanguageModelTool implements vscode.LanguageModelTool<ToolInput> {
     };
   }
 
+  /** An eval run asks with the estimate (calls, cached calls, cost) unless every call is cached. */
+  private async prepareSpend(
+    input: ToolInput,
+    invocationMessage: string,
+  ): Promise<vscode.PreparedToolInvocation> {
+    const roots = workspaceRoots();
+    const { providers } = this.ctx;
+    const entry = providers.activeEntry();
+    try {
+      const spec = confinePath(String(input.spec ?? ''), roots, 'spec');
+      // No provider or an unreadable spec: invoke() refuses before anything is sent.
+      const client = entry && (await providers.client(entry.id, { interactive: false }));
+      if (!client) return { invocationMessage };
+      const estimate = await estimateSpec(spec, client.client.baseURL, roots[0]!);
+      if (estimate.calls <= estimate.cached)
+        return {
+          invocationMessage: `${invocationMessage} (all ${estimate.calls} calls cached: nothing is spent)`,
+        };
+      return {
+        invocationMessage,
+        confirmationMessages: {
+          title: 'Run this eval?',
+          message: new vscode.MarkdownString(estimate.summary),
+        },
+      };
+    } catch {
+      return { invocationMessage };
+    }
+  }
+
   async invoke(
     options: vscode.LanguageModelToolInvocationOptions<ToolInput>,
     token: vscode.CancellationToken,
@@ -106,7 +137,7 @@ class RftLanguageModelTool implements vscode.LanguageModelTool<ToolInput> {
     const entry = providers.activeEntry();
     const secrets: string[] = [];
     let modelGraders: ToolContext['modelGraders'];
-    if (entry && this.def.risk === 'runsGraders') {
+    if (entry && (this.def.risk === 'runsGraders' || this.def.risk === 'spends')) {
       // Model graders in the grade tool reach the active provider with its stored key (never in the result).
       const client = await providers.client(entry.id, { interactive: false }).catch(() => undefined);
       const key = client?.client.apiKey;
@@ -122,6 +153,8 @@ class RftLanguageModelTool implements vscode.LanguageModelTool<ToolInput> {
         ? async () => (await providers.client(entry.id, { interactive: true })).client
         : undefined,
       modelGraders,
+      // VS Code does not call invoke() until the user accepted prepareInvocation's confirmation (the estimate).
+      confirmSpend: async () => true,
       secrets,
       log: (line) => log.info(line),
       signal,

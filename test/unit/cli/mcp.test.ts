@@ -10,6 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { TOOLS } from '../../../src/cli/tools/catalogue';
 import { rulesMarkdown } from '../../../src/core/rulesDoc';
 import { startEmulator, type Emulator } from '../../../src/emulator/server';
@@ -122,7 +123,7 @@ describe('rft-studio mcp', () => {
       const def = TOOLS.find((d) => d.name === t.name)!;
       assert.deepEqual(t.inputSchema, def.inputSchema);
       assert.equal(t.description, def.modelDescription);
-      assert.equal(t.annotations?.readOnlyHint, def.risk !== 'runsGraders');
+      assert.equal(t.annotations?.readOnlyHint, def.risk === 'read' || def.risk === 'network');
     }
     const { resources } = await client.listResources();
     assert.deepEqual(
@@ -302,6 +303,141 @@ describe('rft-studio mcp', () => {
       1,
       none.err,
     );
+  });
+
+  /** A small eval spec in the workspace copy: 4 Countdown items, 1 sample each, two candidates, local graders. */
+  function writeEvalSpec(name: string, seed: number): string {
+    const rel = `evals/${name}.rfteval.json`;
+    fs.writeFileSync(
+      path.join(root, rel),
+      JSON.stringify({
+        name,
+        dataset: '../datasets/rft/countdown_valid.jsonl',
+        graders: [
+          {
+            type: 'string_check',
+            name: 'answered',
+            input: '{{sample.output_text}}',
+            reference: '',
+            operation: 'ne',
+          },
+        ],
+        limit: 4,
+        samples_per_item: 1,
+        candidates: [
+          { label: 'base', model: 'o4-mini-2025-04-16', seed },
+          { label: 'tuned', model: 'ft:o4-mini-2025-04-16:org:countdown:abc123', seed },
+        ],
+      }),
+    );
+    return rel;
+  }
+
+  test('rft_eval_run: the estimate only until confirmed (nothing sent), then the run; rft_eval_summary equals `eval compare`', async () => {
+    const spec = writeEvalSpec('tool', 11);
+    const runs = path.join(root, '.rft/evals');
+    const estimate = await call('rft_eval_run', { spec });
+    assert.equal(estimate.isError, false, estimate.summary);
+    assert.match(estimate.summary, /^Not run, nothing was sent: spending needs the user's confirmation\./);
+    assert.match(estimate.summary, /call again with confirm: true only if they agree/);
+    const e = estimate.json as { run: boolean; estimate: { calls: number; cached: number } };
+    assert.equal(e.run, false);
+    assert.equal(e.estimate.calls, 8);
+    assert.equal(e.estimate.cached, 0);
+    assert.equal(
+      fs.existsSync(runs) ? fs.readdirSync(runs).length : 0,
+      0,
+      'no run folder before confirmation',
+    );
+
+    const ran = await call('rft_eval_run', { spec, confirm: true });
+    assert.equal(ran.isError, false, ran.summary);
+    const report = ran.json as { run: string; candidates: { label: string; samples: number }[] };
+    assert.deepEqual(
+      report.candidates.map((c) => [c.label, c.samples]),
+      [
+        ['base', 4],
+        ['tuned', 4],
+      ],
+    );
+    assert.match(ran.summary, /^Eval run .*:\n- base \(o4-mini-2025-04-16\): mean /);
+    assert.match(ran.summary, /\n- tuned − base: /);
+
+    const summary = await call('rft_eval_summary', { run: report.run });
+    const compared = await cli(['eval', 'compare', report.run, '--reporter', 'json']);
+    assert.equal(compared.code, 0, compared.err);
+    assert.deepEqual(summary.json, compared.json);
+    assert.equal(
+      summary.summary,
+      ran.summary.replace(/^Eval run [^:]*:/, `Eval run ${(compared.json as { run: string }).run}:`),
+    );
+
+    // An unchanged rerun is all cached: nothing to spend, so it runs without asking.
+    const again = await call('rft_eval_run', { spec });
+    assert.equal(again.isError, false, again.summary);
+    assert.deepEqual(
+      (again.json as { candidates: unknown[] }).candidates,
+      (ran.json as { candidates: unknown[] }).candidates,
+    );
+    // A run folder outside the root is refused like any path.
+    const outside = await call('rft_eval_summary', { run: os.tmpdir() });
+    assert.equal(outside.isError, true);
+    assert.match(outside.summary, /outside the allowed folders/);
+  });
+
+  test('rft_eval_run asks the user through the client (elicitation) where it can: declined sends nothing', async () => {
+    const spec = writeEvalSpec('asked', 12);
+    const runFolders = () =>
+      fs.existsSync(path.join(root, '.rft/evals')) ? fs.readdirSync(path.join(root, '.rft/evals')).length : 0;
+    const before = runFolders();
+    const asked: string[] = [];
+    let answer: 'decline' | 'accept' = 'decline';
+    const second = new Client(
+      { name: 'rft-studio-elicit', version: '1.0.0' },
+      { capabilities: { elicitation: {} } },
+    );
+    second.setRequestHandler(ElicitRequestSchema, async (req) => {
+      asked.push((req.params as { message: string }).message);
+      return answer === 'accept' ? { action: 'accept', content: { run: true } } : { action: 'decline' };
+    });
+    await second.connect(
+      new StdioClientTransport({
+        command: process.execPath,
+        args: [
+          '--import',
+          TSX,
+          path.join(repo, 'src/cli/main.ts'),
+          'mcp',
+          '--root',
+          root,
+          '--provider-url',
+          em.url,
+        ],
+        cwd: root,
+        env: childEnv({ OPENAI_API_KEY: KEY }),
+        stderr: 'pipe',
+      }),
+    );
+    try {
+      const callIt = async () =>
+        (await second.callTool({ name: 'rft_eval_run', arguments: { spec, confirm: true } })) as {
+          content: { text: string }[];
+          isError?: boolean;
+        };
+      // Declined: even with the model's confirm: true, the user's answer wins.
+      const declined = await callIt();
+      assert.equal(asked.length, 1);
+      assert.match(asked[0]!, /^8 model call\(s\) to make .*about \$\d+\.\d+.* Run it\?$/);
+      assert.match(declined.content[0]!.text, /^Not run, nothing was sent/);
+      assert.equal(runFolders(), before, 'a declined run leaves no run folder');
+      answer = 'accept';
+      const accepted = await callIt();
+      assert.equal(asked.length, 2);
+      assert.equal(accepted.isError, false, accepted.content[0]!.text);
+      assert.match(accepted.content[0]!.text, /^Eval run /);
+    } finally {
+      await second.close();
+    }
   });
 
   test('rft_list_jobs and rft_job_status equal `jobs list` and `jobs status` on the emulator', async () => {

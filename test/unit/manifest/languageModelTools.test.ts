@@ -21,7 +21,7 @@ function expected() {
     tags: [
       'rft',
       'fine-tuning',
-      t.risk === 'read' ? 'read' : t.risk === 'network' ? 'provider' : 'runs-graders',
+      { read: 'read', network: 'provider', runsGraders: 'runs-graders', spends: 'spends' }[t.risk],
     ],
     inputSchema: t.inputSchema,
   }));
