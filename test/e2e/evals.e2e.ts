@@ -72,10 +72,12 @@ test('"Compare Eval Runs…" picks a run, then its candidates, and shows the com
     ['easy', 'hard', 'medium'],
   );
   assert.equal(await view.locator('#most-changed article').count(), 10);
-  assert.equal(await view.locator('#items-table tbody tr').count(), 12);
+  assert.equal(await view.locator('#items-table .items-body .item-row').count(), 12);
   await wb.screenshot('03-dark');
   await view.locator('#most-changed').scrollIntoViewIfNeeded();
   await wb.screenshot('04-most-changed-dark');
+  await view.locator('#items-table').scrollIntoViewIfNeeded();
+  await wb.screenshot('04b-items-dark');
 });
 
 test('the threshold changes the pass rates; the filters narrow the items', async () => {
@@ -88,14 +90,14 @@ test('the threshold changes the pass rates; the filters narrow the items', async
   assert.equal(await text('pass-b'), '0.0%');
   await pick('filter-outcome', 'tuned worse');
   await view.locator('#matching', { hasText: '1 of 12 paired item(s) match' }).waitFor();
-  assert.equal(await view.locator('#items-table tbody tr').count(), 1);
-  assert.match(await view.locator('#items-table tbody tr').innerText(), /cd-005/);
+  assert.equal(await view.locator('#items-table .items-body .item-row').count(), 1);
+  assert.match(await view.locator('#items-table .items-body .item-row').innerText(), /cd-005/);
   await wb.screenshot('05-filtered');
 });
 
 test('clicking an item reveals its line in the dataset', async () => {
   const view = wb.webview();
-  await view.locator('#items-table tbody tr').first().click();
+  await view.locator('#items-table .items-body .item-row').first().click();
   await wb.page
     .locator('.editor-group-container .tab.active', { hasText: 'countdown_eval.jsonl' })
     .first()

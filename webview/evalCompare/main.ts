@@ -23,8 +23,10 @@ import type {
   HostToEvalCompare,
   Outcome,
 } from '../../src/shared/evalCompareProtocol';
+import { MAX_ROW_LIMIT } from '../../src/shared/evalCompareProtocol';
 import { el, fmt } from '../lib/dom';
 import { HostChannel } from '../lib/vscodeApi';
+import { VirtualList } from '../lib/virtualList';
 import { differencePlot, meansPlot } from './intervalPlot';
 import './main.css';
 
@@ -89,6 +91,7 @@ function query(): CompareQuery {
     threshold: ui?.threshold ?? header?.defaultThreshold ?? 0.5,
     filter: ui?.filter ?? {},
     sort: ui?.sort ?? 'change',
+    rowLimit: MAX_ROW_LIMIT,
   };
 }
 
@@ -403,44 +406,62 @@ function mostChanged(items: CompareChangedItem[], [na, nb]: [string, string]): H
   ]);
 }
 
+// The item table is one long-lived virtual list (only the rows in view are in the DOM); each view refills it.
+const ROW_HEIGHT = 26;
+const itemsHead = el('div', { class: 'item-row item-head', role: 'row' });
+const itemsBody = el('div', { class: 'items-body' });
+const itemsSection = el('section', { class: 'card', id: 'items-table', role: 'table' }, [
+  itemsHead,
+  itemsBody,
+]);
+const itemsList = new VirtualList<CompareItemRow>(itemsBody, ROW_HEIGHT, (r) => itemRow(r), {
+  role: 'rowgroup',
+  emptyText: 'No item matches the filters.',
+});
+
+function cell(text: string, cls = ''): HTMLElement {
+  return el('span', { class: `cell ${cls}`, role: 'cell', title: text }, [text]);
+}
+
+function itemRow(r: CompareItemRow): HTMLElement {
+  const row = el(
+    'div',
+    {
+      class: 'item-row',
+      role: 'row',
+      tabindex: 0,
+      title: 'Show this line of the dataset',
+      'data-line': r.line,
+    },
+    [
+      cell(r.itemKey, 'mono'),
+      cell(String(r.line + 1), 'num'),
+      cell(r.labels.join(', ')),
+      cell(fmt(r.a), 'num'),
+      cell(fmt(r.b), 'num'),
+      cell(signed(r.difference), `num ${tone(r.difference)}`),
+      cell(OUTCOME_LABELS[r.outcome], `outcome ${r.outcome}`),
+    ],
+  );
+  const reveal = () => channel.post({ type: 'revealItem', line: r.line });
+  row.addEventListener('click', reveal);
+  row.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter') reveal();
+  });
+  return row;
+}
+
 function itemsTable(v: CompareViewData): HTMLElement {
   const [na, nb] = v.names;
-  return el('section', { class: 'card' }, [
-    el('table', { id: 'items-table', class: 'data clickable' }, [
-      el('thead', {}, [
-        el('tr', {}, [
-          el('th', {}, ['Item']),
-          el('th', { class: 'num' }, ['Line']),
-          el('th', {}, ['Labels']),
-          el('th', { class: 'num' }, [na]),
-          el('th', { class: 'num' }, [nb]),
-          el('th', { class: 'num' }, ['Difference']),
-          el('th', {}, ['Outcome']),
-        ]),
+  itemsHead.replaceChildren(
+    ...['Item', 'Line', 'Labels', na, nb, 'Difference', 'Outcome'].map((h, i) =>
+      el('span', { class: `cell ${[1, 3, 4, 5].includes(i) ? 'num' : ''}`, role: 'columnheader', title: h }, [
+        h,
       ]),
-      el(
-        'tbody',
-        {},
-        v.rows.map((r) => {
-          const tr = el('tr', { tabindex: 0, title: 'Show this line of the dataset', 'data-line': r.line }, [
-            el('td', { class: 'mono' }, [r.itemKey]),
-            el('td', { class: 'num' }, [String(r.line + 1)]),
-            el('td', {}, [r.labels.join(', ')]),
-            el('td', { class: 'num' }, [fmt(r.a)]),
-            el('td', { class: 'num' }, [fmt(r.b)]),
-            el('td', { class: `num ${tone(r.difference)}` }, [signed(r.difference)]),
-            el('td', { class: `outcome ${r.outcome}` }, [OUTCOME_LABELS[r.outcome]]),
-          ]);
-          const reveal = () => channel.post({ type: 'revealItem', line: r.line });
-          tr.addEventListener('click', reveal);
-          tr.addEventListener('keydown', (e) => {
-            if (e.key === 'Enter') reveal();
-          });
-          return tr;
-        }),
-      ),
-    ]),
-  ]);
+    ),
+  );
+  itemsList.setRows(v.rows);
+  return itemsSection;
 }
 
 channel.ready();
