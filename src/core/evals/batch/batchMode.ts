@@ -1,7 +1,7 @@
 // Batch mode in a run: the batch sampler wired to the runner's context — the candidates' clients, the batch ids of
 // run.json resumed after a restart, and every batch created or changing status written back to run.json.
 import type { EvalSamplerContext } from '../runner';
-import type { EvalRunManifest, EvalSampler } from '../types';
+import type { EvalSampler } from '../types';
 import type { BatchRecord, BatchSamplerOptions } from './batchSampler';
 import { BatchSampler } from './batchSampler';
 
@@ -13,23 +13,21 @@ export function batchSamplerFor(options: BatchModeOptions = {}): (ctx: EvalSampl
     const batches = new Map<string, BatchRecord>(
       (ctx.manifest().batches ?? []).map((b) => [b.id, b] as const),
     );
-    // Writes of run.json one after the other, in the order the batches changed.
-    let writing = Promise.resolve();
     return new BatchSampler({
       ...options,
       clientFor: (label) => ctx.clients.get(label)!.client,
       resume: [...batches.values()],
       log: ctx.log,
       metadata: { rft_studio_eval: ctx.spec.name.slice(0, 512), ...options.metadata },
-      onBatch: (record) => {
+      // Awaited by the sampler: one run.json write at a time, none left pending when the run writes its own.
+      onBatch: async (record) => {
         batches.set(record.id, record);
-        const patch: Partial<EvalRunManifest> = { batches: [...batches.values()] };
-        writing = writing
-          .then(() => ctx.updateManifest(patch))
-          .catch((e: unknown) =>
-            ctx.log.warn(`batch: could not record ${record.id} in run.json: ${String(e)}`),
-          );
-        options.onBatch?.(record);
+        try {
+          await ctx.updateManifest({ batches: [...batches.values()] });
+        } catch (e) {
+          ctx.log.warn(`batch: could not record ${record.id} in run.json: ${String(e)}`);
+        }
+        await options.onBatch?.(record);
       },
     });
   };

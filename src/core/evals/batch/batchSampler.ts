@@ -46,8 +46,11 @@ export interface BatchSamplerOptions {
   limits?: Partial<BatchLimits>;
   /** run.json's `batches` of an earlier, interrupted run: resumed instead of submitted again. */
   resume?: readonly BatchRecord[];
-  /** Told when a batch is created and whenever its status changes, so the runner keeps run.json current. */
-  onBatch?: (record: BatchRecord) => void;
+  /**
+   * Told when a batch is created and whenever its status changes, so the runner keeps run.json current; a promise
+   * returned is awaited, so the record is stored before the sampler goes on (and before the run writes run.json).
+   */
+  onBatch?: (record: BatchRecord) => void | Promise<void>;
   onProgress?: (progress: BatchProgress) => void;
   /** A line that belongs to no request (unknown or duplicate custom_id): the provider broke the mapping. */
   onProblem?: (message: string) => void;
@@ -270,7 +273,7 @@ export class BatchSampler implements EvalSampler {
       this.log.info(
         `batch: ${batch.id} submitted (${chunk.requests} requests of ${chunk.candidate}, ${chunk.bytes} bytes)`,
       );
-      this.opts.onBatch?.({ ...t.record });
+      await this.opts.onBatch?.({ ...t.record });
     } catch (e) {
       if (signal?.aborted) return;
       const status = e instanceof OpenAI.APIError ? e.status : undefined;
@@ -361,7 +364,7 @@ export class BatchSampler implements EvalSampler {
         if (status !== t.record.status) {
           t.record.status = status;
           changed = true;
-          this.opts.onBatch?.({ ...t.record });
+          await this.opts.onBatch?.({ ...t.record });
         }
         if (batch?.request_counts)
           this.opts.onProgress?.({

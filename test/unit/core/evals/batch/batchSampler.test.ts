@@ -82,7 +82,7 @@ describe('batch sampler', () => {
     const failing = given[3]!;
     await setKnobs(h.em, { fail_custom_ids: [customIdOf(failing.key)] });
     const records = new Map<string, BatchRecord>();
-    const s = sampler({ onBatch: (r) => records.set(r.id, r) });
+    const s = sampler({ onBatch: (r) => void records.set(r.id, r) });
     try {
       const got = await drain(s.sample(given));
       assertExact(given, got);
@@ -180,7 +180,7 @@ describe('batch sampler', () => {
     try {
       const given = requestsFor('base', 'gpt-4.1-mini', 8);
       const records: BatchRecord[] = [];
-      const got = await drain(sampler({ onBatch: (r) => records.push(r) }).sample(given));
+      const got = await drain(sampler({ onBatch: (r) => void records.push(r) }).sample(given));
       assertExact(given, got);
       assert.equal(got.filter((x) => 'response' in x).length, 3);
       const failed = got.filter((x): x is Extract<EvalSampled, { failure: unknown }> => 'failure' in x);
@@ -202,7 +202,7 @@ describe('batch sampler', () => {
     const s = new BatchSampler({
       clientFor: () => az,
       poll: { initialMs: 10 },
-      onBatch: (r) => records.push(r),
+      onBatch: (r) => void records.push(r),
     });
     const got = await drain(s.sample(given));
     assertExact(given, got);
