@@ -12,8 +12,8 @@ import { fmt, table } from './util';
 const demo = path.join(__dirname, '../demo');
 
 /**
- * A 10 MB RFT dataset. `copies`: the demo's Countdown examples repeated (each text about 80 times — a worst case
- * for near-duplicate statistics); otherwise distinct examples of seeded random words, like a real dataset.
+ * A 10 MB RFT dataset. `copies`: the demo's Countdown examples repeated (each of its 25 texts about 330 times — a
+ * worst case for near-duplicate statistics); otherwise distinct examples of seeded random words, like a real dataset.
  */
 function tenMegabytes(dir: string, copies: boolean): string {
   const file = path.join(dir, copies ? 'ten_mb_copies.jsonl' : 'ten_mb.jsonl');
@@ -107,7 +107,7 @@ export default async function bench(): Promise<void> {
       [`validate 10 MB (${big})`, 'rft_validate_dataset', { path: big }, 3],
       [`stats 10 MB`, 'rft_dataset_stats', { path: big }, 3],
       [`lint against 10 MB`, 'rft_lint_grader', { grader: 'graders/countdown.grader.json', data: [big] }, 3],
-      [`stats 10 MB, each example ~80 times`, 'rft_dataset_stats', { path: copies }, 1],
+      [`stats 10 MB, each example ~330 times`, 'rft_dataset_stats', { path: copies }, 1],
     ];
     const rows: Record<string, string>[] = [];
     for (const [label, tool, input, runs] of cases) {
