@@ -67,7 +67,7 @@ suite('Foundation', () => {
       `test hooks seen: ${hidden.join(', ')}`,
     );
     assert.deepStrictEqual(
-      hidden.filter((c) => !/^_rftStudio\.[a-z]+Test[A-Za-z]*$/.test(c)),
+      hidden.filter((c) => !/^_rftStudio\.[a-z][A-Za-z]*Test[A-Z][A-Za-z]*$/.test(c)),
       [],
       'a private command that is not named as a test hook',
     );

@@ -8,8 +8,8 @@ import * as vscode from 'vscode';
 import { EXTENSION_ID } from './lib/diagnosticsKit';
 
 // Mirrors src/host/testing (the test bundle does not import the extension's modules).
-const STATE = '_rftStudio.testingState';
-const RUN = '_rftStudio.testingRun';
+const STATE = '_rftStudio.testingTestState';
+const RUN = '_rftStudio.testingTestRun';
 const EVAL_CONFIRM = '_rftStudio.evalTestConfirmAnswers';
 
 interface ItemView {
@@ -85,6 +85,30 @@ suite('Grader tests', () => {
       ],
     );
     assert.strictEqual(toy.children[3]!.description, 'reward 1');
+  });
+
+  test("lists the demo eval's gates under its spec, at their lines", async () => {
+    const spec = path.join(folder(), 'evals', 'countdown.rfteval.json');
+    const file = await waitFor(
+      async () => (await items()).find((f) => f.file === spec),
+      (f) => Boolean(f?.children.length),
+      'the demo eval spec',
+    );
+    const lines = fs.readFileSync(spec, 'utf8').split('\n');
+    assert.deepStrictEqual(
+      // Each gate sits at its object's opening line, its name on that line or the next.
+      file!.children.map((c) => [
+        c.label,
+        lines
+          .slice(c.line, c.line + 2)
+          .join('')
+          .includes(`"${c.label}"`),
+      ]),
+      [
+        ['tuned beats base by 0.5 or more, significantly', true],
+        ['no failed samples', true],
+      ],
+    );
   });
 
   test('runs a file: a pass, and the deliberate failure with expected vs actual at its line', async () => {

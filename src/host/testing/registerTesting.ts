@@ -8,8 +8,8 @@ import { EvalGateKind } from './evalGateKind';
 import { GraderTestKind } from './graderTestKind';
 import { RftTestController, type RecordedOutcome } from './testExplorer';
 
-export const TESTING_STATE_COMMAND = '_rftStudio.testingState';
-export const TESTING_RUN_COMMAND = '_rftStudio.testingRun';
+export const TESTING_STATE_COMMAND = '_rftStudio.testingTestState';
+export const TESTING_RUN_COMMAND = '_rftStudio.testingTestRun';
 
 /** A test item as TESTING_STATE_COMMAND returns it. */
 export interface TestingItemView {
