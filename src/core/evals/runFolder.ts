@@ -1,6 +1,7 @@
 // A run folder under `.rft/evals/` (layout on EvalRunManifest in types.ts): creating a new one without ever
 // overwriting, finding the newest unfinished run of a spec to resume, reading back its finished rows (dropping a
 // line torn by a kill), and appending result rows as they finish.
+import { randomUUID } from 'node:crypto';
 import { open, mkdir, readFile, readdir, rename, stat, truncate, writeFile } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import * as path from 'node:path';
@@ -33,7 +34,8 @@ export function runFolderName(name: string, at: Date): string {
 }
 
 async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
-  const tmp = `${file}.${process.pid}.tmp`;
+  // A name of its own per write: two writes at once never rename each other's temp file.
+  const tmp = `${file}.${process.pid}.${randomUUID()}.tmp`;
   await writeFile(tmp, `${JSON.stringify(value, null, 2)}\n`);
   await rename(tmp, file);
 }
