@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { LineSource } from '../../core/datasets/fixes';
+import { isGraderTestFile } from '../../core/gradertests/discover';
 import type { DatasetValidationOptions } from '../../core/datasets/validate';
 import type { Config } from '../config';
 
@@ -16,7 +17,9 @@ export interface DatasetPair {
 export function isDatasetDocument(doc: vscode.TextDocument): boolean {
   if (doc.uri.scheme !== 'file' && doc.uri.scheme !== 'untitled' && doc.uri.scheme !== 'vscode-remote')
     return false;
-  return doc.languageId === 'jsonl' || doc.uri.path.toLowerCase().endsWith('.jsonl');
+  if (doc.languageId !== 'jsonl' && !doc.uri.path.toLowerCase().endsWith('.jsonl')) return false;
+  // JSONL that is not a training file: grader unit tests (the Testing view checks them) and eval run output.
+  return !isGraderTestFile(doc.uri.path) && !/\/\.rft\//.test(doc.uri.path);
 }
 
 /** VS Code strips the BOM from the text; the validator still needs to know it is on disk. */
