@@ -1,6 +1,6 @@
 // Running evals inside a real VS Code, against the local API emulator this test starts: the demo eval run from its
 // spec (the modal confirmation answered through the test hook, after which the run folder is complete and the
-// comparison opens on it), a declined rerun that sends nothing, the spec's CodeLens, a broken spec's problem on
+// comparison opens on it), an unchanged rerun that runs without asking and sends nothing, the spec's CodeLens, a broken spec's problem on
 // its field, and "Evaluate against base model" on the succeeded demo job and on one of its checkpoints.
 import * as assert from 'node:assert';
 import { randomBytes } from 'node:crypto';
@@ -122,18 +122,29 @@ suite('Eval run', function () {
     assert.deepStrictEqual(panel.source?.candidates, ['tuned', 'base']);
   });
 
-  test('a declined rerun sends nothing and writes no run folder; the estimate knows everything is cached', async () => {
+  test('an unchanged rerun is free: it runs without asking, sends no model request and writes a new folder', async () => {
     assert.ok(firstRun, 'needs the first run');
     const requestsBefore = emu.requests().length;
     const runsBefore = fs.readdirSync(path.dirname(firstRun.dir)).length;
+    const askedBefore = (await answer()).length;
+    // A queued "no" that must stay unused: nothing is asked when nothing is spent.
     await answer(false);
     const r = await vscode.commands.executeCommand<RunEvalResult>('rftStudio.runEval', { uri: demoSpec() });
-    assert.deepStrictEqual(r, { ok: false, stage: 'confirm', message: 'Not confirmed.' });
-    const question = (await answer()).at(-1)!;
-    assert.match(question.message, /0 model call\(s\), 240 cached/);
-    assert.match(question.detail, /this run costs nothing/);
-    assert.strictEqual(emu.requests().length, requestsBefore, 'a request was sent before the confirmation');
-    assert.strictEqual(fs.readdirSync(path.dirname(firstRun.dir)).length, runsBefore);
+    assert.ok(r?.ok, JSON.stringify(r));
+    assert.strictEqual((await answer()).length, askedBefore, 'a confirmation was asked for a free rerun');
+    await vscode.commands.executeCommand('_rftStudio.evalTestConfirmAnswers', [], true); // drop the unused "no"
+    const sampling = emu
+      .requests()
+      .slice(requestsBefore)
+      .filter((q) => /\/(responses|chat\/completions)$/.test(q.path));
+    assert.deepStrictEqual(sampling, [], 'a model request was sent for a cached rerun');
+    assert.notStrictEqual(r.dir, firstRun.dir);
+    assert.strictEqual(fs.readdirSync(path.dirname(firstRun.dir)).length, runsBefore + 1);
+    const manifest = readJson<EvalRunManifest>(path.join(r.dir, 'run.json'));
+    assert.deepStrictEqual(manifest.counts, { ...manifest.counts, requests: 240, cached: 240, failed: 0 });
+    const summary = readJson<EvalReport>(path.join(r.dir, 'summary.json'));
+    const before = readJson<EvalReport>(path.join(firstRun.dir, 'summary.json'));
+    assert.deepStrictEqual(summary.comparisons, before.comparisons, 'the cached rerun gives other numbers');
   });
 
   test('the spec shows Run eval, Estimate cost and Open latest comparison', async () => {

@@ -22,7 +22,8 @@ import { EvalCodeLensProvider } from './evalCodeLens';
 
 export const RUN_EVAL_COMMAND = 'rftStudio.runEval';
 export const ESTIMATE_EVAL_COMMAND = 'rftStudio.estimateEval';
-/** Test mode only: queue answers (true = Run) for the next confirmations, and read the questions asked so far. */
+/** Test mode only: queue answers (true = Run) for the next confirmations (a second argument true first drops the
+ * unused ones), and read the questions asked so far. */
 export const EVAL_TEST_CONFIRM_COMMAND = '_rftStudio.evalTestConfirmAnswers';
 /** Test mode only: the lens titles each *.rfteval.json editor was last given. */
 export const EVAL_TEST_LENSES_COMMAND = '_rftStudio.evalTestLenses';
@@ -69,7 +70,8 @@ class ScriptedEvalConfirm extends Disposable implements EvalConfirm {
   constructor(private readonly real: EvalConfirm) {
     super();
     this._register(
-      vscode.commands.registerCommand(EVAL_TEST_CONFIRM_COMMAND, (answers?: unknown) => {
+      vscode.commands.registerCommand(EVAL_TEST_CONFIRM_COMMAND, (answers?: unknown, clear?: unknown) => {
+        if (clear === true) this.answers.length = 0;
         if (Array.isArray(answers)) this.answers.push(...answers.map((a) => a === true));
         return [...this.asked];
       }),
@@ -151,10 +153,16 @@ export class EvalRunCommands extends Disposable {
           `${label}: ${spec.candidates.find((x) => x.label === label)?.model} on ${c.providerLabel}`,
       )
       .join('\n');
-    const ok = await this.confirmer.confirm(
-      `Run eval "${spec.name}"? ${estimate.calls - estimate.cached} model call(s), ${estimate.cached} cached, ${estimate.promptTokens.toLocaleString('en-US')} prompt tokens, about $${estimate.usd.toFixed(estimate.usd < 1 ? 3 : 2)}.`,
-      `${estimate.summary}\n\n${providerLine}\n\nNothing is sent until you choose Run. Results go to .rft/evals/ in a new folder (an unfinished run of this spec is resumed).`,
-    );
+    // Every request answered by the cache (model graders too, from theirs): nothing to spend, nothing to ask.
+    const free = estimate.calls > 0 && estimate.cached === estimate.calls;
+    if (free)
+      this.ctx.log.info(`Eval ${rel}: all ${estimate.calls} request(s) cached; running without asking.`);
+    const ok =
+      free ||
+      (await this.confirmer.confirm(
+        `Run eval "${spec.name}"? ${estimate.calls - estimate.cached} model call(s), ${estimate.cached} cached, ${estimate.promptTokens.toLocaleString('en-US')} prompt tokens, about $${estimate.usd.toFixed(estimate.usd < 1 ? 3 : 2)}.`,
+        `${estimate.summary}\n\n${providerLine}\n\nNothing is sent until you choose Run. Results go to .rft/evals/ in a new folder (an unfinished run of this spec is resumed).`,
+      ));
     if (!ok) {
       this.ctx.log.info(`Eval ${rel} not run: not confirmed.`);
       return fail('confirm', 'Not confirmed.');
