@@ -1,6 +1,6 @@
-// Test Explorer, end to end on the demo: the Testing view lists the demo's grader tests by file, "Run All Tests" runs
-// them (the countdown cases through the emulator the demo starts), and the deliberate failure opens at its line with
-// expected vs actual.
+// Test Explorer, end to end on the demo: the Testing view lists the demo's grader tests and eval gates by file, "Run
+// All Tests" runs them (the countdown cases and the eval through the emulator the demo starts, the eval after its
+// cost confirmation), and the deliberate failure opens at its line with expected vs actual.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { openWorkbench, type Workbench } from './lib/workbench';
@@ -46,8 +46,10 @@ const FILES = ['clause_matching', 'countdown', 'toy_sentiment'].map((f) => `${f}
 test('the Testing view lists the demo grader tests by file', async () => {
   await wb.openActivityBar('Testing');
   await until(
-    (r) => FILES.every((f) => r.some((x) => x.startsWith(`graders/${f}`))),
-    'the three grader test files',
+    (r) =>
+      FILES.every((f) => r.some((x) => x.startsWith(`graders/${f}`))) &&
+      r.some((x) => x.startsWith('evals/countdown.rfteval.json')),
+    'the three grader test files and the demo eval with its gates',
   );
   // Expand the toy sentiment file: one item per case.
   await wb.page
@@ -72,9 +74,15 @@ test('the Testing view lists the demo grader tests by file', async () => {
 
 test('Run All Tests: the demo passes but for the deliberate failure, shown with expected vs actual at its line', async () => {
   await wb.runCommand('Test: Run All Tests');
+  // The demo eval's gates run the eval: nothing is sent before its cost confirmation.
+  const question = await wb.answerDialog('Run');
+  assert.match(question, /Run eval "countdown"\? 240 model call\(s\), 0 cached/);
   const rows = await until(
-    (r) => r.some((x) => /graders\/toy_sentiment\.gradertest\.jsonl.* \(Failed\)$/.test(x)),
+    (r) =>
+      r.some((x) => /graders\/toy_sentiment\.gradertest\.jsonl.* \(Failed\)$/.test(x)) &&
+      r.some((x) => /^evals\/countdown\.rfteval\.json.* \((Passed|Failed|Errored)\)$/.test(x)),
     'the run',
+    120_000,
   );
   assert.ok(
     rows.some((x) => /^graders\/clause_matching\.gradertest\.jsonl.* \(Passed\)$/.test(x)),
@@ -93,11 +101,17 @@ test('Run All Tests: the demo passes but for the deliberate failure, shown with 
     rows.some((x) => /^the right label scores 1\s*reward 1.* \(Passed\)$/.test(x)),
     JSON.stringify(rows),
   );
-  await wb.page.locator('.part.sidebar', { hasText: '11/12' }).waitFor();
+  assert.ok(
+    rows.some((x) => /^evals\/countdown\.rfteval\.json.* \(Passed\)$/.test(x)),
+    `the demo eval's gates: ${JSON.stringify(rows)}`,
+  );
+  // 12 grader cases and 2 gates; the one deliberate failure.
+  await wb.page.locator('.part.sidebar', { hasText: '13/14' }).waitFor();
   await wb.screenshot('02-run');
 
   // With the file open, VS Code peeks the failure at the case's line: the expected and actual reward side by side.
   await wb.quickOpen('toy_sentiment.gradertest.jsonl');
+  // The eval is unchanged now: its gates are answered from the cache, without another confirmation.
   await wb.runCommand('Test: Run All Tests');
   const peek = wb.page.locator('.monaco-editor .peekview-widget');
   await peek.waitFor({ state: 'visible', timeout: 60_000 });
