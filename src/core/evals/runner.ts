@@ -12,7 +12,7 @@ import type { Logger } from '../log';
 import { nullLogger } from '../log';
 import { batchSamplerFor } from './batch/batchMode';
 import { EvalCache } from './cache';
-import { promptTokensOf, requestCostUsd, usageCostUsd } from './estimate';
+import { BATCH_PRICE_FACTOR, promptTokensOf, requestCostUsd, usageCostUsd } from './estimate';
 import { OnlineSampler } from './onlineSampler';
 import { writeRunSummary } from './report';
 import { buildRequests } from './requests';
@@ -140,6 +140,8 @@ export async function runEval(
   let dir = opts.resume === false ? undefined : await findResumableRun(root, spec, specPath);
   const resumed = dir !== undefined;
   const counts = { requests: 0, cached: 0, failed: 0, spent_usd: 0 };
+  // The Batch API bills half the list price; spend and its limit count what is billed.
+  const priceFactor = spec.mode === 'batch' ? BATCH_PRICE_FACTOR : 1;
   let finished = new Set<string>();
   let manifest: EvalRunManifest;
   if (dir) {
@@ -150,7 +152,8 @@ export async function runEval(
       else {
         counts.requests++;
         counts.spent_usd +=
-          (row.usage && usageCostUsd(candidateOf.get(row.candidate)?.model ?? '', row.usage)) || 0;
+          priceFactor *
+          ((row.usage && usageCostUsd(candidateOf.get(row.candidate)?.model ?? '', row.usage)) || 0);
       }
     });
     manifest = { ...manifest, status: 'running', finished: undefined };
@@ -248,7 +251,7 @@ export async function runEval(
       else {
         counts.requests++;
         // Counted before any await: the reservation was just released, so the spend check must see this at once.
-        counts.spent_usd += usageCostUsd(String(request.body.model), response.usage) ?? 0;
+        counts.spent_usd += priceFactor * (usageCostUsd(String(request.body.model), response.usage) ?? 0);
         // Cached before the row is written: a kill between the two costs nothing on resume.
         await cache.put(request.key, response);
       }
@@ -316,11 +319,12 @@ export async function runEval(
       }
       if (spec.maxSpendUsd !== undefined) {
         const c = candidateOf.get(request.candidate)!;
-        const worst = requestCostUsd(
+        const listWorst = requestCostUsd(
           c.model,
           promptTokensOf(spec.items[request.item]!.item),
           c.max_output_tokens,
         );
+        const worst = listWorst === undefined ? undefined : priceFactor * listWorst;
         if (worst === undefined) {
           if (!unpricedWarned.has(c.label)) {
             unpricedWarned.add(c.label);

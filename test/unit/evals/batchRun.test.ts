@@ -60,6 +60,13 @@ describe('eval in batch mode', () => {
     const got = rows(r.dir);
     assert.equal(got.length, rows(onlineRun.dir).length);
     assert.deepEqual(byRow(got), byRow(rows(onlineRun.dir)));
+    // The same answers billed at the Batch API's half price.
+    const spentOnline = onlineRun.manifest.counts.spent_usd ?? 0;
+    assert.ok(spentOnline > 0, 'the online run spent nothing');
+    assert.ok(
+      Math.abs((r.manifest.counts.spent_usd ?? 0) - spentOnline / 2) < 1e-9,
+      `${r.manifest.counts.spent_usd} vs ${spentOnline}`,
+    );
     const manifest = JSON.parse(readFileSync(join(r.dir, 'run.json'), 'utf8')) as EvalRunManifest;
     assert.deepEqual(manifest.batches?.map((b) => [b.candidate, b.status]).sort(), [
       ['base', 'completed'],
