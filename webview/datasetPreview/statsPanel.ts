@@ -248,7 +248,7 @@ export class StatsPanel {
         ['format', v.fileFormat.format],
         ['tokens', nf(v.tokens.total)],
         ['exact duplicate copies', nf(v.exactDuplicates.extraCopies)],
-        ['near-duplicate pairs', nf(v.nearDuplicates.pairs.length)],
+        ['near-duplicate pairs', nf(v.nearDuplicates.total ?? v.nearDuplicates.pairs.length)],
         ['answer leaks', nf(v.leakage.total ?? v.leakage.rows.length)],
       ]),
     );
@@ -438,7 +438,7 @@ export class StatsPanel {
     dup.append(
       this.figures([
         ['exact duplicate copies', nf(s.exactDuplicates.extraCopies)],
-        ['near-duplicate pairs', nf(s.nearDuplicates.pairs.length)],
+        ['near-duplicate pairs', nf(s.nearDuplicates.total ?? s.nearDuplicates.pairs.length)],
       ]),
     );
     if (s.exactDuplicates.groups.length) {
@@ -461,6 +461,10 @@ export class StatsPanel {
         el('div', { class: 'note warn' }, [
           `Near duplicates were looked for in the first ${nf(s.nearDuplicates.compared)} examples only (memory bound).`,
         ]),
+      );
+    if (s.nearDuplicates.bounded)
+      dup.append(
+        el('div', { class: 'note warn' }, [`Near-duplicate search bounded: ${s.nearDuplicates.bounded}.`]),
       );
     grid.append(dup);
 
