@@ -16,7 +16,7 @@ import type { EvalReport } from '../../core/evals/types';
 import { evalGatesJUnit } from '../reporters/junit';
 import { providerFromArgs } from './jobsCommand';
 
-const USAGE = `Usage: rft-studio eval run <spec.rfteval.json> [--yes] [--new] [--batch] [--allow-python] [--reporter text|json|junit] [provider options]
+const USAGE = `Usage: rft-studio eval run <spec.rfteval.json> [--yes] [--new] [--batch|--online] [--allow-python] [--reporter text|json|junit] [provider options]
        rft-studio eval compare <RUN_DIR> [RUN_DIR_B] [--reporter text|json]
 
 run      Samples every candidate of the spec on its dataset (K samples per item), grades each sample locally, and
@@ -37,6 +37,8 @@ Options:
   --new                 run: start a new run folder instead of resuming the spec's unfinished one
   --batch               run: sample through the provider's Batch API (as "mode": "batch" in the spec; half price,
                         up to 24 h; an interrupted run resumes its batches when run again)
+  --online              run: sample online even when the spec says "mode": "batch" (with --new: the requests a
+                        batch failed, expired or lost are sent online; the answered ones come from the cache)
   --allow-python        run: run python graders (in the bubblewrap sandbox)
   --reporter NAME       text (default), json, or junit (run: the spec's gates as test cases)
 
@@ -216,9 +218,14 @@ async function run(
     io.stderr(`rft-studio eval: ${relDir(io, specPath)}: ${e.message}\n`);
     return EXIT.problems;
   }
+  if (values.batch === true && values.online === true)
+    throw new UsageError('--batch and --online contradict each other: choose one');
   if (values.batch === true) {
     spec.mode = 'batch';
     spec.resolved.mode = 'batch';
+  } else if (values.online === true && spec.mode === 'batch') {
+    spec.mode = 'online';
+    spec.resolved.mode = 'online';
   }
   const named = spec.candidates.filter((c) => c.provider).map((c) => c.label);
   if (named.length)
@@ -348,6 +355,7 @@ export function createEvalCommand(term: EvalTerminal = processTerminal): CliComm
       yes: { type: 'boolean' },
       new: { type: 'boolean' },
       batch: { type: 'boolean' },
+      online: { type: 'boolean' },
       'allow-python': { type: 'boolean' },
       reporter: { type: 'string' },
     },
@@ -364,7 +372,7 @@ export function createEvalCommand(term: EvalTerminal = processTerminal): CliComm
           );
         return run(args[0], values, io, reporter, term);
       }
-      for (const flag of ['yes', 'new', 'batch', 'allow-python', 'provider-url', 'provider'])
+      for (const flag of ['yes', 'new', 'batch', 'online', 'allow-python', 'provider-url', 'provider'])
         if (values[flag] !== undefined)
           throw new UsageError(`--${flag} is an option of eval run, not of eval compare`);
       if (args.length < 1 || args.length > 2) throw new UsageError('name one or two run folders');

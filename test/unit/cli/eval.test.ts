@@ -306,6 +306,43 @@ describe('rft-studio eval', () => {
     assert.equal(report.comparisons[0].items, 3);
   });
 
+  test('requests a batch failed are retried online: --new --online sends only those, from a batch spec', async () => {
+    const knobs = (k: Record<string, unknown>) =>
+      fetch(`${em.url.replace(/\/v1$/, '')}/__emulator/batches/knobs`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer sk-eval-cli-test-0123456789', 'content-type': 'application/json' },
+        body: JSON.stringify(k),
+      }).then((r) => assert.equal(r.status, 200));
+    const spec = writeSpec('batch-retry', { mode: 'batch', limit: 6, samples_per_item: 1 }, [
+      { label: 'base', model: BASE, seed: 4321 },
+      { label: 'tuned', model: TUNED, seed: 4321 },
+    ]);
+    await knobs({ fail_fraction: 0.5 });
+    let first: Run;
+    try {
+      first = await evalCli(['run', spec, '--yes', '--reporter', 'json']);
+    } finally {
+      await knobs({});
+    }
+    assert.equal(first.code, 1, first.err);
+    const failed = (JSON.parse(first.out) as EvalReport).candidates.reduce((n, c) => n + c.errors, 0);
+    assert.ok(failed > 0 && failed < 12, `${failed} of 12 failed`);
+
+    assert.equal((await evalCli(['run', spec, '--batch', '--online'])).code, 2);
+    const online = sampling();
+    const retry = await evalCli(['run', spec, '--new', '--online', '--yes', '--reporter', 'json']);
+    assert.equal(retry.code, 0, retry.err);
+    assert.equal(sampling() - online, failed, 'only the failed requests went out, online');
+    const report = JSON.parse(retry.out) as EvalReport;
+    assert.deepEqual(
+      report.candidates.map((c) => [c.label, c.samples, c.errors]),
+      [
+        ['base', 6, 0],
+        ['tuned', 6, 0],
+      ],
+    );
+  });
+
   test('interrupted (SIGINT): exit 1 and how to resume; the same command then resumes the run', async () => {
     em.addFault({ path: '/chat/completions', kind: 'slow', delayMs: 1500, count: 0 });
     const spec = writeSpec('interrupted', { limit: 2, samples_per_item: 1 }, [
