@@ -1,5 +1,6 @@
 // Canonical JSON text (object keys sorted, no whitespace): the identity of a value for duplicate detection in
-// stats, prep and the preview. Iterative, so a line nested a million levels deep costs memory, not the stack.
+// stats, prep and the preview. Recursive for speed up to a modest depth; a value nested deeper is written again by
+// the iterative writer, so a line nested a million levels deep costs memory, not the stack. Both give the same text.
 
 const COMMA = Symbol('comma');
 const CLOSE_ARRAY = Symbol('close-array');
@@ -10,6 +11,39 @@ class Key {
 
 /** Two JSON values are equal, whatever their key order and whitespace, when these strings are equal. */
 export function canonicalJson(value: unknown): string {
+  const text = recursiveCanonical(value, 0);
+  return text ?? iterativeJson(value, true);
+}
+
+/** Nesting the recursive writer handles; deeper values go to the iterative one (a few hundred frames of stack). */
+export const RECURSIVE_CANONICAL_DEPTH = 256;
+
+/** The canonical text, or undefined when `value` nests deeper than RECURSIVE_CANONICAL_DEPTH. */
+function recursiveCanonical(v: unknown, depth: number): string | undefined {
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';
+  if (depth >= RECURSIVE_CANONICAL_DEPTH) return undefined;
+  if (Array.isArray(v)) {
+    let out = '[';
+    for (let i = 0; i < v.length; i++) {
+      const item = recursiveCanonical(v[i], depth + 1);
+      if (item === undefined) return undefined;
+      out += i > 0 ? `,${item}` : item;
+    }
+    return `${out}]`;
+  }
+  const keys = Object.keys(v).sort();
+  let out = '{';
+  for (let i = 0; i < keys.length; i++) {
+    const item = recursiveCanonical((v as Record<string, unknown>)[keys[i]!], depth + 1);
+    if (item === undefined) return undefined;
+    out += `${i > 0 ? ',' : ''}${JSON.stringify(keys[i])}:${item}`;
+  }
+  return `${out}}`;
+}
+
+/** The iterative writer on its own (the reference the recursive one is tested against). */
+export function iterativeCanonicalJson(value: unknown): string {
   return iterativeJson(value, true);
 }
 

@@ -3,7 +3,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { canonicalJson, jsonText } from '../../../../src/core/json/canonicalJson';
+import {
+  canonicalJson,
+  iterativeCanonicalJson,
+  jsonText,
+  RECURSIVE_CANONICAL_DEPTH,
+} from '../../../../src/core/json/canonicalJson';
 import { findExcessiveNesting, MAX_JSON_DEPTH } from '../../../../src/core/json/depth';
 import { findDuplicateKeys } from '../../../../src/core/json/duplicateKeys';
 
@@ -28,6 +33,33 @@ test('canonicalJson equals the recursive definition on random JSON, and survives
   assert.equal(canonicalJson({ b: 1, a: [true, null, 'x'] }), '{"a":[true,null,"x"],"b":1}');
   const deep = JSON.parse(`${'['.repeat(1e6)}${']'.repeat(1e6)}`) as unknown;
   assert.equal(canonicalJson(deep).length, 2e6);
+});
+
+test('canonicalJson: the recursive writer and the iterative one agree around the depth where one hands over', () => {
+  for (const depth of [
+    RECURSIVE_CANONICAL_DEPTH - 2,
+    RECURSIVE_CANONICAL_DEPTH - 1,
+    RECURSIVE_CANONICAL_DEPTH,
+    RECURSIVE_CANONICAL_DEPTH + 1,
+    3 * RECURSIVE_CANONICAL_DEPTH,
+  ]) {
+    // Objects with unsorted keys, arrays, strings that need escaping, and a shallow sibling after the deep branch.
+    let v: unknown = { z: 'é"\\\n\u2028', a: [1.5, -0, null, true] };
+    for (let i = 0; i < depth; i++) v = i % 2 ? [v, 'x'] : { b: v, a: i, '10': 1, '9': 2 };
+    const wide = { deep: v, shallow: { y: 1, x: [2] } };
+    assert.equal(canonicalJson(wide), iterativeCanonicalJson(wide), `depth ${depth}`);
+    assert.equal(canonicalJson(wide), recursiveCanonical(wide));
+  }
+  fc.assert(
+    fc.property(fc.jsonValue({ depthSize: 'large' }), (v) => canonicalJson(v) === iterativeCanonicalJson(v)),
+    { numRuns: 300 },
+  );
+  // Values a parser does not make still follow the iterative writer: undefined, holes, a Date.
+  const holes: unknown[] = new Array(3);
+  holes[0] = 1;
+  holes[2] = 3;
+  const odd = { u: undefined, h: holes, d: new Date(0), f: () => 1 };
+  assert.equal(canonicalJson(odd), iterativeCanonicalJson(odd));
 });
 
 test('jsonText is JSON.stringify (key order kept), and still answers where V8 stringify overflows', () => {
