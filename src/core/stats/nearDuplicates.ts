@@ -19,11 +19,28 @@ export const NEAR_DUPLICATE_DEFINITION =
   'minus template shingles shared by more than half of the examples — have a Jaccard similarity of at least the threshold, ' +
   'or the normalized texts are identical. Exact duplicates (same JSON) are reported separately.';
 
+// ASCII: NFKC leaves such text as it is, lower case only maps A-Z, and the
+// letters and digits among it are exactly a-z and 0-9 after that — so the cheap path below gives the same text.
+const ASCII_TEXT = /^[^\u0080-\uffff]*$/;
+
 export function normalizeText(text: string): string {
+  if (ASCII_TEXT.test(text)) return normalizeAscii(text);
+  return normalizeSlow(text);
+}
+
+/** The definition, step by step, for any text (the reference the fast path is tested against). */
+export function normalizeSlow(text: string): string {
   return text
     .normalize('NFKC')
     .toLowerCase()
     .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
+}
+
+function normalizeAscii(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, ' ')
     .trim();
 }
 
@@ -47,15 +64,28 @@ function fnv1aRange(s: string, from: number, to: number): number {
   return h >>> 0;
 }
 
+let wordStarts = new Int32Array(1024);
+
 /**
  * Sorted unique hashes of the word 3-shingles of a normalized text. Words are separated by single spaces there, so a
  * shingle (the words joined by a space) is a substring, hashed in place.
  */
 export function shingleHashes(normalized: string, size = 3): Uint32Array {
   if (!normalized) return new Uint32Array(0);
-  const starts: number[] = [0];
-  for (let i = normalized.indexOf(' '); i >= 0; i = normalized.indexOf(' ', i + 1)) starts.push(i + 1);
-  const words = starts.length;
+  // Word starts in a scratch array reused across calls (one text after another, no array per text).
+  let starts = wordStarts;
+  let words = 1;
+  starts[0] = 0;
+  for (let i = normalized.indexOf(' '); i >= 0; i = normalized.indexOf(' ', i + 1)) {
+    if (words === starts.length) {
+      const grown = new Int32Array(starts.length * 2);
+      grown.set(starts);
+      wordStarts = starts = grown;
+    }
+    starts[words++] = i + 1;
+  }
+  // A huge text does not keep its scratch array alive afterwards.
+  if (starts.length > 1 << 16) wordStarts = new Int32Array(1024);
   if (words < size) return Uint32Array.of(fnv1a(normalized));
   const hashes = new Uint32Array(words - size + 1);
   for (let i = 0; i + size <= words; i++)
@@ -110,16 +140,38 @@ const HASH_B = new Uint32Array(NUM_HASHES);
   }
 }
 
+const HASH_A_SIGNED = new Int32Array(HASH_A);
+// b + 2^31 (mod 2^32): the flipped hash (a x + b) ^ 2^31 in one addition.
+const HASH_B_FLIPPED = Int32Array.from(HASH_B, (b) => (b ^ 0x80000000) | 0);
+
 /** The MinHash signature of a set, written to `sigs` at `at`. */
 function minhashInto(set: Uint32Array, sigs: Uint32Array, at: number): void {
-  sigs.fill(0xffffffff, at, at + NUM_HASHES);
-  for (let i = 0; i < set.length; i++) {
-    const x = set[i];
-    for (let k = 0; k < NUM_HASHES; k++) {
-      const h = (Math.imul(HASH_A[k], x) + HASH_B[k]) >>> 0;
-      if (h < sigs[at + k]) sigs[at + k] = h;
+  // One hash function at a time over the (small) set: the running minimum stays in a register. All in signed
+  // 32-bit integers (V8 keeps them untagged; unsigned values above 2^31 would be doubles): flipping the top bit
+  // makes the signed order the unsigned one.
+  const x = new Int32Array(set.buffer, set.byteOffset, set.length);
+  const n = x.length;
+  for (let k = 0; k < NUM_HASHES; k++) {
+    const a = HASH_A_SIGNED[k];
+    const b = HASH_B_FLIPPED[k];
+    let min = 0x7fffffff;
+    for (let i = 0; i < n; i++) {
+      const h = (Math.imul(a, x[i]) + b) | 0;
+      if (h < min) min = h;
     }
+    sigs[at + k] = (min ^ 0x80000000) >>> 0;
   }
+}
+
+/** The MinHash signature of a sorted set with the hash family's parameters (for tests against the definition). */
+export function minhashSignature(set: Uint32Array): {
+  a: Uint32Array;
+  b: Uint32Array;
+  signature: Uint32Array;
+} {
+  const signature = new Uint32Array(NUM_HASHES);
+  minhashInto(set, signature, 0);
+  return { a: HASH_A.slice(), b: HASH_B.slice(), signature };
 }
 
 /** Spreads a 32-bit hash over the slots of a power-of-two table. */
@@ -136,32 +188,42 @@ function tableSize(entries: number): number {
   return size;
 }
 
-/** How many of the compared examples hold each shingle: an open-addressing table in two typed arrays. */
-class ShingleCounts {
-  private readonly keys: Uint32Array;
-  private readonly counts: Uint32Array;
-  private readonly mask: number;
-  max = 0;
-  constructor(distinctAtMost: number) {
-    const size = tableSize(distinctAtMost);
-    this.keys = new Uint32Array(size);
-    this.counts = new Uint32Array(size);
-    this.mask = size - 1;
+/**
+ * Shingles held by more than `limit` of the compared examples (each text weighs its number of copies). A small
+ * count table indexed by hash (a count-min sketch of one row, cache-resident) bounds every shingle's count from
+ * above; only shingles whose bound exceeds the limit are then counted exactly. On most datasets no bound does, and
+ * the exact pass is skipped: a table of every distinct shingle (tens of MB, a cache miss per shingle) is not needed.
+ */
+export function frequentShingles(
+  sets: readonly Uint32Array[],
+  weights: readonly number[],
+  limit: number,
+): Set<number> {
+  let total = 0;
+  for (const set of sets) total += set.length;
+  const size = Math.min(1 << 16, tableSize(total));
+  const mask = size - 1;
+  const bound = new Float64Array(size);
+  for (let u = 0; u < sets.length; u++) {
+    const set = sets[u];
+    const w = weights[u];
+    for (let i = 0; i < set.length; i++) bound[mix(set[i]) & mask] += w;
   }
-  private slot(h: number): number {
-    let i = mix(h) & this.mask;
-    while (this.counts[i] !== 0 && this.keys[i] !== h) i = (i + 1) & this.mask;
-    return i;
+  const frequent = new Set<number>();
+  let hot = false;
+  for (let i = 0; i < size && !hot; i++) hot = bound[i] > limit;
+  if (!hot) return frequent;
+  const exact = new Map<number, number>();
+  for (let u = 0; u < sets.length; u++) {
+    const set = sets[u];
+    const w = weights[u];
+    for (let i = 0; i < set.length; i++) {
+      const h = set[i];
+      if (bound[mix(h) & mask] > limit) exact.set(h, (exact.get(h) ?? 0) + w);
+    }
   }
-  add(h: number, weight: number): void {
-    const i = this.slot(h);
-    this.keys[i] = h;
-    this.counts[i] += weight;
-    if (this.counts[i] > this.max) this.max = this.counts[i];
-  }
-  get(h: number): number {
-    return this.counts[this.slot(h)];
-  }
+  for (const [h, count] of exact) if (count > limit) frequent.add(h);
+  return frequent;
 }
 
 export interface NearDuplicatePair {
@@ -209,7 +271,10 @@ interface Entry {
   id: number;
   group: number;
   shingles: Uint32Array;
-  textHash: string;
+  /** The normalized text's identity: its length and two FNV-1a hashes (copies share all three). */
+  length: number;
+  hash1: number;
+  hash2: number;
 }
 
 /**
@@ -248,7 +313,9 @@ export class NearDuplicateIndex {
       id,
       group,
       shingles,
-      textHash: `${normalized.length}:${fnv1a(normalized)}:${fnv1a(normalized, 0x1234567)}`,
+      length: normalized.length,
+      hash1: fnv1a(normalized),
+      hash2: fnv1a(normalized, 0x1234567),
     });
   }
 
@@ -279,29 +346,40 @@ export class NearDuplicateIndex {
     };
     if (n < 2) return result;
     // Distinct normalized texts (u), each with its entries in insertion order.
-    const textIds = new Map<string, number>();
+    // Keyed by a number made of hash1 and part of hash2 (no string per entry); the rare key shared by different
+    // (length, hash1, hash2) falls back to a map keyed by all three.
+    const textIds = new Map<number, number>();
+    const collided = new Map<string, number>();
     const members: number[][] = [];
     const shingles: Uint32Array[] = [];
-    let shingleTotal = 0;
     for (let i = 0; i < n; i++) {
       const e = this.entries[i];
-      const u = textIds.get(e.textHash);
+      const key = e.hash1 * 0x200000 + (e.hash2 & 0x1fffff);
+      let u = textIds.get(key);
+      if (u !== undefined) {
+        const f = this.entries[members[u][0]];
+        if (f.length !== e.length || f.hash2 !== e.hash2) {
+          const full = `${e.length}:${e.hash1}:${e.hash2}`;
+          u = collided.get(full);
+          if (u === undefined) collided.set(full, members.length);
+        }
+      } else textIds.set(key, members.length);
       if (u !== undefined) members[u].push(i);
       else {
-        textIds.set(e.textHash, members.length);
         members.push([i]);
         shingles.push(e.shingles);
-        shingleTotal += e.shingles.length;
       }
     }
     const texts = members.length;
     // Boilerplate filter: document frequency of each shingle over the compared entries (copies included).
     let filtered = shingles;
     if (n >= 5) {
-      const df = new ShingleCounts(shingleTotal);
-      for (let u = 0; u < texts; u++) for (const h of shingles[u]) df.add(h, members[u].length);
-      const limit = n / 2;
-      if (df.max > limit) filtered = shingles.map((set) => set.filter((h) => df.get(h) <= limit));
+      const frequent = frequentShingles(
+        shingles,
+        members.map((m) => m.length),
+        n / 2,
+      );
+      if (frequent.size) filtered = shingles.map((set) => set.filter((h) => !frequent.has(h)));
     }
     const pairs = result.pairs;
     // Union-find over entries: clusters from every pair counted, listed or not.
