@@ -15,6 +15,7 @@ import type { CliCommand } from '../command';
 import { EXIT, UsageError } from '../command';
 import { createClient } from '../../core/providers';
 import { rulesMarkdown } from '../../core/rulesDoc';
+import { warmTokenWorker } from '../../core/stats/fileTokens';
 import { graderReferenceMarkdown } from '../../core/graders/graderReference';
 import { TOOLS } from '../tools/catalogue';
 import { runTool, ToolInputError, type ToolContext } from '../tools/runTool';
@@ -79,6 +80,8 @@ Exit codes: 0 when the client closes the connection, 2 usage error.
       log: (line) => io.stderr(`[rft-studio mcp] ${line}\n`),
       signal: io.signal,
     };
+    // Statistics of a large file count tokens in a worker: start it now, so the first call does not wait for it.
+    warmTokenWorker();
 
     const server = new Server(
       { name: 'rft-studio', version: VERSION },

@@ -1,25 +1,26 @@
 // Statistics of one JSONL dataset, computed in one streaming pass: examples per format, role sequences, tokens per
 // example (o200k_base), item-field inventory, a chosen field's value distribution, exact and near duplicates,
 // answer leakage and a cost estimate. Line numbers in the results are 1-based, as people count them.
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
+import { stat } from 'node:fs/promises';
 import type { LineKind } from '../datasets/format';
 import { detectFileFormat, detectLineKind } from '../datasets/format';
 import { readJsonlLines } from '../datasets/jsonlReader';
-import { countMessagesTokens } from '../tokens/tokenizer';
 import {
   canonicalJson,
   conversationText,
-  dpoOutputs,
   getPath,
   isObject,
   itemFields,
   jsonType,
-  promptMessages,
   roleSequence,
   userText,
 } from './exampleView';
 import type { NearDuplicatePair, NearDuplicateResult } from './nearDuplicates';
 import { NEAR_DUPLICATE_DEFINITION, NearDuplicateIndex } from './nearDuplicates';
+import { exampleTokenCount, hasTokenCount } from './exampleTokens';
+import type { PrefixTokenCounts } from './fileTokens';
+import { startTokenWorker, TOKEN_WORKER_SHARE, tokenWorkerScript, useTokenWorker } from './fileTokens';
 import type { PriceTable } from './pricing';
 import type {
   DatasetStats,
@@ -53,6 +54,13 @@ export interface StatsOptions {
   onProgress?: (lines: number, bytes: number) => void;
   progressEvery?: number;
   signal?: AbortSignal;
+  /**
+   * Worker script that counts the tokens of the first part of a large file in parallel (dist/workers/statsTokens.js,
+   * found next to the bundle by default); false = count everything in-thread. Same results either way.
+   */
+  tokenWorker?: string | false;
+  /** Files from this size on get the token worker (default TOKEN_WORKER_MIN_BYTES; tests lower it). */
+  tokenWorkerMinBytes?: number;
 }
 
 export const DISTINCT_CAP = 1000;
@@ -151,19 +159,15 @@ function median(sorted: ArrayLike<number>): number {
 }
 
 /** Tokens of one example as it is trained on: the conversation (DPO: prompt + each of the two answers). */
-export function exampleTokens(value: unknown): number | undefined {
-  if (!isObject(value)) return undefined;
-  const msgs = promptMessages(value);
-  const dpo = dpoOutputs(value);
-  const tools = value.tools ?? (isObject(value.input) ? value.input.tools : undefined);
-  if (dpo) {
-    return (
-      countMessagesTokens([...msgs, ...dpo.preferred], tools) +
-      countMessagesTokens([...msgs, ...dpo.nonPreferred], tools)
-    );
-  }
-  if (!Array.isArray(value.messages)) return undefined;
-  return countMessagesTokens(msgs, tools);
+export const exampleTokens = exampleTokenCount;
+
+// The one-shot digest (Node 20.12+) skips a Hash object per line; the same bytes either way.
+const oneShotHash = (crypto as { hash?: (alg: string, data: string, enc: 'base64') => string }).hash;
+
+function sha1Base64(text: string): string {
+  return oneShotHash
+    ? oneShotHash('sha1', text, 'base64')
+    : crypto.createHash('sha1').update(text).digest('base64');
 }
 
 /** Accumulates one dataset line by line; `finish()` returns the statistics. Usable on any line source. */
@@ -177,9 +181,13 @@ export class DatasetStatsBuilder {
   private readonly sampleKinds: LineKind[] = [];
   private readonly roleSeqs = new Map<string, { count: number; firstLine: number }>();
   private tokenValues = new Uint32Array(1024);
+  /** The 1-based line of each token count. */
+  private tokenLines = new Uint32Array(1024);
   private tokenCount = 0;
-  private tokenTotal = 0;
-  private readonly overLimit = { count: 0, lines: [] as number[] };
+  /** The first `deferredTokens` counts are placeholders until fillDeferredTokens (a worker counts them). */
+  private deferredTokens = 0;
+  /** While set, lines added leave their token count to fillDeferredTokens. */
+  deferTokens = false;
   private readonly fields = new Map<
     string,
     { present: number; types: Partial<Record<JsonType, number>>; values: ValueCounter }
@@ -244,19 +252,23 @@ export class DatasetStatsBuilder {
     }
 
     if (!this.opts.skipTokens) {
-      const t = exampleTokens(value);
+      const t = this.deferTokens ? (hasTokenCount(value) ? 0 : undefined) : exampleTokenCount(value);
       if (t !== undefined) {
         if (this.tokenCount === this.tokenValues.length) {
           const grown = new Uint32Array(this.tokenValues.length * 2);
           grown.set(this.tokenValues);
           this.tokenValues = grown;
+          const lines = new Uint32Array(grown.length);
+          lines.set(this.tokenLines);
+          this.tokenLines = lines;
         }
+        if (this.deferTokens) {
+          if (this.deferredTokens !== this.tokenCount)
+            throw new Error('deferred token counts must come first');
+          this.deferredTokens++;
+        }
+        this.tokenLines[this.tokenCount] = display;
         this.tokenValues[this.tokenCount++] = t;
-        this.tokenTotal += t;
-        if (t > this.tokenLimit) {
-          this.overLimit.count++;
-          if (this.overLimit.lines.length < LIST_CAP) this.overLimit.lines.push(display);
-        }
       }
     }
 
@@ -275,7 +287,7 @@ export class DatasetStatsBuilder {
     }
 
     // Exact duplicates: same JSON value whatever the key order and whitespace.
-    const hash = createHash('sha1').update(canonicalJson(value)).digest('base64');
+    const hash = sha1Base64(canonicalJson(value));
     const seen = this.exact.get(hash);
     if (seen) seen.push(display);
     else this.exact.set(hash, [display]);
@@ -309,6 +321,17 @@ export class DatasetStatsBuilder {
     }
   }
 
+  /** Sets the deferred token counts from counts by 0-based line (what the token worker returns). */
+  fillDeferredTokens(prefix: PrefixTokenCounts): void {
+    for (let k = 0; k < this.deferredTokens; k++) {
+      const line = this.tokenLines[k] - 1;
+      const t = line < prefix.lines ? prefix.counts[line] : -1;
+      if (t < 0) throw new Error(`no token count for line ${line + 1}`);
+      this.tokenValues[k] = t;
+    }
+    this.deferredTokens = 0;
+  }
+
   /** Exact-duplicate hashes → 1-based lines (for cross-file overlap). */
   exactHashes(): ReadonlyMap<string, number[]> {
     return this.exact;
@@ -339,19 +362,29 @@ export class DatasetStatsBuilder {
 
   finish(path?: string): DatasetStats {
     // Tokens.
+    if (this.deferredTokens) throw new Error('token counts still deferred');
     const tv = this.tokenValues.subarray(0, this.tokenCount);
     const sorted = Uint32Array.from(tv).sort();
+    let tokenTotal = 0;
+    const overLimit = { count: 0, lines: [] as number[] };
+    for (let k = 0; k < tv.length; k++) {
+      tokenTotal += tv[k];
+      if (tv[k] > this.tokenLimit) {
+        overLimit.count++;
+        if (overLimit.lines.length < LIST_CAP) overLimit.lines.push(this.tokenLines[k]);
+      }
+    }
     const tokens: TokenStats = {
       counted: this.tokenCount,
-      total: this.tokenTotal,
+      total: tokenTotal,
       min: sorted.length ? sorted[0] : 0,
       max: sorted.length ? sorted[sorted.length - 1] : 0,
-      mean: this.tokenCount ? this.tokenTotal / this.tokenCount : 0,
+      mean: this.tokenCount ? tokenTotal / this.tokenCount : 0,
       median: median(sorted),
       p95: percentile(sorted, 95),
       histogram: histogram(tv),
       limit: this.tokenLimit,
-      overLimit: this.overLimit,
+      overLimit,
       ...(this.opts.skipTokens ? { skipped: true } : {}),
     };
 
@@ -441,7 +474,7 @@ export class DatasetStatsBuilder {
       },
       cost: estimateCost(
         method,
-        this.opts.skipTokens ? 0 : this.tokenTotal,
+        this.opts.skipTokens ? 0 : tokenTotal,
         this.opts.epochs ?? 3,
         this.opts.prices ?? DEFAULT_PRICES,
       ),
@@ -500,7 +533,22 @@ async function feed(b: DatasetStatsBuilder, path: string, opts: StatsOptions): P
   const every = opts.progressEvery ?? 1000;
   let n = 0;
   let bytes = 0;
+  // On a large file a worker counts the tokens of the lines before `cut` meanwhile (fileTokens.ts).
+  let cut = 0;
+  let prefix: Promise<PrefixTokenCounts> | undefined;
+  const script =
+    opts.skipTokens || opts.tokenWorker === false ? undefined : (opts.tokenWorker ?? tokenWorkerScript());
+  if (script !== undefined) {
+    const size = await fileSize(path);
+    if (useTokenWorker(size, script, opts.tokenWorkerMinBytes)) {
+      cut = Math.floor(size * TOKEN_WORKER_SHARE);
+      prefix = startTokenWorker(script, path, cut, opts.signal);
+      // Settled below; without this an early read error would leave it unhandled.
+      prefix.catch(() => {});
+    }
+  }
   for await (const l of readJsonlLines(path, { signal: opts.signal })) {
+    b.deferTokens = l.byteOffset < cut;
     b.addLine(l.line, l.text, l.byteLength);
     bytes = l.byteOffset + l.byteLength;
     if (++n % every === 0) {
@@ -509,7 +557,18 @@ async function feed(b: DatasetStatsBuilder, path: string, opts: StatsOptions): P
       await new Promise<void>((r) => setImmediate(r));
     }
   }
+  b.deferTokens = false;
+  if (prefix) b.fillDeferredTokens(await prefix);
   opts.onProgress?.(n, bytes);
+}
+
+async function fileSize(path: string): Promise<number> {
+  try {
+    return (await stat(path)).size;
+  } catch {
+    // The reader reports a missing or unreadable file the usual way.
+    return 0;
+  }
 }
 
 /** Statistics of a training file and its validation file, plus what relates them. */

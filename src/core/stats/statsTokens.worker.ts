@@ -1,0 +1,24 @@
+// Worker thread of dataset statistics (bundled to dist/workers/statsTokens.js): counts the tokens of the lines at
+// the start of a file and posts the counts back. See fileTokens.ts.
+import { parentPort } from 'node:worker_threads';
+import type { TokenJob, TokenReply } from './fileTokens';
+import { countPrefixTokens } from './fileTokens';
+import { countTokens } from '../tokens/tokenizer';
+
+const port = parentPort;
+if (port) {
+  // Load the rank table now: the job (sent right away, or later to a warmed spare) finds it ready.
+  countTokens('warm up');
+  port.once('message', (job: TokenJob) => {
+    countPrefixTokens(job.path, job.endByte).then(
+      ({ counts, lines }) => {
+        const reply: TokenReply = { ok: true, counts, lines };
+        port.postMessage(reply, [counts.buffer as ArrayBuffer]);
+      },
+      (e: unknown) => {
+        const reply: TokenReply = { ok: false, error: e instanceof Error ? e.message : String(e) };
+        port.postMessage(reply);
+      },
+    );
+  });
+}
