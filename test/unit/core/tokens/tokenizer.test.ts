@@ -4,7 +4,12 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import type * as Lite from 'js-tiktoken/lite';
-import { contentText, countMessagesTokens, countTokens } from '../../../../src/core/tokens/tokenizer';
+import {
+  contentText,
+  countMessagesTokens,
+  countTokens,
+  libraryOrdinaryCount,
+} from '../../../../src/core/tokens/tokenizer';
 
 test('countTokens uses o200k_base (known counts)', () => {
   // o200k_base: "hello world" is 2 tokens; the empty string 0.
@@ -111,5 +116,36 @@ test('property: any text counts exactly as js-tiktoken, and again the same from 
       assert.equal(countTokens(t), expected);
     }),
     { numRuns: 300 },
+  );
+});
+
+test('the per-piece cache counts ordinary text exactly as gpt-tokenizer does, on fixtures and random text', () => {
+  const dir = join(__dirname, '../../../fixtures/real/openai-build-hours');
+  const texts: string[] = [
+    'Hello world',
+    "don't WORRY, it's 12345678 ok",
+    'tabs\tand\r\nCRLF  and   spaces   \n\n',
+    'émigré naïve 東京 𝔘𝔫𝔦𝔠𝔬𝔡𝔢 👍🏽',
+    'e\u0301\u0301 combining',
+    '\u00a0nbsp\u00a0',
+  ];
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (p.endsWith('.jsonl')) texts.push(...readFileSync(p, 'utf8').split('\n').slice(0, 10));
+    }
+  };
+  walk(dir);
+  // Twice: once filling the cache, once answering from it.
+  for (let round = 0; round < 2; round++)
+    for (const t of texts)
+      assert.equal(countTokens(`${t} round${round}`), libraryOrdinaryCount(`${t} round${round}`));
+  fc.assert(
+    fc.property(fc.string({ unit: 'binary', maxLength: 60 }), (t) => {
+      const plain = t.replaceAll('<|', '<');
+      assert.equal(countTokens(plain), libraryOrdinaryCount(plain));
+    }),
+    { numRuns: 1000 },
   );
 });
