@@ -149,17 +149,37 @@ function minhashInto(set: Uint32Array, sigs: Uint32Array, at: number): void {
   // One hash function at a time over the (small) set: the running minimum stays in a register. All in signed
   // 32-bit integers (V8 keeps them untagged; unsigned values above 2^31 would be doubles): flipping the top bit
   // makes the signed order the unsigned one.
+  // Four functions per pass over the set: each element is loaded once for four hashes.
   const x = new Int32Array(set.buffer, set.byteOffset, set.length);
   const n = x.length;
-  for (let k = 0; k < NUM_HASHES; k++) {
-    const a = HASH_A_SIGNED[k];
-    const b = HASH_B_FLIPPED[k];
-    let min = 0x7fffffff;
+  for (let k = 0; k < NUM_HASHES; k += 4) {
+    const a0 = HASH_A_SIGNED[k];
+    const a1 = HASH_A_SIGNED[k + 1];
+    const a2 = HASH_A_SIGNED[k + 2];
+    const a3 = HASH_A_SIGNED[k + 3];
+    const b0 = HASH_B_FLIPPED[k];
+    const b1 = HASH_B_FLIPPED[k + 1];
+    const b2 = HASH_B_FLIPPED[k + 2];
+    const b3 = HASH_B_FLIPPED[k + 3];
+    let m0 = 0x7fffffff;
+    let m1 = 0x7fffffff;
+    let m2 = 0x7fffffff;
+    let m3 = 0x7fffffff;
     for (let i = 0; i < n; i++) {
-      const h = (Math.imul(a, x[i]) + b) | 0;
-      if (h < min) min = h;
+      const v = x[i];
+      const h0 = (Math.imul(a0, v) + b0) | 0;
+      const h1 = (Math.imul(a1, v) + b1) | 0;
+      const h2 = (Math.imul(a2, v) + b2) | 0;
+      const h3 = (Math.imul(a3, v) + b3) | 0;
+      if (h0 < m0) m0 = h0;
+      if (h1 < m1) m1 = h1;
+      if (h2 < m2) m2 = h2;
+      if (h3 < m3) m3 = h3;
     }
-    sigs[at + k] = (min ^ 0x80000000) >>> 0;
+    sigs[at + k] = (m0 ^ 0x80000000) >>> 0;
+    sigs[at + k + 1] = (m1 ^ 0x80000000) >>> 0;
+    sigs[at + k + 2] = (m2 ^ 0x80000000) >>> 0;
+    sigs[at + k + 3] = (m3 ^ 0x80000000) >>> 0;
   }
 }
 
