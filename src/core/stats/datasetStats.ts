@@ -20,7 +20,7 @@ import type { NearDuplicatePair, NearDuplicateResult } from './nearDuplicates';
 import { NEAR_DUPLICATE_DEFINITION, NearDuplicateIndex } from './nearDuplicates';
 import { exampleTokenCount, hasTokenCount } from './exampleTokens';
 import type { PrefixTokenCounts } from './fileTokens';
-import { startTokenWorker, TOKEN_WORKER_SHARE, tokenWorkerScript, useTokenWorker } from './fileTokens';
+import { startTokenWorker, tokenWorkerScript, tokenWorkerShare, useTokenWorker } from './fileTokens';
 import type { PriceTable } from './pricing';
 import type {
   DatasetStats,
@@ -541,7 +541,8 @@ async function feed(b: DatasetStatsBuilder, path: string, opts: StatsOptions): P
   if (script !== undefined) {
     const size = await fileSize(path);
     if (useTokenWorker(size, script, opts.tokenWorkerMinBytes)) {
-      cut = Math.floor(size * TOKEN_WORKER_SHARE);
+      const share = tokenWorkerShare(script);
+      cut = share >= 1 ? Infinity : Math.floor(size * share);
       prefix = startTokenWorker(script, path, cut, opts.signal);
       // Settled below; without this an early read error would leave it unhandled.
       prefix.catch(() => {});
