@@ -101,6 +101,92 @@ export function shingleHashes(normalized: string, size = 3): Uint32Array {
   return unique === hashes.length ? hashes : hashes.slice(0, unique);
 }
 
+/** What the index keeps of a text: its shingle hashes and the identity of its normalized text. */
+export interface TextFingerprint {
+  shingles: Uint32Array;
+  length: number;
+  hash1: number;
+  hash2: number;
+}
+
+const HASH2_SEED = 0x1234567;
+
+/** The fingerprint by the definition: normalize to a string, then hash (the reference for the fast path). */
+export function fingerprintSlow(text: string): TextFingerprint {
+  const normalized = normalizeText(text);
+  return {
+    shingles: shingleHashes(normalized),
+    length: normalized.length,
+    hash1: fnv1a(normalized),
+    hash2: fnv1a(normalized, HASH2_SEED),
+  };
+}
+
+let asciiScratch = new Uint8Array(4096);
+let asciiStarts = new Int32Array(1024);
+
+function fnv1aBytes(b: Uint8Array, from: number, to: number, seed = 0x811c9dc5): number {
+  let h = seed >>> 0;
+  for (let i = from; i < to; i++) h = Math.imul(h ^ b[i], 0x01000193);
+  return h >>> 0;
+}
+
+/**
+ * The same fingerprint for an ASCII text without building the normalized string: one pass lower-cases letters and
+ * collapses every run of other characters into one space (none at the ends) into a byte buffer, then the hashes
+ * run over its ranges. Undefined as soon as a character is not ASCII (the caller takes the definition's path).
+ */
+export function asciiFingerprint(text: string): TextFingerprint | undefined {
+  if (asciiScratch.length < text.length) asciiScratch = new Uint8Array(text.length * 2);
+  const buf = asciiScratch;
+  let starts = asciiStarts;
+  let len = 0;
+  let words = 0;
+  let gap = false;
+  for (let i = 0; i < text.length; i++) {
+    let c = text.charCodeAt(i);
+    if (c >= 0x80) return undefined;
+    if (c >= 65 && c <= 90) c += 32;
+    if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57)) {
+      if (len === 0 || gap) {
+        if (len > 0) buf[len++] = 32;
+        if (words === starts.length) {
+          const grown = new Int32Array(starts.length * 2);
+          grown.set(starts);
+          asciiStarts = starts = grown;
+        }
+        starts[words++] = len;
+        gap = false;
+      }
+      buf[len++] = c;
+    } else gap = true;
+  }
+  // A huge text does not keep its scratch arrays alive afterwards.
+  if (asciiScratch.length > 1 << 20) asciiScratch = new Uint8Array(4096);
+  if (asciiStarts.length > 1 << 16) asciiStarts = new Int32Array(1024);
+  const hash1 = fnv1aBytes(buf, 0, len);
+  const hash2 = fnv1aBytes(buf, 0, len, HASH2_SEED);
+  const size = 3;
+  let shingles: Uint32Array;
+  if (len === 0) shingles = new Uint32Array(0);
+  else if (words < size) shingles = Uint32Array.of(hash1);
+  else {
+    const hashes = new Uint32Array(words - size + 1);
+    for (let i = 0; i + size <= words; i++)
+      hashes[i] = fnv1aBytes(buf, starts[i], i + size < words ? starts[i + size] - 1 : len);
+    shingles = sortedUnique(hashes);
+  }
+  return { shingles, length: len, hash1, hash2 };
+}
+
+function sortedUnique(hashes: Uint32Array): Uint32Array {
+  hashes.sort();
+  let unique = 0;
+  for (let i = 0; i < hashes.length; i++)
+    if (i === 0 || hashes[i] !== hashes[i - 1]) hashes[unique++] = hashes[i];
+  return unique === hashes.length ? hashes : hashes.slice(0, unique);
+}
+
 /** Jaccard similarity of two sorted unique arrays. */
 export function jaccard(a: Uint32Array, b: Uint32Array): number {
   if (a.length === 0 && b.length === 0) return 1;
@@ -326,17 +412,9 @@ export class NearDuplicateIndex {
       this.skipped++;
       return;
     }
-    const normalized = normalizeText(text);
-    const shingles = shingleHashes(normalized);
+    const { shingles, length, hash1, hash2 } = asciiFingerprint(text) ?? fingerprintSlow(text);
     this.storedShingles += shingles.length;
-    this.entries.push({
-      id,
-      group,
-      shingles,
-      length: normalized.length,
-      hash1: fnv1a(normalized),
-      hash2: fnv1a(normalized, 0x1234567),
-    });
+    this.entries.push({ id, group, shingles, length, hash1, hash2 });
   }
 
   /** Texts compared / texts left out because of the memory bounds. */

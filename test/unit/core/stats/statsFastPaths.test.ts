@@ -6,6 +6,8 @@ import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import {
+  asciiFingerprint,
+  fingerprintSlow,
   frequentShingles,
   minhashSignature,
   normalizeSlow,
@@ -51,6 +53,44 @@ test('normalizeText equals the step-by-step definition on tricky and random text
     ),
     { numRuns: 2000 },
   );
+});
+
+test('asciiFingerprint equals the definition (normalize, then hash) on ASCII text; other text goes the slow way', () => {
+  const same = (t: string) => {
+    const fast = asciiFingerprint(t);
+    assert.ok(fast, JSON.stringify(t.slice(0, 40)));
+    assert.deepEqual(
+      { ...fast, shingles: [...fast.shingles] },
+      { ...fingerprintSlow(t), shingles: [...fingerprintSlow(t).shingles] },
+    );
+  };
+  for (const t of [
+    '',
+    '  ',
+    '--',
+    'A',
+    'a b',
+    ' Hello, World! ',
+    'x y z',
+    'The cat; the CAT the cat.',
+    'tab\there\r\nnul\u0000del\u007f',
+  ])
+    same(t);
+  same('word '.repeat(50_000));
+  same(`${'x'.repeat(3_000_000)} tail`);
+  fc.assert(
+    fc.property(
+      fc.string({ unit: fc.constantFrom('a', 'B', '7', ' ', ',', '\n', 'zz', 'Q q'), maxLength: 60 }),
+      (t) => same(t),
+    ),
+    { numRuns: 2000 },
+  );
+  fc.assert(
+    fc.property(fc.string({ unit: 'binary-ascii', maxLength: 80 }), (t) => same(t)),
+    { numRuns: 2000 },
+  );
+  for (const t of TRICKY.filter((x) => /[\u0080-\uffff]/.test(x)))
+    assert.equal(asciiFingerprint(t), undefined);
 });
 
 /** Document frequency by brute force: shingle → summed weight of the sets that hold it. */
@@ -134,7 +174,8 @@ function realJsonl(): string[] {
 test('token counts from the worker thread equal the in-thread ones; a failing worker falls back', async () => {
   const script = tokenWorkerScript();
   assert.ok(script, 'dist/workers/statsTokens.js is built (node esbuild.js --schemas)');
-  const file = realJsonl()[0]!;
+  // MedMCQ validation (1.2 MB): non-ASCII text, long lines.
+  const file = realJsonl()[3]!;
   const size = statSync(file).size;
   const inThread = await countPrefixTokens(file, Math.floor(size / 2));
   const fromWorker = await startTokenWorker(script, file, Math.floor(size / 2));
@@ -165,7 +206,8 @@ test('statistics with the token worker are the statistics without it (real files
       '{"messages":[{"role":"user","content":"<|endoftext|> special"}]}',
     ].join('\n'),
   );
-  for (const file of [realJsonl()[0]!, realJsonl()[6]!, mixed]) {
+  // MedMCQ (RFT), and odd lines (a DPO example among them).
+  for (const file of [realJsonl()[3]!, mixed]) {
     const plain = await computeDatasetStats(file, { tokenWorker: false });
     const parallel = await computeDatasetStats(file, { tokenWorkerMinBytes: 0 });
     assert.deepEqual(parallel, plain, file);
