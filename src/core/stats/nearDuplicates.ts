@@ -11,8 +11,10 @@
 //      the threshold (default 0.8), or when their normalized texts are identical.
 // Candidates come from MinHash signatures (64 hashes, 16 bands of 4 rows): a pair at Jaccard 0.8 is missed with
 // probability (1 - 0.8^4)^16 ≈ 2e-4, at 0.9 ≈ 3e-7. Candidates are then checked exactly: no false positives.
-// Speed: the work runs on distinct normalized texts (copies share one outcome), with typed-array hash tables instead
-// of string-keyed maps; the exact checks and the pairs listed are bounded, and the result says when a bound cut.
+// Speed: the work runs on distinct normalized texts (copies share one outcome); ASCII text is normalized and hashed
+// in one pass over a byte buffer; the template filter counts exactly only the shingles a small cache-resident table
+// cannot rule out; MinHash runs in untagged 32-bit integers. The exact checks and the pairs listed are bounded, and
+// the result says when a bound cut.
 
 export const NEAR_DUPLICATE_DEFINITION =
   'Near duplicates: after normalizing (NFKC, lower case, punctuation and whitespace collapsed), the sets of word 3-shingles — ' +
