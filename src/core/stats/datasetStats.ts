@@ -20,7 +20,7 @@ import type { NearDuplicatePair, NearDuplicateResult } from './nearDuplicates';
 import { NEAR_DUPLICATE_DEFINITION, NearDuplicateIndex } from './nearDuplicates';
 import { exampleTokenCount, hasTokenCount } from './exampleTokens';
 import type { PrefixTokenCounts } from './fileTokens';
-import { startTokenWorker, tokenWorkerScript, tokenWorkerShare, useTokenWorker } from './fileTokens';
+import { startTokenWorker, TOKEN_WORKER_SHARE, tokenWorkerScript, useTokenWorker } from './fileTokens';
 import type { PriceTable } from './pricing';
 import type {
   DatasetStats,
@@ -61,6 +61,8 @@ export interface StatsOptions {
   tokenWorker?: string | false;
   /** Files from this size on get the token worker (default TOKEN_WORKER_MIN_BYTES; tests lower it). */
   tokenWorkerMinBytes?: number;
+  /** Share of the file's bytes whose lines the worker counts (default TOKEN_WORKER_SHARE); the rest in-thread. */
+  tokenWorkerShare?: number;
 }
 
 export const DISTINCT_CAP = 1000;
@@ -541,7 +543,7 @@ async function feed(b: DatasetStatsBuilder, path: string, opts: StatsOptions): P
   if (script !== undefined) {
     const size = await fileSize(path);
     if (useTokenWorker(size, script, opts.tokenWorkerMinBytes)) {
-      const share = tokenWorkerShare(script);
+      const share = opts.tokenWorkerShare ?? TOKEN_WORKER_SHARE;
       cut = share >= 1 ? Infinity : Math.floor(size * share);
       prefix = startTokenWorker(script, path, cut, opts.signal);
       // Settled below; without this an early read error would leave it unhandled.

@@ -54,18 +54,12 @@ export async function countPrefixTokens(
 /** Below this size a worker's start (its own copy of the rank table, ~0.3 s) costs more than it saves. */
 export const TOKEN_WORKER_MIN_BYTES = 2 << 20;
 /**
- * Share of the file's bytes counted by a worker started for the call: it loads the rank table (~0.4 s with its
- * start) and parses its lines again, while the calling thread parses, hashes and searches near duplicates for the
- * whole file (about as long as counting every token) and counts the rest. Bench: `npm run bench -- tools`.
+ * Share of the file's bytes counted by the worker. All of it: the calling thread parses, hashes and searches near
+ * duplicates for the whole file, about as long as the worker's start (~0.4 s, its own rank table) plus counting
+ * every token; taking a part back would cost the calling thread the rank table's load (~0.3 s) first. A smaller
+ * share leaves the rest to the calling thread. Bench: `npm run bench -- tools`.
  */
-export const TOKEN_WORKER_SHARE = 0.75;
-/** A warmed worker (warmTokenWorker) has its rank table loaded: it counts every line. */
-export const WARM_TOKEN_WORKER_SHARE = 1;
-
-/** The share of the file the next token worker should count (a warmed spare is ready, or one must start). */
-export function tokenWorkerShare(script: string): number {
-  return spare?.script === script ? WARM_TOKEN_WORKER_SHARE : TOKEN_WORKER_SHARE;
-}
+export const TOKEN_WORKER_SHARE = 1;
 
 /** The worker bundle next to the running bundle (dist/ or dist/workers/), or dist/workers/ from the sources. */
 export function tokenWorkerScript(): string | undefined {

@@ -209,8 +209,10 @@ test('statistics with the token worker are the statistics without it (real files
   // MedMCQ (RFT), and odd lines (a DPO example among them).
   for (const file of [realJsonl()[3]!, mixed]) {
     const plain = await computeDatasetStats(file, { tokenWorker: false });
-    const parallel = await computeDatasetStats(file, { tokenWorkerMinBytes: 0 });
-    assert.deepEqual(parallel, plain, file);
+    for (const share of [1, 0.5, 0]) {
+      const parallel = await computeDatasetStats(file, { tokenWorkerMinBytes: 0, tokenWorkerShare: share });
+      assert.deepEqual(parallel, plain, `${file}, worker share ${share}`);
+    }
     assert.ok(plain.tokens.counted > 0, file);
   }
 });
