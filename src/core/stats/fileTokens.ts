@@ -99,7 +99,8 @@ export function startTokenWorker(
       settled = true;
       signal?.removeEventListener('abort', onAbort);
       void worker.terminate();
-      if (warmScript !== undefined) setImmediate(() => (spare ??= spawnSpare(warmScript!)));
+      // The next spare starts a little later, not while this call still needs both cores.
+      if (warmScript !== undefined) setTimeout(() => (spare ??= spawnSpare(warmScript!)), 1000).unref();
     };
     const fallback = () => {
       if (settled) return;
