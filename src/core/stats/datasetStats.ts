@@ -538,6 +538,7 @@ async function feed(b: DatasetStatsBuilder, path: string, opts: StatsOptions): P
   // On a large file a worker counts the tokens of the lines before `cut` meanwhile (fileTokens.ts).
   let cut = 0;
   let prefix: Promise<PrefixTokenCounts> | undefined;
+  const stopWorker = new AbortController();
   const script =
     opts.skipTokens || opts.tokenWorker === false ? undefined : (opts.tokenWorker ?? tokenWorkerScript());
   if (script !== undefined) {
@@ -545,20 +546,31 @@ async function feed(b: DatasetStatsBuilder, path: string, opts: StatsOptions): P
     if (useTokenWorker(size, script, opts.tokenWorkerMinBytes)) {
       const share = opts.tokenWorkerShare ?? TOKEN_WORKER_SHARE;
       cut = share >= 1 ? Infinity : Math.floor(size * share);
-      prefix = startTokenWorker(script, path, cut, opts.signal);
+      prefix = startTokenWorker(
+        script,
+        path,
+        cut,
+        opts.signal ? AbortSignal.any([opts.signal, stopWorker.signal]) : stopWorker.signal,
+      );
       // Settled below; without this an early read error would leave it unhandled.
       prefix.catch(() => {});
     }
   }
-  for await (const l of readJsonlLines(path, { signal: opts.signal })) {
-    b.deferTokens = l.byteOffset < cut;
-    b.addLine(l.line, l.text, l.byteLength);
-    bytes = l.byteOffset + l.byteLength;
-    if (++n % every === 0) {
-      opts.onProgress?.(n, bytes);
-      // Let other work (cancellation, messages) run on long files.
-      await new Promise<void>((r) => setImmediate(r));
+  try {
+    for await (const l of readJsonlLines(path, { signal: opts.signal })) {
+      b.deferTokens = l.byteOffset < cut;
+      b.addLine(l.line, l.text, l.byteLength);
+      bytes = l.byteOffset + l.byteLength;
+      if (++n % every === 0) {
+        opts.onProgress?.(n, bytes);
+        // Let other work (cancellation, messages) run on long files.
+        await new Promise<void>((r) => setImmediate(r));
+      }
     }
+  } catch (e) {
+    // A read error or a cancellation: the worker's count is no longer wanted.
+    stopWorker.abort(e);
+    throw e;
   }
   b.deferTokens = false;
   if (prefix) b.fillDeferredTokens(await prefix);

@@ -216,3 +216,21 @@ test('statistics with the token worker are the statistics without it (real files
     assert.ok(plain.tokens.counted > 0, file);
   }
 });
+
+test('cancelling statistics while the token worker counts rejects with the reason, promptly', async () => {
+  const file = realJsonl()[3]!;
+  const ac = new AbortController();
+  const t0 = Date.now();
+  await assert.rejects(
+    computeDatasetStats(file, {
+      tokenWorkerMinBytes: 0,
+      signal: ac.signal,
+      progressEvery: 10,
+      onProgress: (lines) => {
+        if (lines >= 10) ac.abort(new Error('cancelled by the test'));
+      },
+    }),
+    /cancelled by the test/,
+  );
+  assert.ok(Date.now() - t0 < 30_000);
+});
