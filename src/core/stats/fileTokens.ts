@@ -95,28 +95,34 @@ export function startTokenWorker(
     const worker = takeSpare(script) ?? spawn(script);
     // A spare waits unref'd; while it works for us it keeps the process alive like any pending work.
     worker.ref();
-    const done = () => {
+    /** Ends this job; a worker that answered stays as the spare when warming is on (its caches with it). */
+    const done = (answered: boolean) => {
       settled = true;
       signal?.removeEventListener('abort', onAbort);
-      void worker.terminate();
-      // The next spare starts a little later, not while this call still needs both cores.
-      if (warmScript !== undefined) setTimeout(() => (spare ??= spawnSpare(warmScript!)), 1000).unref();
+      worker.removeAllListeners();
+      if (answered && warmScript === script && !spare) spare = adopt(script, worker);
+      else {
+        void worker.terminate();
+        // A replacement starts a little later, not while this call still needs both cores.
+        if (warmScript !== undefined)
+          setTimeout(() => (spare ??= adopt(warmScript!, spawn(warmScript!))), 1000).unref();
+      }
     };
     const fallback = () => {
       if (settled) return;
-      done();
+      done(false);
       countPrefixTokens(path, endByte, signal).then(resolve, reject);
     };
     const onAbort = () => {
       if (settled) return;
-      done();
+      done(false);
       reject(signal?.reason ?? new Error('aborted'));
     };
     signal?.addEventListener('abort', onAbort, { once: true });
     worker.on('message', (reply: TokenReply) => {
       if (settled) return;
       if (!reply.ok) return fallback();
-      done();
+      done(true);
       resolve({ counts: reply.counts, lines: reply.lines });
     });
     worker.on('error', fallback);
@@ -136,8 +142,8 @@ function spawn(script: string): Worker {
 let spare: { script: string; worker: Worker } | undefined;
 let warmScript: string | undefined;
 
-function spawnSpare(script: string): { script: string; worker: Worker } {
-  const worker = spawn(script);
+/** Makes `worker` a spare: unref'd, forgotten if it dies. */
+function adopt(script: string, worker: Worker): { script: string; worker: Worker } {
   worker.unref();
   const entry = { script, worker };
   const forget = () => {
@@ -157,13 +163,14 @@ function takeSpare(script: string): Worker | undefined {
 }
 
 /**
- * Keeps a token worker started, its rank table loaded (~0.3 s), for the next statistics of a large file, and a new
- * one after each use: for long-lived processes such as the MCP server, whose first call should not pay the load.
+ * Keeps a token worker started, its rank table loaded (~0.3 s), for the next statistics of a large file, and keeps
+ * it (with its token caches) after each use: for long-lived processes such as the MCP server, whose first call
+ * should not pay the load, and whose next call on the same file finds its texts counted.
  * The spare never keeps the process alive. Returns whether a worker script was found.
  */
 export function warmTokenWorker(script = tokenWorkerScript()): boolean {
   if (script === undefined || availableParallelism() < 2) return false;
   warmScript = script;
-  spare ??= spawnSpare(script);
+  spare ??= adopt(script, spawn(script));
   return true;
 }

@@ -9,7 +9,8 @@ const port = parentPort;
 if (port) {
   // Load the rank table now: the job (sent right away, or later to a warmed spare) finds it ready.
   countTokens('warm up');
-  port.once('message', (job: TokenJob) => {
+  // One job at a time; a warmed worker gets several in turn (fileTokens.ts keeps it as the spare).
+  port.on('message', (job: TokenJob) => {
     countPrefixTokens(job.path, job.endByte).then(
       ({ counts, lines }) => {
         const reply: TokenReply = { ok: true, counts, lines };

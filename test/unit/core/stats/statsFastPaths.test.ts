@@ -17,6 +17,7 @@ import {
   countPrefixTokens,
   startTokenWorker,
   tokenWorkerScript,
+  warmTokenWorker,
 } from '../../../../src/core/stats/fileTokens';
 import { computeDatasetStats } from '../../../../src/core/stats/datasetStats';
 import { tempDir, tempFile } from '../../../lib/tempFiles';
@@ -233,4 +234,18 @@ test('cancelling statistics while the token worker counts rejects with the reaso
     /cancelled by the test/,
   );
   assert.ok(Date.now() - t0 < 30_000);
+});
+
+test('a warmed token worker answers job after job with the in-thread counts', async () => {
+  const script = tokenWorkerScript();
+  assert.ok(script && warmTokenWorker(script), 'the worker bundle is built and the machine has two cores');
+  const file = realJsonl()[3]!;
+  const expected = await countPrefixTokens(file, Infinity);
+  for (let round = 0; round < 3; round++) {
+    const got = await startTokenWorker(script, file, Infinity);
+    assert.deepEqual(
+      [...got.counts.subarray(0, got.lines)],
+      [...expected.counts.subarray(0, expected.lines)],
+    );
+  }
 });
