@@ -166,7 +166,21 @@ test('the view and its threshold survive a window reload', async () => {
     await wb.screenshot('10-after-reload-failed');
     throw e;
   }
-  await view.locator('#pass-a', { hasText: '0.0%' }).waitFor();
+  // The revived view asks the host for its numbers again; on a loaded machine that can take a while.
+  try {
+    await view.locator('#pass-a', { hasText: '0.0%' }).waitFor({ timeout: 90_000 });
+  } catch (e) {
+    await wb.screenshot('10-after-reload-failed');
+    const threshold = await view
+      .locator('#threshold')
+      .getAttribute('value')
+      .catch(() => null);
+    const pass = await view
+      .locator('#pass-a')
+      .innerText()
+      .catch(() => '(no #pass-a)');
+    throw new Error(`after the reload: threshold ${threshold}, pass rate ${pass}: ${(e as Error).message}`);
+  }
   assert.equal(await text('mean-a'), fmt3(EXPECTED.meanTuned));
   await wb.screenshot('10-after-reload');
 });
