@@ -1,5 +1,7 @@
 // Finds the `*.rftjob.json` in the workspace that names a grader file, so the grader is linted against the
-// job's training and validation files and response format. Spec texts are cached until a spec changes.
+// job's training and validation files and response format. Spec texts are cached until a spec changes, or until
+// a grader is opened or saved: a file watcher can miss files written into a folder created a moment before (the
+// inotify race on a new directory), and opening a grader is rare enough to pay for a fresh search.
 import * as vscode from 'vscode';
 import { graderJobContext, type GraderJobContext } from '../../core/graders/jobContext';
 import type { HostContext } from '../hostContext';
@@ -22,6 +24,11 @@ export class GraderJobSpecs implements vscode.Disposable {
     this.watcher.onDidChange(invalidate);
     this.watcher.onDidCreate(invalidate);
     this.watcher.onDidDelete(invalidate);
+  }
+
+  /** Forget the cached specs without relinting anything; the next lookup searches the workspace again. */
+  refresh(): void {
+    this.specs = undefined;
   }
 
   /** The first job spec (by path) that names `graderPath` as its grader file. */

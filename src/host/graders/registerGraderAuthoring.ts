@@ -151,7 +151,15 @@ export function registerGraderAuthoring(ctx: HostContext): vscode.Disposable {
   };
 
   disposables.push(
-    vscode.workspace.onDidOpenTextDocument((d) => schedule(d, 0)),
+    vscode.workspace.onDidOpenTextDocument((d) => {
+      if (isGraderDocument(d)) jobSpecs.refresh();
+      schedule(d, 0);
+    }),
+    vscode.workspace.onDidSaveTextDocument((d) => {
+      if (!isGraderDocument(d)) return;
+      jobSpecs.refresh();
+      schedule(d, 0);
+    }),
     vscode.workspace.onDidChangeTextDocument((e) => schedule(e.document)),
     vscode.workspace.onDidCloseTextDocument((d) => {
       lint.cancel(d.uri.toString());
