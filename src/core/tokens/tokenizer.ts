@@ -9,6 +9,7 @@ import type { Tiktoken, TiktokenBPE } from 'js-tiktoken/lite';
 import type * as Lite from 'js-tiktoken/lite';
 import type * as Fast from 'gpt-tokenizer/encoding/o200k_base';
 import { jsonText } from '../json/canonicalJson';
+import { countAsciiPieces, isAscii, PieceCountTable } from './asciiPieces';
 
 let encoder: Tiktoken | undefined;
 
@@ -25,6 +26,8 @@ function getEncoder(): Tiktoken {
 
 type OrdinaryCount = (text: string) => number;
 let fast: OrdinaryCount | undefined;
+/** One pre-split piece's token count (a rank lookup, or gpt-tokenizer's merge); undefined on another layout. */
+let pieceCount: ((piece: string) => number) | undefined;
 
 /** What gpt-tokenizer keeps on its encoder (private in its types): the pre-split pattern and the merge steps. */
 interface FastInternals {
@@ -52,14 +55,15 @@ function getFastCount(): OrdinaryCount {
     typeof core.bytePairEncode === 'function'
   ) {
     const internals = core as FastInternals;
+    pieceCount = (piece) =>
+      internals.getBpeRankFromString(piece) !== undefined ? 1 : internals.bytePairEncode(piece).length;
     // What gpt-tokenizer's countNative does when no special token is allowed, one piece at a time through the cache.
     fast = (text) => {
       let n = 0;
       for (const [piece] of text.matchAll(internals.tokenSplitRegex)) {
         let c = pieceCounts.get(piece);
         if (c === undefined) {
-          c =
-            internals.getBpeRankFromString(piece) !== undefined ? 1 : internals.bytePairEncode(piece).length;
+          c = pieceCount!(piece);
           if (pieceCounts.size >= PIECE_CACHE_ENTRIES) pieceCounts.clear();
           pieceCounts.set(piece, c);
         }
@@ -131,7 +135,17 @@ export function countTokens(text: string): number {
   return n;
 }
 
+// ASCII text is pre-split without the regex and counted through a table that copies no piece (asciiPieces.ts).
+const asciiCounts = new PieceCountTable();
+
 function countUncached(text: string): number {
+  if (isAscii(text) && !text.includes('<|')) {
+    getFastCount();
+    if (pieceCount) {
+      const n = countAsciiPieces(text, asciiCounts, pieceCount, MAX_DIRECT_PIECE_CHARS);
+      if (n >= 0) return n;
+    }
+  }
   if (text.length <= MAX_DIRECT_PIECE_CHARS || !LONG_RUN.test(text)) return countOrdinary(text);
   const enc = getEncoder();
   // The encoder's own pre-split (o200k_base's pattern): runs of ordinary pieces are encoded together as they are,
