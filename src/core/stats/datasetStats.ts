@@ -8,19 +8,24 @@ import { detectFileFormat, detectLineKind } from '../datasets/format';
 import { readJsonlLines } from '../datasets/jsonlReader';
 import {
   canonicalJson,
-  conversationText,
   getPath,
-  isObject,
   itemFields,
   jsonType,
+  nearDuplicateText,
   roleSequence,
   userText,
 } from './exampleView';
-import type { NearDuplicatePair, NearDuplicateResult } from './nearDuplicates';
-import { NEAR_DUPLICATE_DEFINITION, NearDuplicateIndex } from './nearDuplicates';
+import type { NearDuplicatePair, NearDuplicateResult, TextFingerprint } from './nearDuplicates';
+import { NEAR_DUPLICATE_DEFINITION, NearDuplicateIndex, textFingerprint } from './nearDuplicates';
 import { exampleTokenCount, hasTokenCount } from './exampleTokens';
 import type { PrefixTokenCounts } from './fileTokens';
-import { startTokenWorker, TOKEN_WORKER_SHARE, tokenWorkerScript, useTokenWorker } from './fileTokens';
+import {
+  fingerprintAt,
+  startTokenWorker,
+  TOKEN_WORKER_SHARE,
+  tokenWorkerScript,
+  useTokenWorker,
+} from './fileTokens';
 import type { PriceTable } from './pricing';
 import type {
   DatasetStats,
@@ -190,6 +195,13 @@ export class DatasetStatsBuilder {
   private deferredTokens = 0;
   /** While set, lines added leave their token count to fillDeferredTokens. */
   deferTokens = false;
+  /** While set, examples added leave their near-duplicate fingerprint to fillDeferredNear. */
+  deferNear = false;
+  /**
+   * Examples waiting for fillDeferredNear, in order: the 0-based line (fingerprint from the worker) or, for lines
+   * added after the worker's share, the fingerprint itself; with their ids in `near` and in the cross index.
+   */
+  private pendingNear: { line: number; fp?: TextFingerprint; id: number; crossId: number }[] = [];
   private readonly fields = new Map<
     string,
     { present: number; types: Partial<Record<JsonType, number>>; values: ValueCounter }
@@ -294,13 +306,21 @@ export class DatasetStatsBuilder {
     if (seen) seen.push(display);
     else this.exact.set(hash, [display]);
 
-    const convo = conversationText(value);
-    const nearText = convo || (isObject(value) ? canonicalJson(item) : text);
     this.nearLines.push(display);
-    this.near.add(this.nearLines.length - 1, nearText);
+    const id = this.nearLines.length - 1;
+    let crossId = -1;
     if (this.cross) {
       this.cross.sink.push({ line: display, group: this.cross.group });
-      this.cross.index.add(this.cross.sink.length - 1, nearText, this.cross.group);
+      crossId = this.cross.sink.length - 1;
+    }
+    if (this.deferNear || this.pendingNear.length) {
+      // The worker fingerprints this line; or it did earlier ones, and the index must get the texts in order.
+      const fp = this.deferNear ? undefined : textFingerprint(nearDuplicateText(value, text));
+      this.pendingNear.push({ line: display - 1, fp, id, crossId });
+    } else {
+      const nearText = nearDuplicateText(value, text);
+      this.near.add(id, nearText);
+      this.cross?.index.add(crossId, nearText, this.cross.group);
     }
 
     this.checkLeakage(display, value, item);
@@ -332,6 +352,27 @@ export class DatasetStatsBuilder {
       this.tokenValues[k] = t;
     }
     this.deferredTokens = 0;
+  }
+
+  /** Adds the examples left to the worker, in order, with the fingerprints it computed (fillDeferredTokens' pair). */
+  fillDeferredNear(prefix: PrefixTokenCounts): void {
+    const from = prefix.fingerprints;
+    for (const p of this.pendingNear) {
+      const fp = () => p.fp ?? (from && fingerprintAt(from, p.line));
+      this.near.addFingerprint(p.id, fp);
+      this.cross?.index.addFingerprint(p.crossId, fp, this.cross.group);
+    }
+    this.pendingNear = [];
+  }
+
+  /** What the worker must fingerprint so that every index this builder feeds has each text it keeps. */
+  nearJob(): { maxExamples: number; maxShingles: number } {
+    const own = this.near;
+    const cross = this.cross?.index;
+    return {
+      maxExamples: Math.max(own.maxExamples, cross?.maxExamples ?? 0),
+      maxShingles: Math.max(own.maxShingles, cross?.maxShingles ?? 0),
+    };
   }
 
   /** Exact-duplicate hashes → 1-based lines (for cross-file overlap). */
@@ -551,6 +592,7 @@ async function feed(b: DatasetStatsBuilder, path: string, opts: StatsOptions): P
         path,
         cut,
         opts.signal ? AbortSignal.any([opts.signal, stopWorker.signal]) : stopWorker.signal,
+        b.nearJob(),
       );
       // Settled below; without this an early read error would leave it unhandled.
       prefix.catch(() => {});
@@ -558,7 +600,7 @@ async function feed(b: DatasetStatsBuilder, path: string, opts: StatsOptions): P
   }
   try {
     for await (const l of readJsonlLines(path, { signal: opts.signal })) {
-      b.deferTokens = l.byteOffset < cut;
+      b.deferTokens = b.deferNear = l.byteOffset < cut;
       b.addLine(l.line, l.text, l.byteLength);
       bytes = l.byteOffset + l.byteLength;
       if (++n % every === 0) {
@@ -572,8 +614,12 @@ async function feed(b: DatasetStatsBuilder, path: string, opts: StatsOptions): P
     stopWorker.abort(e);
     throw e;
   }
-  b.deferTokens = false;
-  if (prefix) b.fillDeferredTokens(await prefix);
+  b.deferTokens = b.deferNear = false;
+  if (prefix) {
+    const counted = await prefix;
+    b.fillDeferredTokens(counted);
+    b.fillDeferredNear(counted);
+  }
   opts.onProgress?.(n, bytes);
 }
 

@@ -1,6 +1,7 @@
 // How statistics and the preview look at one parsed dataset line: its messages, role sequence, prompt text,
 // item fields and the JSON type of a value. Format-agnostic helpers (RFT, SFT, DPO and the `{"item": …}` eval shape).
 import { contentText } from '../tokens/tokenizer';
+import { canonicalJson } from '../json/canonicalJson';
 
 import type { JsonType } from '../../shared/datasetStats';
 
@@ -113,6 +114,14 @@ export function conversationText(value: unknown): string {
   const dpo = dpoOutputs(value);
   if (dpo) for (const m of dpo.preferred) parts.push(messageText(m));
   return parts.join('\n');
+}
+
+/**
+ * What near-duplicate detection compares for one example (`text` is its line): the conversation, or else the
+ * item's data fields as canonical JSON, or else the line itself.
+ */
+export function nearDuplicateText(value: unknown, text: string): string {
+  return conversationText(value) || (isObject(value) ? canonicalJson(itemFields(value)) : text);
 }
 
 /**

@@ -1,54 +1,143 @@
-// Token counts of the examples at the start of a JSONL file, in a worker thread (dist/workers/statsTokens.js) while
-// the calling thread computes the rest of the statistics: counting tokens is about half of the work on a file of
-// distinct texts. The counts are the same pure function of each line on either thread, so results do not change.
+// Token counts and near-duplicate fingerprints of the examples at the start of a JSONL file, in a worker thread
+// (dist/workers/statsTokens.js) while the calling thread computes the rest of the statistics: counting tokens and
+// normalizing and shingling the texts are about half of the work on a file of distinct texts. Both are the same
+// pure functions of each line on either thread, so results do not change.
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { readJsonlLines } from '../datasets/jsonlReader';
 import { exampleTokenCount } from './exampleTokens';
+import { nearDuplicateText } from './exampleView';
+import type { TextFingerprint } from './nearDuplicates';
+import { textFingerprint } from './nearDuplicates';
 
 /** Line counts up to a byte offset: `counts[line]` (0-based) is the example's tokens, or -1 (no tokens counted). */
 export interface PrefixTokenCounts {
   counts: Int32Array;
   lines: number;
+  /** The near-duplicate fingerprints, when the job asked for them. */
+  fingerprints?: PrefixFingerprints;
+}
+
+/**
+ * Fingerprints by 0-based line, packed for transfer: line l's shingles are `shingles[offsets[l], offsets[l + 1])`,
+ * and `meta[3l .. 3l + 2]` its normalized length (-1: none computed) and two hashes.
+ */
+export interface PrefixFingerprints {
+  offsets: Int32Array;
+  shingles: Uint32Array;
+  meta: Int32Array;
+}
+
+/** The fingerprint of 0-based `line`, or undefined when none was computed (not an example, or past the bounds). */
+export function fingerprintAt(f: PrefixFingerprints, line: number): TextFingerprint | undefined {
+  if (3 * line >= f.meta.length || f.meta[3 * line] < 0) return undefined;
+  return {
+    shingles: f.shingles.subarray(f.offsets[line], f.offsets[line + 1]),
+    length: f.meta[3 * line],
+    hash1: f.meta[3 * line + 1] >>> 0,
+    hash2: f.meta[3 * line + 2] >>> 0,
+  };
+}
+
+/**
+ * Which examples get a fingerprint: the first `maxExamples`, while fewer than `maxShingles` shingles are stored —
+ * the bounds of the near-duplicate index (the largest of those the statistics feed), so every text an index keeps
+ * has its fingerprint.
+ */
+export interface NearJob {
+  maxExamples: number;
+  maxShingles: number;
 }
 
 export interface TokenJob {
   path: string;
   /** Lines starting before this byte offset are counted. */
   endByte: number;
+  near?: NearJob;
 }
 
-export type TokenReply = { ok: true; counts: Int32Array; lines: number } | { ok: false; error: string };
+export type TokenReply =
+  | { ok: true; counts: Int32Array; lines: number; fingerprints?: PrefixFingerprints }
+  | { ok: false; error: string };
 
-/** Counts the tokens of every line that starts before `endByte` (what the worker runs; also the in-thread fallback). */
+function grow<T extends Int32Array | Uint32Array>(a: T, min: number): T {
+  let size = a.length * 2;
+  while (size < min) size *= 2;
+  const grown = new (a.constructor as new (n: number) => T)(size);
+  grown.set(a);
+  return grown;
+}
+
+/**
+ * Counts the tokens of every line that starts before `endByte`, and with `near` fingerprints its examples (what
+ * the worker runs; also the in-thread fallback).
+ */
 export async function countPrefixTokens(
   path: string,
   endByte: number,
   signal?: AbortSignal,
+  near?: NearJob,
 ): Promise<PrefixTokenCounts> {
   let counts = new Int32Array(1024);
   let lines = 0;
+  let offsets = new Int32Array(near ? 1025 : 0);
+  let meta = new Int32Array(near ? 3 * 1024 : 0);
+  let shingles = new Uint32Array(near ? 1 << 16 : 0);
+  let stored = 0;
+  let examples = 0;
   for await (const l of readJsonlLines(path, { signal })) {
     if (l.byteOffset >= endByte) break;
-    if (l.line >= counts.length) {
-      const grown = new Int32Array(counts.length * 2);
-      grown.set(counts);
-      counts = grown;
+    if (l.line >= counts.length) counts = grow(counts, l.line + 1);
+    if (near) {
+      if (l.line + 2 > offsets.length) offsets = grow(offsets, l.line + 2);
+      if (3 * l.line + 3 > meta.length) meta = grow(meta, 3 * l.line + 3);
+      // Lines skipped by the reader (none today) and non-examples have no fingerprint.
+      for (let k = lines; k <= l.line; k++) {
+        offsets[k + 1] = stored;
+        meta[3 * k] = -1;
+      }
     }
     let t = -1;
     if (l.text.trim() !== '') {
+      let value: unknown;
+      let parsed = false;
       try {
-        t = exampleTokenCount(JSON.parse(l.text)) ?? -1;
+        value = JSON.parse(l.text);
+        parsed = true;
       } catch {
-        // Invalid JSON: no tokens, as on the calling thread.
+        // Invalid JSON: no tokens and no fingerprint, as on the calling thread.
+      }
+      if (parsed) {
+        t = exampleTokenCount(value) ?? -1;
+        if (near && examples < near.maxExamples && stored < near.maxShingles) {
+          const fp = textFingerprint(nearDuplicateText(value, l.text));
+          if (stored + fp.shingles.length > shingles.length)
+            shingles = grow(shingles, stored + fp.shingles.length);
+          shingles.set(fp.shingles, stored);
+          stored += fp.shingles.length;
+          offsets[l.line + 1] = stored;
+          meta[3 * l.line] = fp.length;
+          meta[3 * l.line + 1] = fp.hash1 | 0;
+          meta[3 * l.line + 2] = fp.hash2 | 0;
+        }
+        examples++;
       }
     }
     counts[l.line] = t;
     lines = l.line + 1;
   }
-  return { counts, lines };
+  if (!near) return { counts, lines };
+  return {
+    counts,
+    lines,
+    fingerprints: {
+      offsets: offsets.slice(0, lines + 1),
+      shingles: shingles.slice(0, stored),
+      meta: meta.slice(0, 3 * lines),
+    },
+  };
 }
 
 /** Below this size a worker's start (its own copy of the rank table, ~0.3 s) costs more than it saves. */
@@ -89,6 +178,7 @@ export function startTokenWorker(
   path: string,
   endByte: number,
   signal?: AbortSignal,
+  near?: NearJob,
 ): Promise<PrefixTokenCounts> {
   return new Promise<PrefixTokenCounts>((resolve, reject) => {
     let settled = false;
@@ -111,7 +201,7 @@ export function startTokenWorker(
     const fallback = () => {
       if (settled) return;
       done(false);
-      countPrefixTokens(path, endByte, signal).then(resolve, reject);
+      countPrefixTokens(path, endByte, signal, near).then(resolve, reject);
     };
     const onAbort = () => {
       if (settled) return;
@@ -123,11 +213,11 @@ export function startTokenWorker(
       if (settled) return;
       if (!reply.ok) return fallback();
       done(true);
-      resolve({ counts: reply.counts, lines: reply.lines });
+      resolve({ counts: reply.counts, lines: reply.lines, fingerprints: reply.fingerprints });
     });
     worker.on('error', fallback);
     worker.on('exit', fallback);
-    const job: TokenJob = { path, endByte };
+    const job: TokenJob = { path, endByte, ...(near ? { near } : {}) };
     worker.postMessage(job);
   });
 }

@@ -181,6 +181,11 @@ export function asciiFingerprint(text: string): TextFingerprint | undefined {
   return { shingles, length: len, hash1, hash2 };
 }
 
+/** A text's fingerprint by the definition (the ASCII fast path when it applies). */
+export function textFingerprint(text: string): TextFingerprint {
+  return asciiFingerprint(text) ?? fingerprintSlow(text);
+}
+
 function sortedUnique(hashes: Uint32Array): Uint32Array {
   hashes.sort();
   let unique = 0;
@@ -394,8 +399,10 @@ export class NearDuplicateIndex {
   private storedShingles = 0;
   private skipped = 0;
   readonly threshold: number;
-  private readonly maxExamples: number;
-  private readonly maxShingles: number;
+  /** Texts kept at most; later ones are counted as not compared. */
+  readonly maxExamples: number;
+  /** Texts are kept until this many shingles are stored. */
+  readonly maxShingles: number;
   private readonly maxPairs: number;
   private readonly maxCounted: number;
   private readonly maxChecks: number;
@@ -410,13 +417,29 @@ export class NearDuplicateIndex {
   }
 
   add(id: number, text: string, group = 0): void {
+    this.addFingerprint(id, () => textFingerprint(text), group);
+  }
+
+  /**
+   * Adds a text by its fingerprint (computed elsewhere, e.g. on the statistics worker): the same as add() with the
+   * text. `fingerprint` is only asked for while the bounds leave room.
+   */
+  addFingerprint(id: number, fingerprint: () => TextFingerprint | undefined, group = 0): void {
     if (this.entries.length >= this.maxExamples || this.storedShingles >= this.maxShingles) {
       this.skipped++;
       return;
     }
-    const { shingles, length, hash1, hash2 } = asciiFingerprint(text) ?? fingerprintSlow(text);
-    this.storedShingles += shingles.length;
-    this.entries.push({ id, group, shingles, length, hash1, hash2 });
+    const fp = fingerprint();
+    if (!fp) throw new Error(`no near-duplicate fingerprint for example ${id}`);
+    this.storedShingles += fp.shingles.length;
+    this.entries.push({
+      id,
+      group,
+      shingles: fp.shingles,
+      length: fp.length,
+      hash1: fp.hash1,
+      hash2: fp.hash2,
+    });
   }
 
   /** Texts compared / texts left out because of the memory bounds. */

@@ -1,5 +1,6 @@
 // Worker thread of dataset statistics (bundled to dist/workers/statsTokens.js): counts the tokens of the lines at
-// the start of a file and posts the counts back. See fileTokens.ts.
+// the start of a file, fingerprints their texts for near duplicates when asked, and posts both back. See
+// fileTokens.ts.
 import { parentPort } from 'node:worker_threads';
 import type { TokenJob, TokenReply } from './fileTokens';
 import { countPrefixTokens } from './fileTokens';
@@ -11,10 +12,11 @@ if (port) {
   countTokens('warm up');
   // One job at a time; a warmed worker gets several in turn (fileTokens.ts keeps it as the spare).
   port.on('message', (job: TokenJob) => {
-    countPrefixTokens(job.path, job.endByte).then(
-      ({ counts, lines }) => {
-        const reply: TokenReply = { ok: true, counts, lines };
-        port.postMessage(reply, [counts.buffer as ArrayBuffer]);
+    countPrefixTokens(job.path, job.endByte, undefined, job.near).then(
+      ({ counts, lines, fingerprints: f }) => {
+        const reply: TokenReply = { ok: true, counts, lines, ...(f ? { fingerprints: f } : {}) };
+        const buffers = [counts.buffer, ...(f ? [f.offsets.buffer, f.shingles.buffer, f.meta.buffer] : [])];
+        port.postMessage(reply, buffers as ArrayBuffer[]);
       },
       (e: unknown) => {
         const reply: TokenReply = { ok: false, error: e instanceof Error ? e.message : String(e) };

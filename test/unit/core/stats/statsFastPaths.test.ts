@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import { availableParallelism } from 'node:os';
 import assert from 'node:assert/strict';
-import { readdirSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import {
@@ -20,7 +20,7 @@ import {
   tokenWorkerScript,
   warmTokenWorker,
 } from '../../../../src/core/stats/fileTokens';
-import { computeDatasetStats } from '../../../../src/core/stats/datasetStats';
+import { computeDatasetStats, computePairStats } from '../../../../src/core/stats/datasetStats';
 import { tempDir, tempFile } from '../../../lib/tempFiles';
 
 const TRICKY = [
@@ -206,6 +206,16 @@ test('statistics with the token worker are the statistics without it (real files
       '{"no":"messages"}',
       '{"input":{"messages":[{"role":"user","content":"q"}]},"preferred_output":[{"role":"assistant","content":"a"}],"non_preferred_output":[{"role":"assistant","content":"b"}]}',
       '{"messages":[{"role":"user","content":"<|endoftext|> special"}]}',
+      // Near duplicates (the worker fingerprints them): the same words once punctuated differently, once with one
+      // word changed; the same in non-ASCII text; items without messages, compared by their fields.
+      '{"messages":[{"role":"user","content":"The quick brown fox jumps over the lazy dog near the river bank today"}]}',
+      '{"messages":[{"role":"user","content":"The quick brown fox, jumps over the LAZY dog near the river bank today!"}]}',
+      '{"messages":[{"role":"user","content":"The quick brown fox jumps over the lazy cat near the river bank today"}]}',
+      '{"messages":[{"role":"user","content":"Ünïcödé STRASSE 東京 ﬁne text with enough words to shingle here"}]}',
+      '{"messages":[{"role":"user","content":"ünïcödé strasse 東京 fine text with enough words to shingle here"}]}',
+      '{"question":"What is two and two, said the teacher to the class","answer":"4"}',
+      '{"answer":"4","question":"What is two and two, said the teacher to the class"}',
+      '{"answer":"4","question":"What is two and two said the teacher to the class?"}',
     ].join('\n'),
   );
   // MedMCQ (RFT), and odd lines (a DPO example among them).
@@ -217,6 +227,34 @@ test('statistics with the token worker are the statistics without it (real files
     }
     assert.ok(plain.tokens.counted > 0, file);
   }
+  const plain = await computeDatasetStats(mixed, { tokenWorker: false });
+  assert.ok(plain.nearDuplicates.pairs.length >= 3, 'the mixed file has near duplicates to find');
+  assert.equal(plain.exactDuplicates.groups.length, 1, 'and exact ones (keys in another order)');
+  // Bounds: the index keeps the first examples only, with the worker as without it.
+  for (const nearMaxExamples of [1, 4]) {
+    const bounded = await computeDatasetStats(mixed, { tokenWorker: false, nearMaxExamples });
+    for (const share of [1, 0.5])
+      assert.deepEqual(
+        await computeDatasetStats(mixed, {
+          tokenWorkerMinBytes: 0,
+          tokenWorkerShare: share,
+          nearMaxExamples,
+        }),
+        bounded,
+        `nearMaxExamples ${nearMaxExamples}, share ${share}`,
+      );
+  }
+  // A training/validation pair: both files feed one shared index across them.
+  const valid = tempFile(readFileSync(mixed, 'utf8').split('\n').reverse().join('\n'));
+  const pairPlain = await computePairStats(realJsonl()[3]!, valid, { tokenWorker: false });
+  assert.deepEqual(
+    await computePairStats(realJsonl()[3]!, valid, { tokenWorkerMinBytes: 0 }),
+    pairPlain,
+    'pair statistics with the worker',
+  );
+  const self = await computePairStats(mixed, valid, { tokenWorkerMinBytes: 0, tokenWorkerShare: 0.5 });
+  assert.deepEqual(self, await computePairStats(mixed, valid, { tokenWorker: false }));
+  assert.ok(self.exactOverlap.count > 0 && self.nearAcross.count > 0, 'a file and its reverse overlap');
 });
 
 test('cancelling statistics while the token worker counts rejects with the reason, promptly', async () => {
