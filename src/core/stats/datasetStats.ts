@@ -1,11 +1,11 @@
 // Statistics of one JSONL dataset, computed in one streaming pass: examples per format, role sequences, tokens per
 // example (o200k_base), item-field inventory, a chosen field's value distribution, exact and near duplicates,
 // answer leakage and a cost estimate. Line numbers in the results are 1-based, as people count them.
-import * as crypto from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import type { LineKind } from '../datasets/format';
 import { detectFileFormat, detectLineKind } from '../datasets/format';
 import { readJsonlLines } from '../datasets/jsonlReader';
+import { jsonValueKey } from '../json/jsonValueKey';
 import {
   canonicalJson,
   getPath,
@@ -168,15 +168,6 @@ function median(sorted: ArrayLike<number>): number {
 /** Tokens of one example as it is trained on: the conversation (DPO: prompt + each of the two answers). */
 export const exampleTokens = exampleTokenCount;
 
-// The one-shot digest (Node 20.12+) skips a Hash object per line; the same bytes either way.
-const oneShotHash = (crypto as { hash?: (alg: string, data: string, enc: 'base64') => string }).hash;
-
-function sha1Base64(text: string): string {
-  return oneShotHash
-    ? oneShotHash('sha1', text, 'base64')
-    : crypto.createHash('sha1').update(text).digest('base64');
-}
-
 /** Accumulates one dataset line by line; `finish()` returns the statistics. Usable on any line source. */
 export class DatasetStatsBuilder {
   private lines = 0;
@@ -301,7 +292,7 @@ export class DatasetStatsBuilder {
     }
 
     // Exact duplicates: same JSON value whatever the key order and whitespace.
-    const hash = sha1Base64(canonicalJson(value));
+    const hash = jsonValueKey(value);
     const seen = this.exact.get(hash);
     if (seen) seen.push(display);
     else this.exact.set(hash, [display]);
