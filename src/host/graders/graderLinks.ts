@@ -58,9 +58,14 @@ export function linkFor(
   return {};
 }
 
+/**
+ * Linked datasets and response formats, read once and kept until they change. A watcher drops an entry when its
+ * file changes; each lookup also compares the file's modification time and size with those it was read at, since a
+ * watcher can miss a file written into a folder created a moment before (the inotify race on a new directory).
+ */
 export class DatasetCache implements vscode.Disposable {
-  private readonly entries = new Map<string, Promise<LoadedDataset | Error>>();
-  private readonly formats = new Map<string, Promise<unknown>>();
+  private readonly entries = new Map<string, { stamp: string; value: Promise<LoadedDataset | Error> }>();
+  private readonly formats = new Map<string, { stamp: string; value: Promise<unknown> }>();
   private readonly watcher: vscode.FileSystemWatcher;
   private readonly _onDidChange = new vscode.EventEmitter<string>();
   readonly onDidChange = this._onDidChange.event;
@@ -68,58 +73,75 @@ export class DatasetCache implements vscode.Disposable {
   constructor(private readonly ctx: HostContext) {
     this.watcher = vscode.workspace.createFileSystemWatcher('**/*.{jsonl,json}');
     const invalidate = (u: vscode.Uri) => {
-      if (this.entries.delete(u.fsPath) || this.formats.delete(u.fsPath)) this._onDidChange.fire(u.fsPath);
+      const dropped = this.entries.delete(u.fsPath);
+      if (this.formats.delete(u.fsPath) || dropped) this._onDidChange.fire(u.fsPath);
     };
     this.watcher.onDidChange(invalidate);
     this.watcher.onDidDelete(invalidate);
     this.watcher.onDidCreate(invalidate);
   }
 
-  dataset(file: string): Promise<LoadedDataset | Error> {
-    let p = this.entries.get(file);
-    if (!p) {
-      p = (async () => {
-        try {
-          const { items, problems } = await readDataItems(file);
-          const kept = items.slice(0, MAX_ITEMS);
-          return {
-            path: file,
-            items: kept.map((i) => i.item),
-            fields: datasetFieldsFromItems(
-              kept.map((i) => i.item),
-              { source: file, lineNumbers: kept.map((i) => i.line) },
-            ),
-            problems: problems.length,
-          };
-        } catch (e) {
-          this.ctx.log.warn(`grader link: cannot read dataset ${file}: ${(e as Error).message}`);
-          return e as Error;
-        }
-      })();
-      this.entries.set(file, p);
+  /** The file's modification time and size, or "missing". */
+  private async stamp(file: string): Promise<string> {
+    try {
+      const s = await vscode.workspace.fs.stat(vscode.Uri.file(file));
+      return `${s.mtime}:${s.size}`;
+    } catch {
+      return 'missing';
     }
-    return p;
   }
 
-  responseFormat(file: string): Promise<unknown> {
-    let p = this.formats.get(file);
-    if (!p) {
-      p = (async () => {
-        try {
-          const bytes = await vscode.workspace.fs.readFile(vscode.Uri.file(file));
-          return JSON.parse(
-            Buffer.from(bytes)
-              .toString('utf8')
-              .replace(/^\uFEFF/, ''),
-          ) as unknown;
-        } catch (e) {
-          this.ctx.log.warn(`grader link: cannot read response format ${file}: ${(e as Error).message}`);
-          return new Error((e as Error).message);
-        }
-      })();
-      this.formats.set(file, p);
+  async dataset(file: string): Promise<LoadedDataset | Error> {
+    const stamp = await this.stamp(file);
+    let e = this.entries.get(file);
+    if (!e || e.stamp !== stamp) {
+      e = { stamp, value: this.readDataset(file) };
+      this.entries.set(file, e);
     }
-    return p;
+    return e.value;
+  }
+
+  private async readDataset(file: string): Promise<LoadedDataset | Error> {
+    try {
+      const { items, problems } = await readDataItems(file);
+      const kept = items.slice(0, MAX_ITEMS);
+      return {
+        path: file,
+        items: kept.map((i) => i.item),
+        fields: datasetFieldsFromItems(
+          kept.map((i) => i.item),
+          { source: file, lineNumbers: kept.map((i) => i.line) },
+        ),
+        problems: problems.length,
+      };
+    } catch (e) {
+      this.ctx.log.warn(`grader link: cannot read dataset ${file}: ${(e as Error).message}`);
+      return e as Error;
+    }
+  }
+
+  async responseFormat(file: string): Promise<unknown> {
+    const stamp = await this.stamp(file);
+    let e = this.formats.get(file);
+    if (!e || e.stamp !== stamp) {
+      e = { stamp, value: this.readResponseFormat(file) };
+      this.formats.set(file, e);
+    }
+    return e.value;
+  }
+
+  private async readResponseFormat(file: string): Promise<unknown> {
+    try {
+      const bytes = await vscode.workspace.fs.readFile(vscode.Uri.file(file));
+      return JSON.parse(
+        Buffer.from(bytes)
+          .toString('utf8')
+          .replace(/^\uFEFF/, ''),
+      ) as unknown;
+    } catch (e) {
+      this.ctx.log.warn(`grader link: cannot read response format ${file}: ${(e as Error).message}`);
+      return new Error((e as Error).message);
+    }
   }
 
   dispose(): void {
