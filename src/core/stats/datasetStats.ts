@@ -21,6 +21,7 @@ import { exampleTokenCount, hasTokenCount } from './exampleTokens';
 import type { PrefixTokenCounts } from './fileTokens';
 import {
   fingerprintAt,
+  hasSpareWorker,
   startTokenWorker,
   TOKEN_WORKER_SHARE,
   tokenWorkerScript,
@@ -68,6 +69,12 @@ export interface StatsOptions {
   tokenWorkerMinBytes?: number;
   /** Share of the file's bytes whose lines the worker counts (default TOKEN_WORKER_SHARE); the rest in-thread. */
   tokenWorkerShare?: number;
+  /**
+   * Whether the worker also fingerprints the texts for near duplicates. Default: when a warmed worker is waiting
+   * (its rank table loaded and its token caches filled, it has time to spare; a worker started for this call spends
+   * its first half-second loading, and the calling thread fingerprints faster meanwhile). Same results either way.
+   */
+  workerNear?: boolean;
 }
 
 export const DISTINCT_CAP = 1000;
@@ -567,8 +574,10 @@ async function feed(b: DatasetStatsBuilder, path: string, opts: StatsOptions): P
   const every = opts.progressEvery ?? 1000;
   let n = 0;
   let bytes = 0;
-  // On a large file a worker counts the tokens of the lines before `cut` meanwhile (fileTokens.ts).
+  // On a large file a worker counts the tokens of the lines before `cut` meanwhile, and with `near` fingerprints
+  // them (fileTokens.ts).
   let cut = 0;
+  let near = false;
   let prefix: Promise<PrefixTokenCounts> | undefined;
   const stopWorker = new AbortController();
   const script =
@@ -578,12 +587,13 @@ async function feed(b: DatasetStatsBuilder, path: string, opts: StatsOptions): P
     if (useTokenWorker(size, script, opts.tokenWorkerMinBytes)) {
       const share = opts.tokenWorkerShare ?? TOKEN_WORKER_SHARE;
       cut = share >= 1 ? Infinity : Math.floor(size * share);
+      near = opts.workerNear ?? hasSpareWorker(script);
       prefix = startTokenWorker(
         script,
         path,
         cut,
         opts.signal ? AbortSignal.any([opts.signal, stopWorker.signal]) : stopWorker.signal,
-        b.nearJob(),
+        near ? b.nearJob() : undefined,
       );
       // Settled below; without this an early read error would leave it unhandled.
       prefix.catch(() => {});
@@ -591,7 +601,8 @@ async function feed(b: DatasetStatsBuilder, path: string, opts: StatsOptions): P
   }
   try {
     for await (const l of readJsonlLines(path, { signal: opts.signal })) {
-      b.deferTokens = b.deferNear = l.byteOffset < cut;
+      b.deferTokens = l.byteOffset < cut;
+      b.deferNear = near && b.deferTokens;
       b.addLine(l.line, l.text, l.byteLength);
       bytes = l.byteOffset + l.byteLength;
       if (++n % every === 0) {

@@ -244,6 +244,11 @@ function adopt(script: string, worker: Worker): { script: string; worker: Worker
   return entry;
 }
 
+/** Whether a started worker waits for `script`'s next job (see warmTokenWorker). */
+export function hasSpareWorker(script: string): boolean {
+  return spare?.script === script;
+}
+
 function takeSpare(script: string): Worker | undefined {
   if (!spare || spare.script !== script) return undefined;
   const { worker } = spare;

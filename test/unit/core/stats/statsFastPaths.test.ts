@@ -221,10 +221,19 @@ test('statistics with the token worker are the statistics without it (real files
   // MedMCQ (RFT), and odd lines (a DPO example among them).
   for (const file of [realJsonl()[3]!, mixed]) {
     const plain = await computeDatasetStats(file, { tokenWorker: false });
-    for (const share of [1, 0.5, 0]) {
-      const parallel = await computeDatasetStats(file, { tokenWorkerMinBytes: 0, tokenWorkerShare: share });
-      assert.deepEqual(parallel, plain, `${file}, worker share ${share}`);
-    }
+    for (const share of [1, 0.5, 0])
+      for (const workerNear of [true, false]) {
+        const parallel = await computeDatasetStats(file, {
+          tokenWorkerMinBytes: 0,
+          tokenWorkerShare: share,
+          workerNear,
+        });
+        assert.deepEqual(
+          parallel,
+          plain,
+          `${file}, worker share ${share}, near on the worker: ${workerNear}`,
+        );
+      }
     assert.ok(plain.tokens.counted > 0, file);
   }
   const plain = await computeDatasetStats(mixed, { tokenWorker: false });
@@ -248,11 +257,15 @@ test('statistics with the token worker are the statistics without it (real files
   const valid = tempFile(readFileSync(mixed, 'utf8').split('\n').reverse().join('\n'));
   const pairPlain = await computePairStats(realJsonl()[3]!, valid, { tokenWorker: false });
   assert.deepEqual(
-    await computePairStats(realJsonl()[3]!, valid, { tokenWorkerMinBytes: 0 }),
+    await computePairStats(realJsonl()[3]!, valid, { tokenWorkerMinBytes: 0, workerNear: true }),
     pairPlain,
     'pair statistics with the worker',
   );
-  const self = await computePairStats(mixed, valid, { tokenWorkerMinBytes: 0, tokenWorkerShare: 0.5 });
+  const self = await computePairStats(mixed, valid, {
+    tokenWorkerMinBytes: 0,
+    tokenWorkerShare: 0.5,
+    workerNear: true,
+  });
   assert.deepEqual(self, await computePairStats(mixed, valid, { tokenWorker: false }));
   assert.ok(self.exactOverlap.count > 0 && self.nearAcross.count > 0, 'a file and its reverse overlap');
 });
