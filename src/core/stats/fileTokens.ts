@@ -184,18 +184,18 @@ export function startTokenWorker(
     let settled = false;
     const worker = takeSpare(script) ?? spawn(script);
     // A spare waits unref'd; while it works for us it keeps the process alive like any pending work.
-    worker.ref();
+    worker.worker.ref();
     /** Ends this job; a worker that answered stays as the spare when warming is on (its caches with it). */
     const done = (answered: boolean) => {
       settled = true;
       signal?.removeEventListener('abort', onAbort);
-      worker.removeAllListeners();
-      if (answered && warmScript === script && !spare) spare = adopt(script, worker);
+      worker.job = undefined;
+      if (answered && !spare && warmScript === script) adopt(worker);
+      else if (answered && !spare && kept?.script === script) adopt(worker, kept.idleMs);
       else {
-        void worker.terminate();
+        void worker.worker.terminate();
         // A replacement starts a little later, not while this call still needs both cores.
-        if (warmScript !== undefined)
-          setTimeout(() => (spare ??= adopt(warmScript!, spawn(warmScript!))), 1000).unref();
+        if (warmScript !== undefined) setTimeout(() => spare ?? adopt(spawn(warmScript!)), 1000).unref();
       }
     };
     const fallback = () => {
@@ -209,39 +209,65 @@ export function startTokenWorker(
       reject(signal?.reason ?? new Error('aborted'));
     };
     signal?.addEventListener('abort', onAbort, { once: true });
-    worker.on('message', (reply: TokenReply) => {
-      if (settled) return;
-      if (!reply.ok) return fallback();
-      done(true);
-      resolve({ counts: reply.counts, lines: reply.lines, fingerprints: reply.fingerprints });
-    });
-    worker.on('error', fallback);
-    worker.on('exit', fallback);
+    worker.job = {
+      reply: (reply) => {
+        if (settled) return;
+        if (!reply.ok) return fallback();
+        done(true);
+        resolve({ counts: reply.counts, lines: reply.lines, fingerprints: reply.fingerprints });
+      },
+      failed: fallback,
+    };
     const job: TokenJob = { path, endByte, ...(near ? { near } : {}) };
-    worker.postMessage(job);
+    worker.worker.postMessage(job);
   });
 }
 
-function spawn(script: string): Worker {
-  // Not the parent's flags (a loader such as tsx would slow the worker down): the bundle needs none. The worker
-  // loads the rank table as it starts, before its job arrives.
-  return new Worker(script, { execArgv: [] });
+/**
+ * A worker and what listens to it. Its listeners are added once, when it starts, and hand each event to the job
+ * it is doing (none while it waits as the spare): removing a worker's last 'message' listener and adding another
+ * inside a message's dispatch can lose the next message.
+ */
+interface TokenWorker {
+  script: string;
+  worker: Worker;
+  job?: { reply: (r: TokenReply) => void; failed: () => void };
+  /** While the spare: the timer that ends it after the idle time (keepTokenWorkerAfterUse). */
+  idle?: NodeJS.Timeout;
 }
 
-/** A started worker waiting for the next job (see warmTokenWorker). */
-let spare: { script: string; worker: Worker } | undefined;
-let warmScript: string | undefined;
-
-/** Makes `worker` a spare: unref'd, forgotten if it dies. */
-function adopt(script: string, worker: Worker): { script: string; worker: Worker } {
-  worker.unref();
-  const entry = { script, worker };
-  const forget = () => {
-    if (spare === entry) spare = undefined;
+function spawn(script: string): TokenWorker {
+  // Not the parent's flags (a loader such as tsx would slow the worker down): the bundle needs none. The worker
+  // loads the rank table as it starts, before its job arrives.
+  const entry: TokenWorker = { script, worker: new Worker(script, { execArgv: [] }) };
+  const gone = () => {
+    if (spare === entry) {
+      clearTimeout(entry.idle);
+      spare = undefined;
+    }
+    entry.job?.failed();
   };
-  worker.on('error', forget);
-  worker.on('exit', forget);
+  entry.worker.on('message', (reply: TokenReply) => entry.job?.reply(reply));
+  entry.worker.on('error', gone);
+  entry.worker.on('exit', gone);
   return entry;
+}
+
+/** A started worker waiting for the next job (see warmTokenWorker and keepTokenWorkerAfterUse). */
+let spare: TokenWorker | undefined;
+let warmScript: string | undefined;
+let kept: { script: string; idleMs: number } | undefined;
+
+/** Makes `w` the spare: unref'd, ended after `idleMs` without a job when given. */
+function adopt(w: TokenWorker, idleMs?: number): TokenWorker {
+  w.worker.unref();
+  spare = w;
+  if (idleMs !== undefined)
+    w.idle = setTimeout(() => {
+      if (spare === w) spare = undefined;
+      void w.worker.terminate();
+    }, idleMs).unref();
+  return w;
 }
 
 /** Whether a started worker waits for `script`'s next job (see warmTokenWorker). */
@@ -249,12 +275,13 @@ export function hasSpareWorker(script: string): boolean {
   return spare?.script === script;
 }
 
-function takeSpare(script: string): Worker | undefined {
+function takeSpare(script: string): TokenWorker | undefined {
   if (!spare || spare.script !== script) return undefined;
-  const { worker } = spare;
+  const w = spare;
+  clearTimeout(w.idle);
+  w.idle = undefined;
   spare = undefined;
-  worker.removeAllListeners();
-  return worker;
+  return w;
 }
 
 /**
@@ -266,6 +293,18 @@ function takeSpare(script: string): Worker | undefined {
 export function warmTokenWorker(script = tokenWorkerScript()): boolean {
   if (script === undefined || availableParallelism() < 2) return false;
   warmScript = script;
-  spare ??= adopt(script, spawn(script));
+  if (!spare) adopt(spawn(script));
+  return true;
+}
+
+/**
+ * Keeps the worker of a large file's statistics after it answers, for `idleMs` without a next job, with its rank
+ * table and token caches: for the editor, where an agent's tool calls come in bursts and a worker kept for good
+ * (~70 MB) would cost every window. Nothing starts until the first such statistics; the next ones within the idle
+ * time answer as on the MCP server. Returns whether a worker script was found.
+ */
+export function keepTokenWorkerAfterUse(idleMs: number, script = tokenWorkerScript()): boolean {
+  if (script === undefined || availableParallelism() < 2) return false;
+  kept = { script, idleMs };
   return true;
 }

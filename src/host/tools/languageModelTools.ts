@@ -7,12 +7,16 @@ import * as vscode from 'vscode';
 import { Disposable, toDisposable } from '../../core/lifecycle';
 import { TOOLS, type ToolDefinition } from '../../cli/tools/catalogue';
 import { graderRunConfirmation, graderRunPlan, mergePlans } from '../../cli/tools/graderRunPlan';
+import { keepTokenWorkerAfterUse } from '../../core/stats/fileTokens';
 import { countTokens } from '../../core/tokens/tokenizer';
 import { isTestMode } from '../testMode';
 import { confinePath, estimateSpec, runTool, type ToolContext } from '../../cli/tools/runTool';
 import type { HostContext } from '../hostContext';
 
 type ToolInput = Record<string, unknown>;
+
+/** How long the statistics worker of a large file waits for the agent's next call (fileTokens.ts). */
+const TOKEN_WORKER_IDLE_MS = 5 * 60_000;
 
 function workspaceRoots(): string[] {
   return (vscode.workspace.workspaceFolders ?? [])
@@ -174,6 +178,8 @@ export class AgentTools extends Disposable {
       const registration = vscode.lm.registerTool(def.name, new RftLanguageModelTool(def, ctx));
       this._register(toDisposable(() => registration.dispose()));
     }
+    // An agent calls tools in bursts: the statistics worker of a large file stays a while for the next call.
+    keepTokenWorkerAfterUse(TOKEN_WORKER_IDLE_MS);
     // VS Code answers its own confirmation dialog with "yes" under the extension-test harness, so the in-editor
     // suite reads what a tool would ask, and runs a tool as an untrusted workspace would, through this hook.
     if (isTestMode(ctx.extension))
