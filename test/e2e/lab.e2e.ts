@@ -71,8 +71,8 @@ test('running both graders shows verdicts, a comparison and the probes', async (
 
 test('filtering the results and exporting them to JSONL', async () => {
   const lab = wb.webview();
-  await lab.locator('#filter-text vscode-textfield, #filter-text').first().click();
-  await wb.page.keyboard.type('eu-003');
+  // Typed into the field's own input (keys sent to the page go wherever the focus is at that moment).
+  await lab.locator('#filter-text input').first().pressSequentially('eu-003');
   await lab.locator('h2', { hasText: /Results \(8 of 96\)/ }).waitFor();
   await lab.locator('#export-jsonl').click();
   // The save dialog (VS Code's own, in the browser) offers <dataset>.lab-results.jsonl: accept it.

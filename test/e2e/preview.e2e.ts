@@ -63,16 +63,16 @@ test('filtering by field value and by text', async () => {
   const data = demoLines('datasets/rft/countdown_train.jsonl');
   const target = String(data[7].target);
   const expected = data.map((d, i) => (String(d.target) === target ? i + 1 : 0)).filter(Boolean);
-  await view.locator('vscode-textfield.field-filter').click();
-  await wb.page.keyboard.type(`target=${target}`);
+  // Typed into the field's own input (keys sent to the page go wherever the focus is at that moment).
+  const filter = view.locator('vscode-textfield.field-filter input');
+  await filter.pressSequentially(`target=${target}`);
   await view.locator('.status', { hasText: `${expected.length} matching` }).waitFor();
   const lines = await view.locator('.row .line-link').allInnerTexts();
   assert.deepEqual(lines.map(Number), expected);
   await wb.screenshot('03-filtered');
   // Clear it, then search free text.
-  await view.locator('vscode-textfield.field-filter').click();
-  await wb.page.keyboard.press('Control+A');
-  await wb.page.keyboard.press('Backspace');
+  await filter.press('Control+A');
+  await filter.press('Backspace');
   await view.locator('.status', { hasText: /^(?!.*matching).*25 lines/ }).waitFor();
 });
 
