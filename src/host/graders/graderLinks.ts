@@ -91,14 +91,23 @@ export class DatasetCache implements vscode.Disposable {
     }
   }
 
-  async dataset(file: string): Promise<LoadedDataset | Error> {
+  /** What `cache` holds for `file` while the file is as it was read; otherwise `read` again. */
+  private async lookup<T>(
+    cache: Map<string, { stamp: string; value: Promise<T> }>,
+    file: string,
+    read: (file: string) => Promise<T>,
+  ): Promise<T> {
     const stamp = await this.stamp(file);
-    let e = this.entries.get(file);
+    let e = cache.get(file);
     if (!e || e.stamp !== stamp) {
-      e = { stamp, value: this.readDataset(file) };
-      this.entries.set(file, e);
+      e = { stamp, value: read(file) };
+      cache.set(file, e);
     }
     return e.value;
+  }
+
+  dataset(file: string): Promise<LoadedDataset | Error> {
+    return this.lookup(this.entries, file, (f) => this.readDataset(f));
   }
 
   private async readDataset(file: string): Promise<LoadedDataset | Error> {
@@ -120,14 +129,8 @@ export class DatasetCache implements vscode.Disposable {
     }
   }
 
-  async responseFormat(file: string): Promise<unknown> {
-    const stamp = await this.stamp(file);
-    let e = this.formats.get(file);
-    if (!e || e.stamp !== stamp) {
-      e = { stamp, value: this.readResponseFormat(file) };
-      this.formats.set(file, e);
-    }
-    return e.value;
+  responseFormat(file: string): Promise<unknown> {
+    return this.lookup(this.formats, file, (f) => this.readResponseFormat(f));
   }
 
   private async readResponseFormat(file: string): Promise<unknown> {
