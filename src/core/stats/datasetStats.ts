@@ -313,10 +313,10 @@ export class DatasetStatsBuilder {
     }
     if (this.deferNear || this.pendingNear.length) {
       // The worker fingerprints this line; or it did earlier ones, and the index must get the texts in order.
-      const fp = this.deferNear ? undefined : textFingerprint(nearDuplicateText(value, text));
+      const fp = this.deferNear ? undefined : textFingerprint(nearDuplicateText(value, text, item));
       this.pendingNear.push({ line: display - 1, fp, id, crossId });
     } else {
-      const nearText = nearDuplicateText(value, text);
+      const nearText = nearDuplicateText(value, text, item);
       this.near.add(id, nearText);
       this.cross?.index.add(crossId, nearText, this.cross.group);
     }

@@ -118,10 +118,10 @@ export function conversationText(value: unknown): string {
 
 /**
  * What near-duplicate detection compares for one example (`text` is its line): the conversation, or else the
- * item's data fields as canonical JSON, or else the line itself.
+ * item's data fields as canonical JSON, or else the line itself. `item` is itemFields(value), when the caller has it.
  */
-export function nearDuplicateText(value: unknown, text: string): string {
-  return conversationText(value) || (isObject(value) ? canonicalJson(itemFields(value)) : text);
+export function nearDuplicateText(value: unknown, text: string, item?: Record<string, unknown>): string {
+  return conversationText(value) || (isObject(value) ? canonicalJson(item ?? itemFields(value)) : text);
 }
 
 /**
