@@ -85,11 +85,20 @@ function walk(v: unknown, depth: number): void {
 
 /** The value's key (16 hex digits): equal values, whatever their key order, have equal keys. */
 export function jsonValueKey(value: unknown): string {
+  jsonValueKeyInto(value, KEY);
+  return (KEY[0] >>> 0).toString(16).padStart(8, '0') + (KEY[1] >>> 0).toString(16).padStart(8, '0');
+}
+
+const KEY = new Int32Array(2);
+
+/** The same key as two 32-bit integers in `out[0]` and `out[1]` (jsonValueKey's first and last 8 digits). */
+export function jsonValueKeyInto(value: unknown, out: Int32Array): void {
   try {
     walk(value, 0);
   } catch (e) {
     if (!(e instanceof TooDeep)) throw e;
     hashString(iterativeCanonicalJson(value), 9);
   }
-  return (ra >>> 0).toString(16).padStart(8, '0') + (rb >>> 0).toString(16).padStart(8, '0');
+  out[0] = ra;
+  out[1] = rb;
 }
