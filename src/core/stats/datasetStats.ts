@@ -5,7 +5,8 @@ import { stat } from 'node:fs/promises';
 import type { LineKind } from '../datasets/format';
 import { detectFileFormat, detectLineKind } from '../datasets/format';
 import { readJsonlLines } from '../datasets/jsonlReader';
-import { jsonValueKey } from '../json/jsonValueKey';
+import { jsonValueKeyInto } from '../json/jsonValueKey';
+import { grow, KeyTable } from './keyTable';
 import {
   canonicalJson,
   getPath,
@@ -16,12 +17,18 @@ import {
   userText,
 } from './exampleView';
 import type { NearDuplicatePair, NearDuplicateResult, TextFingerprint } from './nearDuplicates';
-import { NEAR_DUPLICATE_DEFINITION, NearDuplicateIndex, textFingerprint } from './nearDuplicates';
+import {
+  FingerprintSigner,
+  NEAR_DUPLICATE_DEFINITION,
+  NearDuplicateIndex,
+  textFingerprint,
+} from './nearDuplicates';
 import { exampleTokenCount, hasTokenCount } from './exampleTokens';
-import type { PrefixTokenCounts } from './fileTokens';
+import type { NearJob, PrefixTokenCounts } from './fileTokens';
 import {
   fingerprintAt,
   hasSpareWorker,
+  NearClaims,
   startTokenWorker,
   TOKEN_WORKER_SHARE,
   tokenWorkerScript,
@@ -81,6 +88,8 @@ export const DISTINCT_CAP = 1000;
 export const DISTRIBUTION_CAP = 200;
 export const LIST_CAP = 200;
 const VALUE_TEXT_CAP = 200;
+/** jsonValueKeyInto's output, reused. */
+const VALUE_KEY = new Int32Array(2);
 export const DEFAULT_TOKEN_LIMIT = 65_536;
 
 /** Item fields whose values are reference answers (checked for leakage into the prompt). */
@@ -205,8 +214,16 @@ export class DatasetStatsBuilder {
     { present: number; types: Partial<Record<JsonType, number>>; values: ValueCounter }
   >();
   private readonly chosen: ValueCounter | undefined;
-  private readonly exact = new Map<string, number[]>();
+  /**
+   * Exact duplicates: each distinct value's key (jsonValueKey) gets an id in `exactKeys`; `exactOf[e]` is example
+   * e's (by order added, as in `nearLines`) and `exactCount[id]` how many examples have it.
+   */
+  private readonly exactKeys = new KeyTable();
+  private exactOf = new Int32Array(1024);
+  private exactCount = new Int32Array(1024);
   readonly near: NearDuplicateIndex;
+  /** Signs the fingerprints this thread makes (the worker signs its own). */
+  private readonly signer = new FingerprintSigner();
   /** Example id (insertion index in `near`) → 1-based line. */
   private readonly nearLines: number[] = [];
   private readonly leaks: { line: number; field: string; value: string }[] = [];
@@ -299,13 +316,15 @@ export class DatasetStatsBuilder {
     }
 
     // Exact duplicates: same JSON value whatever the key order and whitespace.
-    const hash = jsonValueKey(value);
-    const seen = this.exact.get(hash);
-    if (seen) seen.push(display);
-    else this.exact.set(hash, [display]);
+    const id = this.nearLines.length;
+    jsonValueKeyInto(value, VALUE_KEY);
+    const key = this.exactKeys.add(VALUE_KEY[0], VALUE_KEY[1], 0);
+    if (id === this.exactOf.length) this.exactOf = grow(this.exactOf, id + 1);
+    if (key === this.exactCount.length) this.exactCount = grow(this.exactCount, key + 1);
+    this.exactOf[id] = key;
+    this.exactCount[key]++;
 
     this.nearLines.push(display);
-    const id = this.nearLines.length - 1;
     let crossId = -1;
     if (this.cross) {
       this.cross.sink.push({ line: display, group: this.cross.group });
@@ -313,15 +332,22 @@ export class DatasetStatsBuilder {
     }
     if (this.deferNear || this.pendingNear.length) {
       // The worker fingerprints this line; or it did earlier ones, and the index must get the texts in order.
-      const fp = this.deferNear ? undefined : textFingerprint(nearDuplicateText(value, text, item));
+      const fp = this.deferNear ? undefined : this.fingerprint(value, text, item);
       this.pendingNear.push({ line: display - 1, fp, id, crossId });
     } else {
-      const nearText = nearDuplicateText(value, text, item);
-      this.near.add(id, nearText);
-      this.cross?.index.add(crossId, nearText, this.cross.group);
+      // Made once for both indexes, and only while one has room.
+      let fp: TextFingerprint | undefined;
+      const made = () => (fp ??= this.fingerprint(value, text, item));
+      this.near.addFingerprint(id, made);
+      this.cross?.index.addFingerprint(crossId, made, this.cross.group);
     }
 
     this.checkLeakage(display, value, item);
+  }
+
+  /** The example's near-duplicate fingerprint, signed ahead of the search where the signer can. */
+  private fingerprint(value: unknown, text: string, item: Record<string, unknown>): TextFingerprint {
+    return this.signer.sign(textFingerprint(nearDuplicateText(value, text, item)));
   }
 
   private checkLeakage(display: number, value: unknown, item: Record<string, unknown>): void {
@@ -363,19 +389,51 @@ export class DatasetStatsBuilder {
     this.pendingNear = [];
   }
 
-  /** What the worker must fingerprint so that every index this builder feeds has each text it keeps. */
-  nearJob(): { maxExamples: number; maxShingles: number } {
+  /**
+   * What the worker must fingerprint — the lines it claims — so that every index this builder feeds has each text
+   * it keeps.
+   */
+  nearJob(claims: NearClaims): NearJob {
     const own = this.near;
     const cross = this.cross?.index;
     return {
+      claims: claims.claims,
+      shift: claims.shift,
       maxExamples: Math.max(own.maxExamples, cross?.maxExamples ?? 0),
       maxShingles: Math.max(own.maxShingles, cross?.maxShingles ?? 0),
     };
   }
 
-  /** Exact-duplicate hashes → 1-based lines (for cross-file overlap). */
-  exactHashes(): ReadonlyMap<string, number[]> {
-    return this.exact;
+  /** The distinct values' keys (jsonValueKey's two halves, and 0), numbered (for cross-file overlap). */
+  get valueKeys(): KeyTable {
+    return this.exactKeys;
+  }
+
+  /** The 1-based lines of each value key id in `ids` (for cross-file overlap). */
+  exactLines(ids: ReadonlySet<number>): Map<number, number[]> {
+    const lines = new Map<number, number[]>();
+    for (let e = 0; e < this.nearLines.length; e++) {
+      const id = this.exactOf[e];
+      if (!ids.has(id)) continue;
+      const list = lines.get(id);
+      if (list) list.push(this.nearLines[e]);
+      else lines.set(id, [this.nearLines[e]]);
+    }
+    return lines;
+  }
+
+  /** Lines of the values found more than once, in groups ordered by first line. */
+  private exactGroups(): number[][] {
+    const groups = new Map<number, number[]>();
+    for (let e = 0; e < this.nearLines.length; e++) {
+      const id = this.exactOf[e];
+      if (this.exactCount[id] < 2) continue;
+      const list = groups.get(id);
+      if (list) list.push(this.nearLines[e]);
+      else groups.set(id, [this.nearLines[e]]);
+    }
+    // Ids are numbered in order of first appearance, and so are the groups in the map.
+    return [...groups.values()];
   }
 
   fieldCounter(name: string): Map<string, number> | undefined {
@@ -458,14 +516,9 @@ export class DatasetStatsBuilder {
       };
     }
 
-    const groups = [...this.exact.values()].filter((g) => g.length > 1).sort((a, b) => a[0] - b[0]);
-    // Two lines are exact copies when they are in the same group (a set of pairs would be quadratic in copies).
-    const exactGroup = new Map<number, number>();
-    groups.forEach((g, k) => g.forEach((line) => exactGroup.set(line, k)));
-    const near = this.near.findPairs('within', (a, b) => {
-      const group = exactGroup.get(this.nearLines[a]);
-      return group !== undefined && group === exactGroup.get(this.nearLines[b]);
-    });
+    const groups = this.exactGroups();
+    // Two examples are exact copies when they have the same key (a set of pairs would be quadratic in copies).
+    const near = this.near.findPairs('within', (a, b) => this.exactOf[a] === this.exactOf[b]);
     const nearPairs = near.pairs.map((p: NearDuplicatePair) => ({
       a: this.nearLines[p.a],
       b: this.nearLines[p.b],
@@ -574,10 +627,10 @@ async function feed(b: DatasetStatsBuilder, path: string, opts: StatsOptions): P
   const every = opts.progressEvery ?? 1000;
   let n = 0;
   let bytes = 0;
-  // On a large file a worker counts the tokens of the lines before `cut` meanwhile, and with `near` fingerprints
-  // them (fileTokens.ts).
+  // On a large file a worker counts the tokens of the lines before `cut` meanwhile, and with `claims` fingerprints
+  // those of them it reaches first (fileTokens.ts).
   let cut = 0;
-  let near = false;
+  let claims: NearClaims | undefined;
   let prefix: Promise<PrefixTokenCounts> | undefined;
   const stopWorker = new AbortController();
   const script =
@@ -587,13 +640,13 @@ async function feed(b: DatasetStatsBuilder, path: string, opts: StatsOptions): P
     if (useTokenWorker(size, script, opts.tokenWorkerMinBytes)) {
       const share = opts.tokenWorkerShare ?? TOKEN_WORKER_SHARE;
       cut = share >= 1 ? Infinity : Math.floor(size * share);
-      near = opts.workerNear ?? hasSpareWorker(script);
+      if (opts.workerNear ?? hasSpareWorker(script)) claims = NearClaims.forFile(size);
       prefix = startTokenWorker(
         script,
         path,
         cut,
         opts.signal ? AbortSignal.any([opts.signal, stopWorker.signal]) : stopWorker.signal,
-        near ? b.nearJob() : undefined,
+        claims && b.nearJob(claims),
       );
       // Settled below; without this an early read error would leave it unhandled.
       prefix.catch(() => {});
@@ -602,7 +655,8 @@ async function feed(b: DatasetStatsBuilder, path: string, opts: StatsOptions): P
   try {
     for await (const l of readJsonlLines(path, { signal: opts.signal })) {
       b.deferTokens = l.byteOffset < cut;
-      b.deferNear = near && b.deferTokens;
+      // The worker counts tokens before `cut` only, and fingerprints only lines it counts.
+      b.deferNear = claims !== undefined && b.deferTokens && !claims.take(l.line, NearClaims.CALLER);
       b.addLine(l.line, l.text, l.byteLength);
       bytes = l.byteOffset + l.byteLength;
       if (++n % every === 0) {
@@ -652,18 +706,26 @@ export async function computePairStats(
   const train = tb.finish(trainPath);
   const valid = vb.finish(validPath);
 
-  const trainHashes = tb.exactHashes();
   const exactPairs: { train: number; valid: number }[] = [];
-  // The exact hash of each training and validation line that has a copy on the other side.
-  const trainCopy = new Map<number, string>();
-  const validCopy = new Map<number, string>();
-  for (const [h, vLines] of vb.exactHashes()) {
-    const tLines = trainHashes.get(h);
-    if (!tLines) continue;
-    for (const t of tLines) trainCopy.set(t, h);
+  // Values on both sides: validation key id → training key id.
+  const validKeys = vb.valueKeys;
+  const trainKeys = tb.valueKeys;
+  const both = new Map<number, number>();
+  for (let id = 0; id < validKeys.size; id++) {
+    const t = trainKeys.find(validKeys.part(id, 0), validKeys.part(id, 1), validKeys.part(id, 2));
+    if (t >= 0) both.set(id, t);
+  }
+  const trainLines = tb.exactLines(new Set(both.values()));
+  // The training key id of each training and validation line that has a copy on the other side.
+  const trainCopy = new Map<number, number>();
+  const validCopy = new Map<number, number>();
+  for (const [id, vLines] of vb.exactLines(new Set(both.keys()))) {
+    const t = both.get(id)!;
+    const tLines = trainLines.get(t)!;
+    for (const line of tLines) trainCopy.set(line, t);
     for (const v of vLines) {
       exactPairs.push({ train: tLines[0], valid: v });
-      validCopy.set(v, h);
+      validCopy.set(v, t);
     }
   }
   exactPairs.sort((a, b) => a.valid - b.valid);

@@ -10,7 +10,8 @@ import { readJsonlLines } from '../datasets/jsonlReader';
 import { exampleTokenCount } from './exampleTokens';
 import { nearDuplicateText } from './exampleView';
 import type { TextFingerprint } from './nearDuplicates';
-import { textFingerprint } from './nearDuplicates';
+import { grow } from './keyTable';
+import { FingerprintSigner, BAND_KEYS, textFingerprint } from './nearDuplicates';
 
 /** Line counts up to a byte offset: `counts[line]` (0-based) is the example's tokens, or -1 (no tokens counted). */
 export interface PrefixTokenCounts {
@@ -22,31 +23,46 @@ export interface PrefixTokenCounts {
 
 /**
  * Fingerprints by 0-based line, packed for transfer: line l's shingles are `shingles[offsets[l], offsets[l + 1])`,
- * and `meta[3l .. 3l + 2]` its normalized length (-1: none computed) and two hashes.
+ * `meta[4l .. 4l + 3]` its normalized length (-1: none computed), two hashes and 1 + the number k of its band
+ * keys (0: none made). Band keys k are in `bands[k >> 10]` at BAND_KEYS * (k & 1023), made against the provisional
+ * template set `template` (FingerprintSigner); in chunks of 1,024 texts, so that the worker does not copy one
+ * growing array.
  */
 export interface PrefixFingerprints {
   offsets: Int32Array;
   shingles: Uint32Array;
   meta: Int32Array;
+  bands: Uint32Array[];
+  template: Uint32Array;
 }
 
 /** The fingerprint of 0-based `line`, or undefined when none was computed (not an example, or past the bounds). */
 export function fingerprintAt(f: PrefixFingerprints, line: number): TextFingerprint | undefined {
-  if (3 * line >= f.meta.length || f.meta[3 * line] < 0) return undefined;
-  return {
+  if (4 * line >= f.meta.length || f.meta[4 * line] < 0) return undefined;
+  const fp: TextFingerprint = {
     shingles: f.shingles.subarray(f.offsets[line], f.offsets[line + 1]),
-    length: f.meta[3 * line],
-    hash1: f.meta[3 * line + 1] >>> 0,
-    hash2: f.meta[3 * line + 2] >>> 0,
+    length: f.meta[4 * line],
+    hash1: f.meta[4 * line + 1] >>> 0,
+    hash2: f.meta[4 * line + 2] >>> 0,
   };
+  const k = f.meta[4 * line + 3] - 1;
+  if (k >= 0) {
+    const at = BAND_KEYS * (k & (BANDS_CHUNK - 1));
+    fp.bands = f.bands[k >> BANDS_CHUNK_SHIFT].subarray(at, at + BAND_KEYS);
+    fp.template = f.template;
+  }
+  return fp;
 }
 
 /**
- * Which examples get a fingerprint: the first `maxExamples`, while fewer than `maxShingles` shingles are stored —
+ * Which examples get a fingerprint: those on the lines the worker claims (`claims`/`shift`: a NearClaims shared
+ * with the caller), among the first `maxExamples` examples, while fewer than `maxShingles` shingles are stored —
  * the bounds of the near-duplicate index (the largest of those the statistics feed), so every text an index keeps
  * has its fingerprint.
  */
 export interface NearJob {
+  claims: Int8Array;
+  shift: number;
   maxExamples: number;
   maxShingles: number;
 }
@@ -62,13 +78,8 @@ export type TokenReply =
   | { ok: true; counts: Int32Array; lines: number; fingerprints?: PrefixFingerprints }
   | { ok: false; error: string };
 
-function grow<T extends Int32Array | Uint32Array>(a: T, min: number): T {
-  let size = a.length * 2;
-  while (size < min) size *= 2;
-  const grown = new (a.constructor as new (n: number) => T)(size);
-  grown.set(a);
-  return grown;
-}
+const BANDS_CHUNK_SHIFT = 10;
+const BANDS_CHUNK = 1 << BANDS_CHUNK_SHIFT;
 
 /**
  * Counts the tokens of every line that starts before `endByte`, and with `near` fingerprints its examples (what
@@ -83,21 +94,29 @@ export async function countPrefixTokens(
   let counts = new Int32Array(1024);
   let lines = 0;
   let offsets = new Int32Array(near ? 1025 : 0);
-  let meta = new Int32Array(near ? 3 * 1024 : 0);
+  let meta = new Int32Array(near ? 4 * 1024 : 0);
   let shingles = new Uint32Array(near ? 1 << 16 : 0);
+  const bands: Uint32Array[] = [];
+  let signed = 0;
+  const signer = new FingerprintSigner();
+  // A worker that failed is replaced by this function in the calling thread: it takes the worker's claims over.
+  const claims = near && new NearClaims(near.claims, near.shift);
   let stored = 0;
   let examples = 0;
+  let fingerprinted = 0;
   for await (const l of readJsonlLines(path, { signal })) {
     if (l.byteOffset >= endByte) break;
     if (l.line >= counts.length) counts = grow(counts, l.line + 1);
-    if (near) {
+    const fingerprint = claims !== undefined && claims.take(l.line, NearClaims.WORKER);
+    if (fingerprint) {
       if (l.line + 2 > offsets.length) offsets = grow(offsets, l.line + 2);
-      if (3 * l.line + 3 > meta.length) meta = grow(meta, 3 * l.line + 3);
+      if (4 * l.line + 4 > meta.length) meta = grow(meta, 4 * l.line + 4);
       // Lines skipped by the reader (none today) and non-examples have no fingerprint.
-      for (let k = lines; k <= l.line; k++) {
+      for (let k = fingerprinted; k <= l.line; k++) {
         offsets[k + 1] = stored;
-        meta[3 * k] = -1;
+        meta[4 * k] = -1;
       }
+      fingerprinted = l.line + 1;
     }
     let t = -1;
     if (l.text.trim() !== '') {
@@ -111,16 +130,20 @@ export async function countPrefixTokens(
       }
       if (parsed) {
         t = exampleTokenCount(value) ?? -1;
-        if (near && examples < near.maxExamples && stored < near.maxShingles) {
+        if (fingerprint && examples < near!.maxExamples && stored < near!.maxShingles) {
           const fp = textFingerprint(nearDuplicateText(value, l.text));
           if (stored + fp.shingles.length > shingles.length)
             shingles = grow(shingles, stored + fp.shingles.length);
           shingles.set(fp.shingles, stored);
           stored += fp.shingles.length;
           offsets[l.line + 1] = stored;
-          meta[3 * l.line] = fp.length;
-          meta[3 * l.line + 1] = fp.hash1 | 0;
-          meta[3 * l.line + 2] = fp.hash2 | 0;
+          meta[4 * l.line] = fp.length;
+          meta[4 * l.line + 1] = fp.hash1 | 0;
+          meta[4 * l.line + 2] = fp.hash2 | 0;
+          if (signed === bands.length * BANDS_CHUNK) bands.push(new Uint32Array(BAND_KEYS * BANDS_CHUNK));
+          const chunk = bands[signed >> BANDS_CHUNK_SHIFT];
+          const at = BAND_KEYS * (signed & (BANDS_CHUNK - 1));
+          meta[4 * l.line + 3] = signer.signInto(fp.shingles, chunk, at) ? ++signed : 0;
         }
         examples++;
       }
@@ -133,9 +156,13 @@ export async function countPrefixTokens(
     counts,
     lines,
     fingerprints: {
-      offsets: offsets.slice(0, lines + 1),
-      shingles: shingles.slice(0, stored),
-      meta: meta.slice(0, 3 * lines),
+      // Views of the grown arrays, not copies: a transfer keeps a view's bounds, and copying megabytes into fresh
+      // memory costs more than sending the unused tail along.
+      offsets: offsets.subarray(0, fingerprinted + 1),
+      shingles: shingles.subarray(0, stored),
+      meta: meta.subarray(0, 4 * fingerprinted),
+      bands,
+      template: signer.template ?? new Uint32Array(0),
     },
   };
 }
@@ -149,6 +176,40 @@ export const TOKEN_WORKER_MIN_BYTES = 2 << 20;
  * share leaves the rest to the calling thread. Bench: `npm run bench -- tools`.
  */
 export const TOKEN_WORKER_SHARE = 1;
+
+/**
+ * Which thread fingerprints which lines for near duplicates when both read the file: whichever reaches a chunk of
+ * lines first claims it (an atomic compare-and-swap in memory both threads share). The thread ahead takes on work
+ * and slows down, the other catches up: both finish reading at about the same time whatever their speeds (a cold
+ * first call, a warm one, a busy core), with no split to tune. Lines past the claims' end are the caller's.
+ */
+export class NearClaims {
+  static readonly CALLER = 1;
+  static readonly WORKER = 2;
+  readonly claims: Int8Array;
+  readonly shift: number;
+
+  /** Claims for a file of `bytes` (it has at most bytes + 1 lines): at most 2^20 chunks, of 64 lines or more. */
+  static forFile(bytes: number): NearClaims {
+    let shift = 6;
+    while ((bytes + 1) / 2 ** shift > 1 << 20) shift++;
+    const chunks = Math.ceil((bytes + 1) / 2 ** shift) + 1;
+    return new NearClaims(new Int8Array(new SharedArrayBuffer(chunks)), shift);
+  }
+
+  constructor(claims: Int8Array, shift: number) {
+    this.claims = claims;
+    this.shift = shift;
+  }
+
+  /** Whether `me` fingerprints 0-based `line`: it claims the line's chunk unless the other thread has. */
+  take(line: number, me: number): boolean {
+    const chunk = line >>> this.shift;
+    if (chunk >= this.claims.length) return me === NearClaims.CALLER;
+    const owner = Atomics.compareExchange(this.claims, chunk, 0, me);
+    return owner === 0 || owner === me;
+  }
+}
 
 /** The worker bundle next to the running bundle (dist/ or dist/workers/), or dist/workers/ from the sources. */
 export function tokenWorkerScript(): string | undefined {

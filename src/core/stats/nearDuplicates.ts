@@ -16,6 +16,8 @@
 // cannot rule out; MinHash runs in untagged 32-bit integers. The exact checks and the pairs listed are bounded, and
 // the result says when a bound cut.
 
+import { KeyTable } from './keyTable';
+
 export const NEAR_DUPLICATE_DEFINITION =
   'Near duplicates: after normalizing (NFKC, lower case, punctuation and whitespace collapsed), the sets of word 3-shingles — ' +
   'minus template shingles shared by more than half of the examples — have a Jaccard similarity of at least the threshold, ' +
@@ -109,6 +111,14 @@ export interface TextFingerprint {
   length: number;
   hash1: number;
   hash2: number;
+  /**
+   * The LSH band keys of the MinHash signature of the shingles minus `template` (bandKeysInto), made ahead of the
+   * search (FingerprintSigner). The search uses them when its own template set treats this text's shingles the
+   * same, and signs the text again otherwise; without them, the search signs the text.
+   */
+  bands?: Uint32Array;
+  /** The provisional template shingles the signature left out: sorted, unique (one array shared by many texts). */
+  template?: Uint32Array;
 }
 
 const HASH2_SEED = 0x1234567;
@@ -287,6 +297,90 @@ export function minhashSignature(set: Uint32Array): {
   return { a: HASH_A.slice(), b: HASH_B.slice(), signature };
 }
 
+/** Texts a FingerprintSigner takes its provisional template set from before it signs anything. */
+export const TEMPLATE_SAMPLE = 256;
+
+/** Band keys per text (bandKeysInto). */
+export const BAND_KEYS = BANDS;
+
+const SIGNATURE = new Uint32Array(NUM_HASHES);
+
+/**
+ * The LSH band keys of a set's MinHash signature, written to `out` at `at`: for each band, a 32-bit FNV-1a hash of
+ * its rows. The search buckets texts by these keys; a quarter of the signature's size (memory is what the search
+ * costs on tens of thousands of texts: touching a fresh megabyte takes ~3 ms on a small virtual machine, measured).
+ * Two texts whose rows differ share a key with probability 2^-32 per band; such a pair is only one more candidate,
+ * and every candidate is checked exactly.
+ */
+export function bandKeysInto(set: Uint32Array, out: Uint32Array, at: number): void {
+  minhashInto(set, SIGNATURE, 0);
+  for (let band = 0; band < BANDS; band++) {
+    let h = 0x811c9dc5;
+    for (let r = band * ROWS; r < (band + 1) * ROWS; r++) h = Math.imul(h ^ SIGNATURE[r], 0x01000193);
+    out[at + band] = h >>> 0;
+  }
+}
+
+/**
+ * Signs fingerprints with MinHash as they are made, so that the search at the end has little left to do (and a
+ * thread that fingerprints, such as the statistics worker, signs in parallel). A signature needs the template
+ * shingles left out, which only the whole set of texts decides; the signer takes a provisional set from the first
+ * TEMPLATE_SAMPLE texts it sees — those over half of them — and leaves those texts unsigned. findPairs signs again
+ * every text whose shingles the final template set treats differently, so results follow the definition exactly;
+ * on usual data the two sets are equal (a template is in nearly every example, a content shingle in few).
+ */
+export class FingerprintSigner {
+  private sample: Uint32Array[] | undefined = [];
+  private skip = new Set<number>();
+  private templateHashes = new Uint32Array(0);
+  private slab = new Uint32Array(0);
+  private used = 0;
+
+  /** The provisional template set, once taken (sorted, unique); undefined while the sample is filling. */
+  get template(): Uint32Array | undefined {
+    return this.sample ? undefined : this.templateHashes;
+  }
+
+  /**
+   * Writes the band keys of `shingles` minus the provisional template set to `out` at `at` (BAND_KEYS numbers), and
+   * says whether it did: false for the sample's own texts.
+   */
+  signInto(shingles: Uint32Array, out: Uint32Array, at: number): boolean {
+    if (this.sample) {
+      this.sample.push(shingles);
+      if (this.sample.length === TEMPLATE_SAMPLE) {
+        const sample = this.sample;
+        this.skip = frequentShingles(sample, new Array<number>(sample.length).fill(1), sample.length / 2);
+        this.templateHashes = Uint32Array.from(this.skip).sort();
+        this.sample = undefined;
+      }
+      return false;
+    }
+    bandKeysInto(this.skip.size ? shingles.filter((h) => !this.skip.has(h)) : shingles, out, at);
+    return true;
+  }
+
+  /** Signs `fp` in place (see signInto); returns it. */
+  sign(fp: TextFingerprint): TextFingerprint {
+    // Band keys are carved from shared slabs: no buffer of its own per text.
+    if (this.used === this.slab.length) {
+      this.slab = new Uint32Array(BANDS * 1024);
+      this.used = 0;
+    }
+    if (this.signInto(fp.shingles, this.slab, this.used)) {
+      fp.bands = this.slab.subarray(this.used, this.used + BANDS);
+      fp.template = this.templateHashes;
+      this.used += BANDS;
+    }
+    return fp;
+  }
+}
+
+/** Writes text u's band keys into band-major `keys` (band b's key at b * texts + u). */
+function spreadBands(bands: Uint32Array, keys: Uint32Array, texts: number, u: number): void {
+  for (let band = 0; band < BANDS; band++) keys[band * texts + u] = bands[band];
+}
+
 /** Spreads a 32-bit hash over the slots of a power-of-two table. */
 function mix(h: number): number {
   h ^= h >>> 16;
@@ -383,11 +477,9 @@ export const DEFAULT_MAX_NEAR_CHECKS = 4_000_000;
 interface Entry {
   id: number;
   group: number;
-  shingles: Uint32Array;
-  /** The normalized text's identity: its length and two FNV-1a hashes (copies share all three). */
-  length: number;
-  hash1: number;
-  hash2: number;
+  /** Shingles, the normalized text's identity (its length and two FNV-1a hashes: copies share all three), and
+   * perhaps a signature. */
+  fp: TextFingerprint;
 }
 
 /**
@@ -432,14 +524,7 @@ export class NearDuplicateIndex {
     const fp = fingerprint();
     if (!fp) throw new Error(`no near-duplicate fingerprint for example ${id}`);
     this.storedShingles += fp.shingles.length;
-    this.entries.push({
-      id,
-      group,
-      shingles: fp.shingles,
-      length: fp.length,
-      hash1: fp.hash1,
-      hash2: fp.hash2,
-    });
+    this.entries.push({ id, group, fp });
   }
 
   /** Texts compared / texts left out because of the memory bounds. */
@@ -468,45 +553,46 @@ export class NearDuplicateIndex {
       uncheckedCandidates: 0,
     };
     if (n < 2) return result;
-    // Distinct normalized texts (u), each with its entries in insertion order.
-    // Keyed by a number made of hash1 and part of hash2 (no string per entry); the rare key shared by different
-    // (length, hash1, hash2) falls back to a map keyed by all three.
-    const textIds = new Map<number, number>();
-    const collided = new Map<string, number>();
-    const members: number[][] = [];
+    // Distinct normalized texts (u), numbered by their identity (hash1, hash2, length) in order of first entry.
+    const textIds = new KeyTable();
+    const textOf = new Int32Array(n);
+    const copies: number[] = [];
+    const firstEntry: number[] = [];
     const shingles: Uint32Array[] = [];
+    const firsts: TextFingerprint[] = [];
     for (let i = 0; i < n; i++) {
-      const e = this.entries[i];
-      const key = e.hash1 * 0x200000 + (e.hash2 & 0x1fffff);
-      let u = textIds.get(key);
-      if (u !== undefined) {
-        const f = this.entries[members[u][0]];
-        if (f.length !== e.length || f.hash2 !== e.hash2) {
-          const full = `${e.length}:${e.hash1}:${e.hash2}`;
-          u = collided.get(full);
-          if (u === undefined) collided.set(full, members.length);
-        }
-      } else textIds.set(key, members.length);
-      if (u !== undefined) members[u].push(i);
-      else {
-        members.push([i]);
+      const e = this.entries[i].fp;
+      const u = textIds.add(e.hash1, e.hash2, e.length);
+      textOf[i] = u;
+      if (u === shingles.length) {
         shingles.push(e.shingles);
-      }
+        firsts.push(e);
+        firstEntry.push(i);
+        copies.push(1);
+      } else copies[u]++;
     }
-    const texts = members.length;
+    const texts = shingles.length;
+    // The entries of each text with copies, in insertion order (texts in order too); a text alone has its first.
+    const copied = new Map<number, number[]>();
+    for (let i = 0; i < n; i++) {
+      const u = textOf[i];
+      if (copies[u] < 2) continue;
+      const list = copied.get(u);
+      if (list) list.push(i);
+      else copied.set(u, [i]);
+    }
+    const members = (u: number): number[] => copied.get(u) ?? [firstEntry[u]];
     // Boilerplate filter: document frequency of each shingle over the compared entries (copies included).
     let filtered = shingles;
+    let frequent = new Set<number>();
     if (n >= 5) {
-      const frequent = frequentShingles(
-        shingles,
-        members.map((m) => m.length),
-        n / 2,
-      );
+      frequent = frequentShingles(shingles, copies, n / 2);
       if (frequent.size) filtered = shingles.map((set) => set.filter((h) => !frequent.has(h)));
     }
     const pairs = result.pairs;
     // Union-find over entries: clusters from every pair counted, listed or not.
-    const parent = Int32Array.from({ length: n }, (_, i) => i);
+    const parent = new Int32Array(n);
+    for (let i = 0; i < n; i++) parent[i] = i;
     const root = (x: number): number => {
       while (parent[x] !== x) x = parent[x] = parent[parent[x]];
       return x;
@@ -531,19 +617,37 @@ export class NearDuplicateIndex {
       return true;
     };
     // Identical normalized texts are near duplicates whatever the filter left of them.
-    copies: for (const list of members)
+    identical: for (const list of copied.values())
       for (let x = 0; x < list.length; x++)
-        for (let y = x + 1; y < list.length; y++) if (!accept(list[x], list[y], 1)) break copies;
+        for (let y = x + 1; y < list.length; y++) if (!accept(list[x], list[y], 1)) break identical;
     // LSH buckets over MinHash signatures of the filtered sets, one band at a time: texts whose four rows of the
     // band are equal share a bucket. A pair of texts is checked in the first band where it shares a bucket only.
-    const sigs = new Uint32Array(texts * NUM_HASHES);
-    for (let u = 0; u < texts; u++) if (filtered[u].length) minhashInto(filtered[u], sigs, u * NUM_HASHES);
-    const sameRows = (u: number, v: number, band: number) => {
-      const a = u * NUM_HASHES + band * ROWS;
-      const b = v * NUM_HASHES + band * ROWS;
-      for (let r = 0; r < ROWS; r++) if (sigs[a + r] !== sigs[b + r]) return false;
-      return true;
-    };
+    // A signature made ahead (FingerprintSigner) is the one wanted unless the text has a shingle the provisional
+    // and the final template sets disagree on.
+    // Band keys, band-major (band b's key of text u at b * texts + u): each band's pass below reads one array.
+    const keys = new Uint32Array(texts * BANDS);
+    let lastTemplate: Uint32Array | undefined;
+    let disagree = new Set<number>();
+    const own = new Uint32Array(BANDS);
+    for (let u = 0; u < texts; u++) {
+      if (!filtered[u].length) continue;
+      const { bands, template } = firsts[u];
+      let made = bands;
+      if (bands && template && template !== lastTemplate) {
+        // The shingles the provisional template set and the final one disagree on (few templates: one per signer).
+        lastTemplate = template;
+        disagree = new Set<number>();
+        for (const h of template) if (!frequent.has(h)) disagree.add(h);
+        const provisional = new Set(template);
+        for (const h of frequent) if (!provisional.has(h)) disagree.add(h);
+      }
+      if (!made || !template || (disagree.size && shingles[u].some((h) => disagree.has(h)))) {
+        bandKeysInto(filtered[u], own, 0);
+        made = own;
+      }
+      spreadBands(made, keys, texts, u);
+    }
+    const sameKey = (u: number, v: number, band: number) => keys[band * texts + u] === keys[band * texts + v];
     const size = tableSize(texts);
     const mask = size - 1;
     const head = new Int32Array(size);
@@ -555,10 +659,7 @@ export class NearDuplicateIndex {
       head.fill(0);
       for (let u = 0; u < texts; u++) {
         if (!filtered[u].length) continue;
-        const at = u * NUM_HASHES + band * ROWS;
-        let h = 0x811c9dc5;
-        for (let r = 0; r < ROWS; r++) h = Math.imul(h ^ sigs[at + r], 0x01000193);
-        let slot = mix(h) & mask;
+        let slot = mix(keys[band * texts + u]) & mask;
         for (;;) {
           const first = head[slot] - 1;
           if (first < 0) {
@@ -567,7 +668,7 @@ export class NearDuplicateIndex {
             next[u] = -1;
             break;
           }
-          if (sameRows(first, u, band)) {
+          if (sameKey(first, u, band)) {
             next[tail[first]] = u;
             tail[first] = u;
             next[u] = -1;
@@ -591,7 +692,7 @@ export class NearDuplicateIndex {
             const u = list[x];
             const v = list[y];
             let seen = false;
-            for (let b = 0; b < band && !seen; b++) seen = sameRows(u, v, b);
+            for (let b = 0; b < band && !seen; b++) seen = sameKey(u, v, b);
             if (seen) continue;
             if (checks >= this.maxChecks) {
               result.uncheckedCandidates += list.length - y;
@@ -605,11 +706,15 @@ export class NearDuplicateIndex {
       }
     }
     similar: for (const [u, v, s] of found)
-      for (const i of members[u]) for (const j of members[v]) if (!accept(i, j, s)) break similar;
+      for (const i of members(u)) for (const j of members(v)) if (!accept(i, j, s)) break similar;
     pairs.sort((p, q) => p.a - q.a || p.b - q.b);
+    // Clusters: the components of more than one entry (no list for the many alone).
+    const componentSize = new Int32Array(n);
+    for (let i = 0; i < n; i++) componentSize[root(i)]++;
     const components = new Map<number, number[]>();
     for (let i = 0; i < n; i++) {
       const r = root(i);
+      if (componentSize[r] < 2) continue;
       const list = components.get(r);
       if (list) list.push(this.entries[i].id);
       else components.set(r, [this.entries[i].id]);

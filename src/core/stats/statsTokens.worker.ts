@@ -15,7 +15,11 @@ if (port) {
     countPrefixTokens(job.path, job.endByte, undefined, job.near).then(
       ({ counts, lines, fingerprints: f }) => {
         const reply: TokenReply = { ok: true, counts, lines, ...(f ? { fingerprints: f } : {}) };
-        const buffers = [counts.buffer, ...(f ? [f.offsets.buffer, f.shingles.buffer, f.meta.buffer] : [])];
+        const buffers = [
+          counts.buffer,
+          ...(f ? [f.offsets.buffer, f.shingles.buffer, f.meta.buffer, f.template.buffer] : []),
+          ...(f ? f.bands.map((c) => c.buffer) : []),
+        ];
         port.postMessage(reply, buffers as ArrayBuffer[]);
       },
       (e: unknown) => {

@@ -1,8 +1,21 @@
 // NearDuplicateIndex on constructed texts: copies share one outcome, the bounds on listing, counting and checking
-// cut where they say and say so, and clusters stay whole when the listing is cut.
+// cut where they say and say so, and clusters stay whole when the listing is cut; band keys made ahead of the search
+// change nothing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { NearDuplicateIndex, shingleHashes, fnv1a } from '../../../../src/core/stats/nearDuplicates';
+import type { NearDuplicateResult } from '../../../../src/core/stats/nearDuplicates';
+import {
+  BAND_KEYS,
+  bandKeysInto,
+  FingerprintSigner,
+  fnv1a,
+  minhashSignature,
+  NearDuplicateIndex,
+  normalizeText,
+  shingleHashes,
+  TEMPLATE_SAMPLE,
+  textFingerprint,
+} from '../../../../src/core/stats/nearDuplicates';
 
 /** Distinct texts of 60 words each, far from each other (no shared 3-word window). */
 function distinctText(k: number): string {
@@ -105,4 +118,79 @@ test('exclude and groups: excluded pairs are neither listed nor counted nor clus
       [1, 2],
     ],
   );
+});
+
+const TEMPLATE = Array.from({ length: 60 }, (_, i) => `template${i}`).join(' ');
+/** A short text: its 30 words share no 3-word window with another's. */
+const body = (k: number) => Array.from({ length: 30 }, (_, i) => `b${k}w${i}`).join(' ');
+/** Near copies of the first COPIES texts (their last word changed) come right after the sample. */
+const COPIES = 20;
+
+/**
+ * TEMPLATE_SAMPLE + 900 texts: the sample's own, then COPIES near copies of the sample's first texts (with the
+ * template), then the rest. The template is long and the texts short, so a band key made with the template left
+ * out where the search keeps it (or kept where the search leaves it out) misses the copy: only the search's own
+ * template set finds them.
+ */
+function corpus(sampleTemplate: boolean, restTemplate: boolean): string[] {
+  return Array.from({ length: TEMPLATE_SAMPLE + 900 }, (_, k) => {
+    if (k < TEMPLATE_SAMPLE) return sampleTemplate ? `${TEMPLATE} ${body(k)}` : body(k);
+    const j = k - TEMPLATE_SAMPLE;
+    if (j < COPIES) return `${TEMPLATE} ${oneWordChanged(body(j), 29)}`;
+    return restTemplate ? `${TEMPLATE} ${body(k)}` : body(k);
+  });
+}
+
+/** The index's result for texts added as they are, and for the same texts signed ahead by a FingerprintSigner. */
+function bothWays(texts: string[]): {
+  plain: NearDuplicateResult;
+  signed: NearDuplicateResult;
+  withBands: number;
+} {
+  const plain = new NearDuplicateIndex();
+  const signed = new NearDuplicateIndex();
+  const signer = new FingerprintSigner();
+  let withBands = 0;
+  texts.forEach((t, id) => {
+    plain.add(id, t);
+    const fp = signer.sign(textFingerprint(t));
+    if (fp.bands) withBands++;
+    signed.addFingerprint(id, () => fp);
+  });
+  return { plain: plain.findPairs(), signed: signed.findPairs(), withBands };
+}
+
+test('band keys made ahead give the search exactly its own result, whatever the provisional template set', () => {
+  const cases: [string, boolean, boolean][] = [
+    // The sample and the whole agree.
+    ['template everywhere', true, true],
+    ['template only on the copies', false, false],
+    // The sample has it, the whole does not (in over half of the sample, under half of all): copies signed again.
+    ['template in the sample, under half of all', true, false],
+    // The whole has it, the sample does not.
+    ['template in over half of all, not in the sample', false, true],
+  ];
+  for (const [name, sampleTemplate, restTemplate] of cases) {
+    const { plain, signed, withBands } = bothWays(corpus(sampleTemplate, restTemplate));
+    assert.equal(withBands, 900, `${name}: the sample's texts stay unsigned`);
+    const copies = plain.pairs.filter((p) => p.b === p.a + TEMPLATE_SAMPLE && p.a < COPIES);
+    if (sampleTemplate === restTemplate && !sampleTemplate) {
+      // The template on the copies only: they are not near their originals.
+      assert.equal(copies.length, 0, name);
+    } else assert.equal(copies.length, COPIES, `${name}: every copy found`);
+    assert.deepEqual(signed, plain, name);
+  }
+});
+
+test('band keys are the FNV-1a hashes of the signature rows, four by four', () => {
+  const set = shingleHashes(normalizeText(distinctText(5)));
+  const { signature } = minhashSignature(set);
+  const keys = new Uint32Array(BAND_KEYS + 2);
+  bandKeysInto(set, keys, 2);
+  for (let band = 0; band < BAND_KEYS; band++) {
+    let h = 0x811c9dc5;
+    for (let r = 0; r < 4; r++) h = Math.imul(h ^ signature[band * 4 + r], 0x01000193);
+    assert.equal(keys[2 + band], h >>> 0);
+  }
+  assert.deepEqual([...keys.subarray(0, 2)], [0, 0]);
 });
