@@ -94,12 +94,17 @@ export function isAscii(text: string): boolean {
 }
 
 /**
- * Token counts of pieces by their characters: an open-addressing table of FNV-1a hashes, each slot holding the
- * piece's text, compared in place with the text being counted. A miss stores the piece once; when half full, the
- * table starts again (a dataset's pieces are a few thousand words).
+ * Token counts of pieces by their characters: open-addressing tables of FNV-1a hashes, compared in place with the
+ * text being counted (no piece is copied out of it). A piece of up to 8 characters — nearly all of them — is its
+ * own key: its character codes packed into two integers, stored with its length and count in one 16-byte entry, so
+ * a lookup reads one cache line and no string. A longer piece's slot holds its text. A miss stores the piece once;
+ * when half full, a table starts again (a dataset's pieces are a few thousand words).
  */
 export class PieceCountTable {
   private readonly bits: number;
+  /** Short pieces: per slot, the packed characters (two integers), length (0: empty) and count. */
+  private short: Int32Array;
+  private shortUsed = 0;
   private keys: (string | undefined)[];
   private hashes: Int32Array;
   private counts: Int32Array;
@@ -107,6 +112,7 @@ export class PieceCountTable {
 
   constructor(bits = 17) {
     this.bits = bits;
+    this.short = new Int32Array(4 << bits);
     this.keys = new Array<string | undefined>(1 << bits);
     this.hashes = new Int32Array(1 << bits);
     this.counts = new Int32Array(1 << bits);
@@ -114,10 +120,11 @@ export class PieceCountTable {
 
   /** The count of text[from, to), from the table or from `count` (then stored). */
   get(text: string, from: number, to: number, count: (piece: string) => number): number {
+    const len = to - from;
+    if (len <= 8) return this.getShort(text, from, to, count);
     let h = 0x811c9dc5 | 0;
     for (let i = from; i < to; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
     const mask = (1 << this.bits) - 1;
-    const len = to - from;
     for (let slot = (h ^ (h >>> 15)) & mask; ; slot = (slot + 1) & mask) {
       const key = this.keys[slot];
       if (key === undefined) break;
@@ -129,7 +136,7 @@ export class PieceCountTable {
     }
     const piece = text.slice(from, to);
     const c = count(piece);
-    if (this.used >= 1 << (this.bits - 1)) this.clear();
+    if (this.used >= 1 << (this.bits - 1)) this.clearLong();
     let slot = (h ^ (h >>> 15)) & mask;
     while (this.keys[slot] !== undefined) slot = (slot + 1) & mask;
     this.keys[slot] = piece;
@@ -139,7 +146,41 @@ export class PieceCountTable {
     return c;
   }
 
+  private getShort(text: string, from: number, to: number, count: (piece: string) => number): number {
+    // ASCII codes are 7 bits: four to an integer.
+    let a = 0;
+    let b = 0;
+    for (let i = from; i < to && i < from + 4; i++) a = (a << 8) | text.charCodeAt(i);
+    for (let i = from + 4; i < to; i++) b = (b << 8) | text.charCodeAt(i);
+    const len = to - from;
+    let h = Math.imul(a ^ Math.imul(b, 0x9e3779b1) ^ len, 0x01000193);
+    h ^= h >>> 15;
+    const mask = (1 << this.bits) - 1;
+    const t = this.short;
+    let slot = h & mask;
+    for (; t[4 * slot + 2] !== 0; slot = (slot + 1) & mask)
+      if (t[4 * slot] === a && t[4 * slot + 1] === b && t[4 * slot + 2] === len) return t[4 * slot + 3];
+    const c = count(text.slice(from, to));
+    if (this.shortUsed >= 1 << (this.bits - 1)) {
+      t.fill(0);
+      this.shortUsed = 0;
+      slot = h & mask;
+    }
+    t[4 * slot] = a;
+    t[4 * slot + 1] = b;
+    t[4 * slot + 2] = len;
+    t[4 * slot + 3] = c;
+    this.shortUsed++;
+    return c;
+  }
+
   clear(): void {
+    this.short.fill(0);
+    this.shortUsed = 0;
+    this.clearLong();
+  }
+
+  private clearLong(): void {
     this.keys = new Array<string | undefined>(1 << this.bits);
     this.hashes.fill(0);
     this.counts.fill(0);

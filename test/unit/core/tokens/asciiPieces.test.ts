@@ -121,3 +121,25 @@ test('a piece longer than the limit is left to the caller; non-ASCII text is not
   assert.equal(isAscii('naïve'), false);
   assert.equal(countTokens('naïve café'), libraryOrdinaryCount('naïve café'));
 });
+
+test('pieces up to 8 characters are keyed by their packed characters: one character or the length apart, apart', () => {
+  // Pieces of 1 to 9 characters that share prefixes and differ at each position, counted by a stand-in that tells
+  // them apart (its length times 10 plus the code of the last character).
+  const pieces: string[] = [];
+  for (let len = 1; len <= 9; len++)
+    for (let at = 0; at < len; at++)
+      pieces.push(
+        'abcdefghi'
+          .slice(0, len)
+          .split('')
+          .map((c, i) => (i === at ? 'z' : c))
+          .join(''),
+      );
+  const stand = (p: string) => p.length * 1000 + p.charCodeAt(p.length - 1);
+  for (const bits of [3, 17]) {
+    const table = new PieceCountTable(bits);
+    for (let round = 0; round < 2; round++)
+      for (const p of pieces)
+        assert.equal(table.get(` ${p} `, 1, 1 + p.length, stand), stand(p), `${p} (${bits} bits)`);
+  }
+});
