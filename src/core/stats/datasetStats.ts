@@ -205,10 +205,13 @@ export class DatasetStatsBuilder {
   /** While set, examples added leave their near-duplicate fingerprint to fillDeferredNear. */
   deferNear = false;
   /**
-   * Examples waiting for fillDeferredNear, in order: the 0-based line (fingerprint from the worker) or, for lines
-   * added after the worker's share, the fingerprint itself; with their ids in `near` and in the cross index.
+   * Examples waiting for fillDeferredNear: those from id `pendingFrom` on (-1: none), in order. `pendingFps[k]` is
+   * the fingerprint this thread made for the k-th (undefined: the worker's, by line) and `pendingCross[k]` its id in
+   * the cross index. Columns, not an object per example: fewer objects for the collector to copy.
    */
-  private pendingNear: { line: number; fp?: TextFingerprint; id: number; crossId: number }[] = [];
+  private pendingFrom = -1;
+  private pendingFps: (TextFingerprint | undefined)[] = [];
+  private pendingCross = new Int32Array(0);
   private readonly fields = new Map<
     string,
     { present: number; types: Partial<Record<JsonType, number>>; values: ValueCounter }
@@ -330,10 +333,15 @@ export class DatasetStatsBuilder {
       this.cross.sink.push({ line: display, group: this.cross.group });
       crossId = this.cross.sink.length - 1;
     }
-    if (this.deferNear || this.pendingNear.length) {
+    if (this.deferNear || this.pendingFrom >= 0) {
       // The worker fingerprints this line; or it did earlier ones, and the index must get the texts in order.
-      const fp = this.deferNear ? undefined : this.fingerprint(value, text, item);
-      this.pendingNear.push({ line: display - 1, fp, id, crossId });
+      if (this.pendingFrom < 0) this.pendingFrom = id;
+      const k = this.pendingFps.length;
+      this.pendingFps.push(this.deferNear ? undefined : this.fingerprint(value, text, item));
+      if (this.cross) {
+        if (k === this.pendingCross.length) this.pendingCross = grow(this.pendingCross, k + 1);
+        this.pendingCross[k] = crossId;
+      }
     } else {
       // Made once for both indexes, and only while one has room.
       let fp: TextFingerprint | undefined;
@@ -381,12 +389,17 @@ export class DatasetStatsBuilder {
   /** Adds the examples left to the worker, in order, with the fingerprints it computed (fillDeferredTokens' pair). */
   fillDeferredNear(prefix: PrefixTokenCounts): void {
     const from = prefix.fingerprints;
-    for (const p of this.pendingNear) {
-      const fp = () => p.fp ?? (from && fingerprintAt(from, p.line));
-      this.near.addFingerprint(p.id, fp);
-      this.cross?.index.addFingerprint(p.crossId, fp, this.cross.group);
+    for (let k = 0; k < this.pendingFps.length; k++) {
+      const id = this.pendingFrom + k;
+      let fp = this.pendingFps[k];
+      // Unpacked once for both indexes, and only while one has room.
+      const made = () => (fp ??= from && fingerprintAt(from, this.nearLines[id] - 1));
+      this.near.addFingerprint(id, made);
+      this.cross?.index.addFingerprint(this.pendingCross[k], made, this.cross.group);
     }
-    this.pendingNear = [];
+    this.pendingFrom = -1;
+    this.pendingFps = [];
+    this.pendingCross = new Int32Array(0);
   }
 
   /**

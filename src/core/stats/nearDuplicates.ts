@@ -474,20 +474,15 @@ export const DEFAULT_MAX_NEAR_PAIRS = 100_000;
 export const DEFAULT_MAX_NEAR_COUNTED = 20_000_000;
 export const DEFAULT_MAX_NEAR_CHECKS = 4_000_000;
 
-interface Entry {
-  id: number;
-  group: number;
-  /** Shingles, the normalized text's identity (its length and two FNV-1a hashes: copies share all three), and
-   * perhaps a signature. */
-  fp: TextFingerprint;
-}
-
 /**
  * Collects example texts (each with an id and a group, e.g. 0 = training, 1 = validation) and finds near-duplicate
  * pairs within a group or across groups.
  */
 export class NearDuplicateIndex {
-  private readonly entries: Entry[] = [];
+  /** The texts kept, by insertion order: id and group as given, and fingerprint (columns, no object per text). */
+  private readonly ids: number[] = [];
+  private readonly groups: number[] = [];
+  private readonly fps: TextFingerprint[] = [];
   private storedShingles = 0;
   private skipped = 0;
   readonly threshold: number;
@@ -517,19 +512,21 @@ export class NearDuplicateIndex {
    * text. `fingerprint` is only asked for while the bounds leave room.
    */
   addFingerprint(id: number, fingerprint: () => TextFingerprint | undefined, group = 0): void {
-    if (this.entries.length >= this.maxExamples || this.storedShingles >= this.maxShingles) {
+    if (this.fps.length >= this.maxExamples || this.storedShingles >= this.maxShingles) {
       this.skipped++;
       return;
     }
     const fp = fingerprint();
     if (!fp) throw new Error(`no near-duplicate fingerprint for example ${id}`);
     this.storedShingles += fp.shingles.length;
-    this.entries.push({ id, group, fp });
+    this.ids.push(id);
+    this.groups.push(group);
+    this.fps.push(fp);
   }
 
   /** Texts compared / texts left out because of the memory bounds. */
   get compared(): number {
-    return this.entries.length;
+    return this.fps.length;
   }
   get notCompared(): number {
     return this.skipped;
@@ -543,7 +540,7 @@ export class NearDuplicateIndex {
     mode: 'within' | 'across' = 'within',
     exclude?: (a: number, b: number) => boolean,
   ): NearDuplicateResult {
-    const n = this.entries.length;
+    const n = this.fps.length;
     const result: NearDuplicateResult = {
       pairs: [],
       total: 0,
@@ -561,7 +558,7 @@ export class NearDuplicateIndex {
     const shingles: Uint32Array[] = [];
     const firsts: TextFingerprint[] = [];
     for (let i = 0; i < n; i++) {
-      const e = this.entries[i].fp;
+      const e = this.fps[i];
       const u = textIds.add(e.hash1, e.hash2, e.length);
       textOf[i] = u;
       if (u === shingles.length) {
@@ -604,15 +601,18 @@ export class NearDuplicateIndex {
         result.countCut = true;
         return false;
       }
-      const ei = this.entries[Math.min(i, j)];
-      const ej = this.entries[Math.max(i, j)];
-      if (mode === 'within' ? ei.group !== ej.group : ei.group === ej.group) return true;
-      if (exclude?.(ei.id, ej.id)) return true;
+      const ei = Math.min(i, j);
+      const ej = Math.max(i, j);
+      const same = this.groups[ei] === this.groups[ej];
+      if (mode === 'within' ? !same : same) return true;
+      const a = this.ids[ei];
+      const b = this.ids[ej];
+      if (exclude?.(a, b)) return true;
       result.total++;
       const ri = root(i);
       const rj = root(j);
       if (ri !== rj) parent[Math.max(ri, rj)] = Math.min(ri, rj);
-      if (pairs.length < this.maxPairs) pairs.push({ a: ei.id, b: ej.id, similarity });
+      if (pairs.length < this.maxPairs) pairs.push({ a, b, similarity });
       else result.pairsCut = true;
       return true;
     };
@@ -716,8 +716,8 @@ export class NearDuplicateIndex {
       const r = root(i);
       if (componentSize[r] < 2) continue;
       const list = components.get(r);
-      if (list) list.push(this.entries[i].id);
-      else components.set(r, [this.entries[i].id]);
+      if (list) list.push(this.ids[i]);
+      else components.set(r, [this.ids[i]]);
     }
     result.clusters = [...components.values()]
       .filter((c) => c.length > 1)
