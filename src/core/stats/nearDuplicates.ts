@@ -183,12 +183,30 @@ export function asciiFingerprint(text: string): TextFingerprint | undefined {
   if (len === 0) shingles = new Uint32Array(0);
   else if (words < size) shingles = Uint32Array.of(hash1);
   else {
-    const hashes = new Uint32Array(words - size + 1);
+    const hashes = shingleSlab(words - size + 1);
     for (let i = 0; i + size <= words; i++)
       hashes[i] = fnv1aBytes(buf, starts[i], i + size < words ? starts[i + size] - 1 : len);
     shingles = sortedUnique(hashes);
+    if (shingles.buffer === slab.buffer) slabUsed += shingles.length;
   }
   return { shingles, length: len, hash1, hash2 };
+}
+
+const SLAB = 1 << 16;
+let slab = new Uint32Array(0);
+let slabUsed = 0;
+
+/**
+ * Room for `n` shingle hashes in a shared slab: a view, not an array with memory of its own per text (an off-heap
+ * allocation each, which the collector tracks). The caller takes what it keeps by advancing `slabUsed`.
+ */
+function shingleSlab(n: number): Uint32Array {
+  if (n > SLAB / 4) return new Uint32Array(n);
+  if (slabUsed + n > slab.length) {
+    slab = new Uint32Array(SLAB);
+    slabUsed = 0;
+  }
+  return slab.subarray(slabUsed, slabUsed + n);
 }
 
 /** A text's fingerprint by the definition (the ASCII fast path when it applies). */
@@ -201,7 +219,7 @@ function sortedUnique(hashes: Uint32Array): Uint32Array {
   let unique = 0;
   for (let i = 0; i < hashes.length; i++)
     if (i === 0 || hashes[i] !== hashes[i - 1]) hashes[unique++] = hashes[i];
-  return unique === hashes.length ? hashes : hashes.slice(0, unique);
+  return unique === hashes.length ? hashes : hashes.subarray(0, unique);
 }
 
 /** Jaccard similarity of two sorted unique arrays. */
