@@ -13,8 +13,11 @@
 // probability (1 - 0.8^4)^16 ≈ 2e-4, at 0.9 ≈ 3e-7. Candidates are then checked exactly: no false positives.
 // Speed: the work runs on distinct normalized texts (copies share one outcome); ASCII text is normalized and hashed
 // in one pass over a byte buffer; the template filter counts exactly only the shingles a small cache-resident table
-// cannot rule out; MinHash runs in untagged 32-bit integers. The exact checks and the pairs listed are bounded, and
-// the result says when a bound cut.
+// cannot rule out; MinHash runs in untagged 32-bit integers, and each band of the signature is kept as one 32-bit
+// key. The band keys are made as the texts are fingerprinted (FingerprintSigner, on whichever thread fingerprints),
+// against a provisional template set from the first texts; the search signs again the texts the final set treats
+// differently, then only buckets keys. The exact checks and the pairs listed are bounded, and the result says when
+// a bound cut.
 
 import { KeyTable } from './keyTable';
 
