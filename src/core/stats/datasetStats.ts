@@ -27,7 +27,6 @@ import { exampleTokenCount, hasTokenCount } from './exampleTokens';
 import type { NearJob, PrefixTokenCounts } from './fileTokens';
 import {
   fingerprintAt,
-  hasSpareWorker,
   NearClaims,
   startTokenWorker,
   TOKEN_WORKER_SHARE,
@@ -77,9 +76,9 @@ export interface StatsOptions {
   /** Share of the file's bytes whose lines the worker counts (default TOKEN_WORKER_SHARE); the rest in-thread. */
   tokenWorkerShare?: number;
   /**
-   * Whether the worker also fingerprints the texts for near duplicates. Default: when a warmed worker is waiting
-   * (its rank table loaded and its token caches filled, it has time to spare; a worker started for this call spends
-   * its first half-second loading, and the calling thread fingerprints faster meanwhile). Same results either way.
+   * Whether the worker shares the near-duplicate fingerprints (default true): each thread takes the chunks of lines
+   * it reaches first, so a worker still loading its rank table takes none and a warm one takes its share. false =
+   * the calling thread fingerprints every text. Same results either way.
    */
   workerNear?: boolean;
 }
@@ -653,7 +652,7 @@ async function feed(b: DatasetStatsBuilder, path: string, opts: StatsOptions): P
     if (useTokenWorker(size, script, opts.tokenWorkerMinBytes)) {
       const share = opts.tokenWorkerShare ?? TOKEN_WORKER_SHARE;
       cut = share >= 1 ? Infinity : Math.floor(size * share);
-      if (opts.workerNear ?? hasSpareWorker(script)) claims = NearClaims.forFile(size);
+      if (opts.workerNear !== false) claims = NearClaims.forFile(size);
       prefix = startTokenWorker(
         script,
         path,
