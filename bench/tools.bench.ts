@@ -1,16 +1,18 @@
 // Agent tool latency (what an MCP client or the VS Code chat agent waits for): each read tool on the demo files and
 // on a generated 10 MB dataset, against the baseline of the same CLI command in-process without the tool layer.
 // The target: read tools answer in under 1 s on files up to 10 MB. Medians flatter what a process caches between
-// runs, so the 10 MB statistics are also timed as the first call in a fresh process, cold and with the token
-// worker warmed as the MCP server does at start.
+// runs, so the 10 MB statistics are also timed as the first call in a fresh process without a warm worker, and on
+// the real MCP server (dist/cli.js mcp over stdio, the SDK's client): its first call, which a new server answers
+// with its token worker warmed but nothing else, and the calls after it; three server starts, medians.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { runCli } from '../src/cli/app';
 import { cliArgsFor, runTool } from '../src/cli/tools/runTool';
-import { warmTokenWorker } from '../src/core/stats/fileTokens';
 import { fmt, table } from './util';
 
 const demo = path.join(__dirname, '../demo');
@@ -62,47 +64,63 @@ async function median(fn: () => Promise<unknown>, runs: number): Promise<number>
   return times[Math.floor(times.length / 2)]!;
 }
 
-/**
- * The first call of `tool` in this (fresh) process in milliseconds. With `warm`, as the MCP server: the token worker
- * warmed first, and then three more calls (what a server answers next, its caches filled), their median second.
- */
-async function firstCall(scratch: string, tool: string, input: Record<string, unknown>, warm: boolean) {
-  if (warm) {
-    if (!warmTokenWorker()) throw new Error('no token worker script: run node esbuild.js --schemas');
-    // A server gets this long between its start and the first call; the worker needs about half of it.
-    await new Promise((r) => setTimeout(r, 1500));
-  }
-  const call = async () => {
-    const t0 = performance.now();
-    await runTool(tool, input, { roots: [scratch], allowPython: false, log: () => {} });
-    return performance.now() - t0;
-  };
-  const first = await call();
-  return warm ? [first, await median(call, 3)] : [first];
+/** The first call of `tool` in this (fresh) process in milliseconds: nothing warmed, nothing cached. */
+async function firstCall(scratch: string, tool: string, input: Record<string, unknown>): Promise<number> {
+  const t0 = performance.now();
+  await runTool(tool, input, { roots: [scratch], allowPython: false, log: () => {} });
+  return performance.now() - t0;
 }
 
-function firstCallInChild(
+const CLI = path.join(__dirname, '..', 'dist', 'cli.js');
+
+/**
+ * The real MCP server on `scratch`: `starts` servers, each asked `tool` once 1.5 s after it started (what a client
+ * gets between starting a server and its agent's first call) and then three times more. Medians over the starts of
+ * the first call and of the next three's median.
+ */
+async function serverCalls(
   scratch: string,
   tool: string,
   input: Record<string, unknown>,
-  warm: boolean,
-): number[] {
+  starts: number,
+): Promise<[number, number]> {
+  if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run node esbuild.js`);
+  const firsts: number[] = [];
+  const nexts: number[] = [];
+  for (let s = 0; s < starts; s++) {
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [CLI, 'mcp', '--root', scratch],
+      stderr: 'ignore',
+    });
+    const client = new Client({ name: 'rft-studio-bench', version: '1' });
+    await client.connect(transport);
+    try {
+      await new Promise((r) => setTimeout(r, 1500));
+      const call = async () => {
+        const t0 = performance.now();
+        const r = await client.callTool({ name: tool, arguments: input });
+        if (r.isError) throw new Error(`${tool} failed on the MCP server: ${JSON.stringify(r.content)}`);
+        return performance.now() - t0;
+      };
+      firsts.push(await call());
+      nexts.push(await median(call, 3));
+    } finally {
+      await client.close();
+    }
+  }
+  const mid = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)]!;
+  return [mid(firsts), mid(nexts)];
+}
+
+function firstCallInChild(scratch: string, tool: string, input: Record<string, unknown>): number {
   const r = spawnSync(
     process.execPath,
-    [
-      '--import',
-      'tsx',
-      __filename,
-      '--first-call',
-      scratch,
-      tool,
-      JSON.stringify(input),
-      warm ? 'warm' : 'cold',
-    ],
+    ['--import', 'tsx', __filename, '--first-call', scratch, tool, JSON.stringify(input)],
     { encoding: 'utf8' },
   );
   if (r.status !== 0) throw new Error(`first call of ${tool} failed: ${r.stderr}`);
-  return r.stdout.trim().split('\n').pop()!.split(' ').map(Number);
+  return Number(r.stdout.trim().split('\n').pop());
 }
 
 export default async function bench(): Promise<void> {
@@ -159,8 +177,8 @@ export default async function bench(): Promise<void> {
     const rows: Record<string, string>[] = [];
     for (const [label, tool, input, runs, first] of cases) {
       // Before the medians, in other processes: nothing of theirs is cached yet.
-      const [cold] = first ? firstCallInChild(scratch, tool, input, false) : [NaN];
-      const [warmed, warmedMedian] = first ? firstCallInChild(scratch, tool, input, true) : [NaN, NaN];
+      const cold = first ? firstCallInChild(scratch, tool, input) : NaN;
+      const [warmed, warmedMedian] = first ? await serverCalls(scratch, tool, input, 3) : [NaN, NaN];
       const toolMs = await median(() => runTool(tool, input, ctx), runs);
       const argv = input.outputs ? undefined : cliArgsFor(tool, input, ctx);
       const cliMs = argv
@@ -181,8 +199,8 @@ export default async function bench(): Promise<void> {
         'tool ms (median)': fmt(toolMs),
         'CLI in-process ms': Number.isNaN(cliMs) ? '-' : fmt(cliMs),
         'tool / CLI': Number.isNaN(cliMs) ? '-' : fmt(toolMs / cliMs, 2),
-        'first call ms, fresh process': Number.isNaN(cold) ? '-' : fmt(cold),
-        'MCP-like (worker warmed): first call / median next 3 ms': Number.isNaN(warmed!)
+        'first call ms, fresh process, no warm worker': Number.isNaN(cold) ? '-' : fmt(cold),
+        'MCP server: first call / next 3 ms (medians of 3 starts)': Number.isNaN(warmed!)
           ? '-'
           : `${fmt(warmed!)} / ${fmt(warmedMedian!)}`,
         'under 1 s (median / MCP first call)': `${toolMs < 1000 ? 'yes' : 'NO'} / ${
@@ -197,9 +215,9 @@ export default async function bench(): Promise<void> {
 }
 
 if (process.argv[2] === '--first-call') {
-  const [scratch, tool, input, warm] = process.argv.slice(3);
-  firstCall(scratch!, tool!, JSON.parse(input!) as Record<string, unknown>, warm === 'warm').then(
-    (ms) => process.stdout.write(`${ms.join(' ')}\n`),
+  const [scratch, tool, input] = process.argv.slice(3);
+  firstCall(scratch!, tool!, JSON.parse(input!) as Record<string, unknown>).then(
+    (ms) => process.stdout.write(`${ms}\n`),
     (e: unknown) => {
       console.error(e);
       process.exit(1);

@@ -358,16 +358,19 @@ export class DatasetStatsBuilder {
   }
 
   private checkLeakage(display: number, value: unknown, item: Record<string, unknown>): void {
-    const prompt = userText(value);
-    if (!prompt) return;
-    for (const [k, v] of Object.entries(item)) {
+    // The prompt's text only once a field can leak (most answers are too short to tell: a label, a digit).
+    let prompt: string | undefined;
+    for (const k of Object.keys(item)) {
       if (!isAnswerField(k)) continue;
+      const v = item[k];
       const parts = elementsOf(v)
         .filter((e) => typeof e === 'string' || typeof e === 'number')
         .map((e) => String(e).trim());
       if (!parts.length || parts.some((p) => p.length < 2)) continue;
+      const text = (prompt ??= userText(value));
+      if (!text) return;
       this.leakFields.add(k);
-      if (parts.every((p) => containsWord(prompt, p))) {
+      if (parts.every((p) => containsWord(text, p))) {
         this.leakCount++;
         if (this.leaks.length < LIST_CAP) this.leaks.push({ line: display, field: k, value: valueKey(v) });
       }
