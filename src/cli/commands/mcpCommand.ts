@@ -15,6 +15,7 @@ import type { CliCommand } from '../command';
 import { EXIT, UsageError } from '../command';
 import { createClient } from '../../core/providers';
 import { rulesMarkdown } from '../../core/rulesDoc';
+import { warmStatistics } from '../../core/stats/datasetStats';
 import { warmTokenWorker } from '../../core/stats/fileTokens';
 import { graderReferenceMarkdown } from '../../core/graders/graderReference';
 import { TOOLS } from '../tools/catalogue';
@@ -80,8 +81,10 @@ Exit codes: 0 when the client closes the connection, 2 usage error.
       log: (line) => io.stderr(`[rft-studio mcp] ${line}\n`),
       signal: io.signal,
     };
-    // Statistics of a large file count tokens in a worker: start it now, so the first call does not wait for it.
+    // Statistics of a large file count tokens in a worker: start it now, so the first call does not wait for it;
+    // and run the statistics code once on made-up data on both threads, so the first call finds it compiled.
     warmTokenWorker();
+    setTimeout(warmStatistics, 200).unref();
 
     const server = new Server(
       { name: 'rft-studio', version: VERSION },

@@ -7,6 +7,7 @@ import { detectFileFormat, detectLineKind } from '../datasets/format';
 import { readJsonlLines } from '../datasets/jsonlReader';
 import { jsonValueKeyInto } from '../json/jsonValueKey';
 import { grow, KeyTable } from './keyTable';
+import { madeUpLines } from './warmUp';
 import {
   canonicalJson,
   getPath,
@@ -632,6 +633,16 @@ export function containsWord(haystack: string, needle: string): boolean {
 }
 
 /** Statistics of a file on disk, streamed with the shared JSONL reader. */
+/**
+ * Runs this thread's statistics code (parse, inventory, exact and near duplicates) on made-up lines, so that a
+ * long-lived process's first call finds it compiled (warmUp.ts).
+ */
+export function warmStatistics(lines = madeUpLines(3000)): void {
+  const b = new DatasetStatsBuilder({ skipTokens: true });
+  lines.forEach((text, i) => b.addLine(i, text));
+  b.finish();
+}
+
 export async function computeDatasetStats(path: string, opts: StatsOptions = {}): Promise<DatasetStats> {
   const b = new DatasetStatsBuilder(opts);
   await feed(b, path, opts);

@@ -256,7 +256,8 @@ export function startTokenWorker(
       else {
         void worker.worker.terminate();
         // A replacement starts a little later, not while this call still needs both cores.
-        if (warmScript !== undefined) setTimeout(() => spare ?? adopt(spawn(warmScript!)), 1000).unref();
+        if (warmScript !== undefined)
+          setTimeout(() => spare ?? adopt(warmed(spawn(warmScript!))), 1000).unref();
       }
     };
     const fallback = () => {
@@ -314,6 +315,12 @@ function spawn(script: string): TokenWorker {
   return entry;
 }
 
+/** Asks a new worker to run its code once on made-up data (warmUp.ts), for a long-lived process's first call. */
+function warmed(w: TokenWorker): TokenWorker {
+  w.worker.postMessage({ warm: true });
+  return w;
+}
+
 /** A started worker waiting for the next job (see warmTokenWorker and keepTokenWorkerAfterUse). */
 let spare: TokenWorker | undefined;
 let warmScript: string | undefined;
@@ -354,7 +361,7 @@ function takeSpare(script: string): TokenWorker | undefined {
 export function warmTokenWorker(script = tokenWorkerScript()): boolean {
   if (script === undefined || availableParallelism() < 2) return false;
   warmScript = script;
-  if (!spare) adopt(spawn(script));
+  if (!spare) adopt(warmed(spawn(script)));
   return true;
 }
 

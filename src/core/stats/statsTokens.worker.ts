@@ -5,13 +5,16 @@ import { parentPort } from 'node:worker_threads';
 import type { TokenJob, TokenReply } from './fileTokens';
 import { countPrefixTokens } from './fileTokens';
 import { countTokens } from '../tokens/tokenizer';
+import { warmWorkerCode } from './warmUp';
 
 const port = parentPort;
 if (port) {
   // Load the rank table now: the job (sent right away, or later to a warmed spare) finds it ready.
   countTokens('warm up');
   // One job at a time; a warmed worker gets several in turn (fileTokens.ts keeps it as the spare).
-  port.on('message', (job: TokenJob) => {
+  port.on('message', (job: TokenJob | { warm: true }) => {
+    // A spare's warm-up (warmTokenWorker): no reply.
+    if ('warm' in job) return warmWorkerCode();
     countPrefixTokens(job.path, job.endByte, undefined, job.near).then(
       ({ counts, lines, fingerprints: f }) => {
         const reply: TokenReply = { ok: true, counts, lines, ...(f ? { fingerprints: f } : {}) };
