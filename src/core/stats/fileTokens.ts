@@ -366,18 +366,6 @@ export function warmTokenWorker(script = tokenWorkerScript()): boolean {
 }
 
 /**
- * Starts a worker ahead of a likely statistics call — its rank table loaded and its code run once on made-up data
- * — and keeps it `idleMs` without a job: for the editor when a large dataset is opened, so that the agent's first
- * call about it does not pay the start either. Does nothing while a worker waits. Returns whether one does now.
- */
-export function prewarmTokenWorker(idleMs: number, script = tokenWorkerScript()): boolean {
-  if (script === undefined || availableParallelism() < 2) return false;
-  if (spare) return spare.script === script;
-  adopt(warmed(spawn(script)), idleMs);
-  return true;
-}
-
-/**
  * Keeps the worker of a large file's statistics after it answers, for `idleMs` without a next job, with its rank
  * table and token caches: for the editor, where an agent's tool calls come in bursts and a worker kept for good
  * (~70 MB) would cost every window. Nothing starts until the first such statistics; the next ones within the idle

@@ -7,12 +7,7 @@ import * as vscode from 'vscode';
 import { Disposable, toDisposable } from '../../core/lifecycle';
 import { TOOLS, type ToolDefinition } from '../../cli/tools/catalogue';
 import { graderRunConfirmation, graderRunPlan, mergePlans } from '../../cli/tools/graderRunPlan';
-import { warmStatistics } from '../../core/stats/datasetStats';
-import {
-  keepTokenWorkerAfterUse,
-  prewarmTokenWorker,
-  TOKEN_WORKER_MIN_BYTES,
-} from '../../core/stats/fileTokens';
+import { keepTokenWorkerAfterUse } from '../../core/stats/fileTokens';
 import { countTokens } from '../../core/tokens/tokenizer';
 import { isTestMode } from '../testMode';
 import { confinePath, estimateSpec, runTool, type ToolContext } from '../../cli/tools/runTool';
@@ -185,10 +180,6 @@ export class AgentTools extends Disposable {
     }
     // An agent calls tools in bursts: the statistics worker of a large file stays a while for the next call.
     keepTokenWorkerAfterUse(TOKEN_WORKER_IDLE_MS);
-    // A large dataset opened in the editor is what the agent is likely to be asked about: its statistics worker
-    // starts then (and waits as long), so that the first call does not pay the start.
-    for (const doc of vscode.workspace.textDocuments) void this.prewarmFor(doc);
-    this._register(vscode.workspace.onDidOpenTextDocument((doc) => void this.prewarmFor(doc)));
     // VS Code answers its own confirmation dialog with "yes" under the extension-test harness, so the in-editor
     // suite reads what a tool would ask, and runs a tool as an untrusted workspace would, through this hook.
     if (isTestMode(ctx.extension))
@@ -221,22 +212,5 @@ export class AgentTools extends Disposable {
         ),
       );
     ctx.log.info(`Agent tools registered: ${TOOLS.map((t) => `#${t.toolReferenceName}`).join(', ')}`);
-  }
-
-  private codeWarmed = false;
-
-  private async prewarmFor(doc: vscode.TextDocument): Promise<void> {
-    if (doc.uri.scheme !== 'file' || !/\.jsonl$/i.test(doc.uri.fsPath)) return;
-    let size = 0;
-    try {
-      size = (await fs.stat(doc.uri.fsPath)).size;
-    } catch {
-      return;
-    }
-    if (size < TOKEN_WORKER_MIN_BYTES || !prewarmTokenWorker(TOKEN_WORKER_IDLE_MS)) return;
-    // This thread's statistics code too, once per window (about 0.2 s, after the file's own checks).
-    if (this.codeWarmed) return;
-    this.codeWarmed = true;
-    setTimeout(() => warmStatistics(), 2000).unref();
   }
 }
