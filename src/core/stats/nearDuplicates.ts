@@ -19,7 +19,7 @@
 // differently, then only buckets keys. The exact checks and the pairs listed are bounded, and the result says when
 // a bound cut.
 
-import { KeyTable } from './keyTable';
+import { grow, KeyTable } from './keyTable';
 
 export const NEAR_DUPLICATE_DEFINITION =
   'Near duplicates: after normalizing (NFKC, lower case, punctuation and whitespace collapsed), the sets of word 3-shingles — ' +
@@ -84,11 +84,7 @@ export function shingleHashes(normalized: string, size = 3): Uint32Array {
   let words = 1;
   starts[0] = 0;
   for (let i = normalized.indexOf(' '); i >= 0; i = normalized.indexOf(' ', i + 1)) {
-    if (words === starts.length) {
-      const grown = new Int32Array(starts.length * 2);
-      grown.set(starts);
-      wordStarts = starts = grown;
-    }
+    if (words === starts.length) wordStarts = starts = grow(starts, words + 1);
     starts[words++] = i + 1;
   }
   // A huge text does not keep its scratch array alive afterwards.
@@ -101,11 +97,7 @@ export function shingleHashes(normalized: string, size = 3): Uint32Array {
       starts[i],
       i + size < words ? starts[i + size] - 1 : normalized.length,
     );
-  hashes.sort();
-  let unique = 0;
-  for (let i = 0; i < hashes.length; i++)
-    if (i === 0 || hashes[i] !== hashes[i - 1]) hashes[unique++] = hashes[i];
-  return unique === hashes.length ? hashes : hashes.slice(0, unique);
+  return sortedUnique(hashes);
 }
 
 /** What the index keeps of a text: its shingle hashes and the identity of its normalized text. */
@@ -165,11 +157,7 @@ export function asciiFingerprint(text: string): TextFingerprint | undefined {
     if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57)) {
       if (len === 0 || gap) {
         if (len > 0) buf[len++] = 32;
-        if (words === starts.length) {
-          const grown = new Int32Array(starts.length * 2);
-          grown.set(starts);
-          asciiStarts = starts = grown;
-        }
+        if (words === starts.length) asciiStarts = starts = grow(starts, words + 1);
         starts[words++] = len;
         gap = false;
       }
@@ -186,31 +174,42 @@ export function asciiFingerprint(text: string): TextFingerprint | undefined {
   if (len === 0) shingles = new Uint32Array(0);
   else if (words < size) shingles = Uint32Array.of(hash1);
   else {
-    const hashes = shingleSlab(words - size + 1);
+    const hashes = shingleSlab.room(words - size + 1);
     for (let i = 0; i + size <= words; i++)
       hashes[i] = fnv1aBytes(buf, starts[i], i + size < words ? starts[i + size] - 1 : len);
-    shingles = sortedUnique(hashes);
-    if (shingles.buffer === slab.buffer) slabUsed += shingles.length;
+    shingles = shingleSlab.keep(sortedUnique(hashes));
   }
   return { shingles, length: len, hash1, hash2 };
 }
 
-const SLAB = 1 << 16;
-let slab = new Uint32Array(0);
-let slabUsed = 0;
-
 /**
- * Room for `n` shingle hashes in a shared slab: a view, not an array with memory of its own per text (an off-heap
- * allocation each, which the collector tracks). The caller takes what it keeps by advancing `slabUsed`.
+ * Small arrays carved from shared buffers: views, not arrays with memory of their own (an off-heap allocation each,
+ * which the collector tracks) for many small arrays kept a while, such as the shingles and band keys of every text.
  */
-function shingleSlab(n: number): Uint32Array {
-  if (n > SLAB / 4) return new Uint32Array(n);
-  if (slabUsed + n > slab.length) {
-    slab = new Uint32Array(SLAB);
-    slabUsed = 0;
+class Uint32Slab {
+  private buffer = new Uint32Array(0);
+  private used = 0;
+
+  constructor(private readonly size: number) {}
+
+  /** Room for `n` numbers at the slab's free end (an array of its own when over a quarter of a slab). */
+  room(n: number): Uint32Array {
+    if (n > this.size / 4) return new Uint32Array(n);
+    if (this.used + n > this.buffer.length) {
+      this.buffer = new Uint32Array(this.size);
+      this.used = 0;
+    }
+    return this.buffer.subarray(this.used, this.used + n);
   }
-  return slab.subarray(slabUsed, slabUsed + n);
+
+  /** Keeps `view`, the start of the last room given (or any other array, left as it is); returns it. */
+  keep(view: Uint32Array): Uint32Array {
+    if (view.buffer === this.buffer.buffer) this.used += view.length;
+    return view;
+  }
 }
+
+const shingleSlab = new Uint32Slab(1 << 16);
 
 /** A text's fingerprint by the definition (the ASCII fast path when it applies). */
 export function textFingerprint(text: string): TextFingerprint {
@@ -354,8 +353,8 @@ export class FingerprintSigner {
   private sample: Uint32Array[] | undefined = [];
   private skip = new Set<number>();
   private templateHashes = new Uint32Array(0);
-  private slab = new Uint32Array(0);
-  private used = 0;
+  /** Band keys for sign(): no buffer of its own per text. */
+  private readonly slab = new Uint32Slab(BANDS * 1024);
 
   /** The provisional template set, once taken (sorted, unique); undefined while the sample is filling. */
   get template(): Uint32Array | undefined {
@@ -383,15 +382,10 @@ export class FingerprintSigner {
 
   /** Signs `fp` in place (see signInto); returns it. */
   sign(fp: TextFingerprint): TextFingerprint {
-    // Band keys are carved from shared slabs: no buffer of its own per text.
-    if (this.used === this.slab.length) {
-      this.slab = new Uint32Array(BANDS * 1024);
-      this.used = 0;
-    }
-    if (this.signInto(fp.shingles, this.slab, this.used)) {
-      fp.bands = this.slab.subarray(this.used, this.used + BANDS);
+    const bands = this.slab.room(BANDS);
+    if (this.signInto(fp.shingles, bands, 0)) {
+      fp.bands = this.slab.keep(bands);
       fp.template = this.templateHashes;
-      this.used += BANDS;
     }
     return fp;
   }
@@ -641,11 +635,11 @@ export class NearDuplicateIndex {
     identical: for (const list of copied.values())
       for (let x = 0; x < list.length; x++)
         for (let y = x + 1; y < list.length; y++) if (!accept(list[x], list[y], 1)) break identical;
-    // LSH buckets over MinHash signatures of the filtered sets, one band at a time: texts whose four rows of the
-    // band are equal share a bucket. A pair of texts is checked in the first band where it shares a bucket only.
-    // A signature made ahead (FingerprintSigner) is the one wanted unless the text has a shingle the provisional
-    // and the final template sets disagree on.
-    // Band keys, band-major (band b's key of text u at b * texts + u): each band's pass below reads one array.
+    // LSH buckets over the band keys of the filtered sets' MinHash signatures, one band at a time: texts with the same
+    // key in a band share its bucket. A pair of texts is checked in the first band where it shares a bucket only.
+    // Keys made ahead (FingerprintSigner) are the ones wanted unless the text has a shingle the provisional and the
+    // final template sets disagree on. Kept band-major (band b's key of text u at b * texts + u): each band's pass
+    // reads one array.
     const keys = new Uint32Array(texts * BANDS);
     let lastTemplate: Uint32Array | undefined;
     let disagree = new Set<number>();
@@ -741,7 +735,6 @@ export class NearDuplicateIndex {
       else components.set(r, [this.ids[i]]);
     }
     result.clusters = [...components.values()]
-      .filter((c) => c.length > 1)
       .map((c) => c.sort((p, q) => p - q))
       .sort((p, q) => p[0] - q[0]);
     return result;
