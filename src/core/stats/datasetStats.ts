@@ -287,12 +287,8 @@ export class DatasetStatsBuilder {
       const t = this.deferTokens ? (hasTokenCount(value) ? 0 : undefined) : exampleTokenCount(value);
       if (t !== undefined) {
         if (this.tokenCount === this.tokenValues.length) {
-          const grown = new Uint32Array(this.tokenValues.length * 2);
-          grown.set(this.tokenValues);
-          this.tokenValues = grown;
-          const lines = new Uint32Array(grown.length);
-          lines.set(this.tokenLines);
-          this.tokenLines = lines;
+          this.tokenValues = grow(this.tokenValues, this.tokenCount + 1);
+          this.tokenLines = grow(this.tokenLines, this.tokenCount + 1);
         }
         if (this.deferTokens) {
           if (this.deferredTokens !== this.tokenCount)
@@ -427,29 +423,28 @@ export class DatasetStatsBuilder {
 
   /** The 1-based lines of each value key id in `ids` (for cross-file overlap). */
   exactLines(ids: ReadonlySet<number>): Map<number, number[]> {
+    return this.linesByKey((id) => ids.has(id));
+  }
+
+  /** Lines of the values found more than once, in groups ordered by first line. */
+  private exactGroups(): number[][] {
+    return [...this.linesByKey((id) => this.exactCount[id] > 1).values()];
+  }
+
+  /**
+   * The 1-based lines of each value key id that `wanted`, in order. Ids are numbered in order of first appearance,
+   * and so come the map's entries.
+   */
+  private linesByKey(wanted: (id: number) => boolean): Map<number, number[]> {
     const lines = new Map<number, number[]>();
     for (let e = 0; e < this.nearLines.length; e++) {
       const id = this.exactOf[e];
-      if (!ids.has(id)) continue;
+      if (!wanted(id)) continue;
       const list = lines.get(id);
       if (list) list.push(this.nearLines[e]);
       else lines.set(id, [this.nearLines[e]]);
     }
     return lines;
-  }
-
-  /** Lines of the values found more than once, in groups ordered by first line. */
-  private exactGroups(): number[][] {
-    const groups = new Map<number, number[]>();
-    for (let e = 0; e < this.nearLines.length; e++) {
-      const id = this.exactOf[e];
-      if (this.exactCount[id] < 2) continue;
-      const list = groups.get(id);
-      if (list) list.push(this.nearLines[e]);
-      else groups.set(id, [this.nearLines[e]]);
-    }
-    // Ids are numbered in order of first appearance, and so are the groups in the map.
-    return [...groups.values()];
   }
 
   fieldCounter(name: string): Map<string, number> | undefined {
@@ -632,7 +627,6 @@ export function containsWord(haystack: string, needle: string): boolean {
   }
 }
 
-/** Statistics of a file on disk, streamed with the shared JSONL reader. */
 /**
  * Runs this thread's statistics code (parse, inventory, exact and near duplicates) on made-up lines, so that a
  * long-lived process's first call finds it compiled (warmUp.ts).
@@ -643,6 +637,7 @@ export function warmStatistics(lines = madeUpLines(3000)): void {
   b.finish();
 }
 
+/** Statistics of a file on disk, streamed with the shared JSONL reader. */
 export async function computeDatasetStats(path: string, opts: StatsOptions = {}): Promise<DatasetStats> {
   const b = new DatasetStatsBuilder(opts);
   await feed(b, path, opts);

@@ -82,8 +82,8 @@ const BANDS_CHUNK_SHIFT = 10;
 const BANDS_CHUNK = 1 << BANDS_CHUNK_SHIFT;
 
 /**
- * Counts the tokens of every line that starts before `endByte`, and with `near` fingerprints its examples (what
- * the worker runs; also the in-thread fallback).
+ * Counts the tokens of every line that starts before `endByte`, and with `near` fingerprints and signs the examples
+ * on the lines it claims (what the worker runs; also the in-thread fallback).
  */
 export async function countPrefixTokens(
   path: string,

@@ -32,35 +32,32 @@ export class KeyTable {
 
   /** The id of key (a, b, c): the existing one, or the next free id. Parts are taken as 32-bit integers. */
   add(a: number, b: number, c: number): number {
-    a |= 0;
-    b |= 0;
-    c |= 0;
     if (2 * (this.count + 1) > this.slots.length) this.rehash(this.slots.length * 2);
-    const mask = this.slots.length - 1;
-    for (let s = slotHash(a, b, c) & mask; ; s = (s + 1) & mask) {
-      const id = this.slots[s] - 1;
-      if (id < 0) {
-        if (3 * this.count === this.keys.length) this.keys = grow(this.keys, this.keys.length + 3);
-        this.keys[3 * this.count] = a;
-        this.keys[3 * this.count + 1] = b;
-        this.keys[3 * this.count + 2] = c;
-        this.slots[s] = ++this.count;
-        return this.count - 1;
-      }
-      if (this.keys[3 * id] === a && this.keys[3 * id + 1] === b && this.keys[3 * id + 2] === c) return id;
-    }
+    const s = this.slotOf(a, b, c);
+    if (this.slots[s]) return this.slots[s] - 1;
+    if (3 * this.count === this.keys.length) this.keys = grow(this.keys, this.keys.length + 3);
+    this.keys[3 * this.count] = a;
+    this.keys[3 * this.count + 1] = b;
+    this.keys[3 * this.count + 2] = c;
+    this.slots[s] = ++this.count;
+    return this.count - 1;
   }
 
   /** The id of key (a, b, c), or -1 when it was never added. */
   find(a: number, b: number, c: number): number {
+    return this.slots[this.slotOf(a, b, c)] - 1;
+  }
+
+  /** The slot holding key (a, b, c), or the empty slot where it would go. */
+  private slotOf(a: number, b: number, c: number): number {
     a |= 0;
     b |= 0;
     c |= 0;
     const mask = this.slots.length - 1;
     for (let s = slotHash(a, b, c) & mask; ; s = (s + 1) & mask) {
       const id = this.slots[s] - 1;
-      if (id < 0) return -1;
-      if (this.keys[3 * id] === a && this.keys[3 * id + 1] === b && this.keys[3 * id + 2] === c) return id;
+      if (id < 0 || (this.keys[3 * id] === a && this.keys[3 * id + 1] === b && this.keys[3 * id + 2] === c))
+        return s;
     }
   }
 
